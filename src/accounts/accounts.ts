@@ -1,0 +1,111 @@
+// Accounts: creation (with a fresh identifiant), lookup, and password sign-in that answers the same way, in
+// comparable time, whether the identifiant is unknown or the password wrong.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/database.js';
+import type { AccountKind, AccountOrigin, AccountState } from '../store/schema.js';
+import { allocateIdentifiant, type IdentifierStyle } from './identifiants.js';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+
+export interface Account {
+  id: string;
+  kind: AccountKind;
+  identifiant: string;
+  given_name: string;
+  family_name: string;
+  email: string | null;
+  email_verified: boolean;
+  mobile: string | null;
+  mobile_verified: boolean;
+  birthdate: string | null;
+  state: AccountState;
+  origin: AccountOrigin;
+}
+
+export interface NewAccount {
+  kind: AccountKind;
+  givenName: string;
+  familyName: string;
+  email?: string | null | undefined;
+  mobile?: string | null | undefined;
+  birthdate?: string | null | undefined;
+  password?: string | undefined;
+  state?: AccountState;
+  origin?: AccountOrigin;
+}
+
+const PUBLIC_COLUMNS = [
+  'id', 'kind', 'identifiant', 'given_name', 'family_name', 'email', 'email_verified', 'mobile',
+  'mobile_verified', 'birthdate', 'state', 'origin',
+] as const;
+
+export type Accounts = ReturnType<typeof createAccounts>;
+
+export function createAccounts(db: Db, options: { identifierStyle: IdentifierStyle }) {
+  /** Creates one account inside `trx` (the caller's transaction). */
+  async function insert(trx: Db, input: NewAccount, passwordHash: string | null): Promise<Account> {
+    const identifiant = await allocateIdentifiant(trx, input.givenName, input.familyName, options.identifierStyle);
+    return trx
+      .insertInto('accounts')
+      .values({
+        id: randomUUID(),
+        kind: input.kind,
+        identifiant,
+        given_name: input.givenName,
+        family_name: input.familyName,
+        email: input.email ?? null,
+        mobile: input.mobile ?? null,
+        birthdate: input.birthdate ?? null,
+        password_hash: passwordHash,
+        password_changed_at: passwordHash ? new Date() : null,
+        state: input.state ?? (passwordHash ? 'active' : 'non_notifie'),
+        origin: input.origin ?? 'etablissement',
+      })
+      .returning(PUBLIC_COLUMNS)
+      .executeTakeFirstOrThrow();
+  }
+
+  return {
+    insert,
+
+    async create(input: NewAccount): Promise<Account> {
+      // Hash outside the transaction: it takes tens of milliseconds and must not hold the identifiant lock.
+      const passwordHash = input.password ? await hashPassword(input.password) : null;
+      return db.transaction().execute((trx) => insert(trx, input, passwordHash));
+    },
+
+    async findById(id: string): Promise<Account | undefined> {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      return db.selectFrom('accounts').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+    },
+
+    async findByIdentifiant(identifiant: string): Promise<Account | undefined> {
+      return db
+        .selectFrom('accounts')
+        .select(PUBLIC_COLUMNS)
+        .where('identifiant', '=', identifiant.trim().toLowerCase())
+        .executeTakeFirst();
+    },
+
+    /** The account when the identifiant and password match an active account; otherwise undefined, always after one hash. */
+    async authenticate(identifiant: string, password: string): Promise<Account | undefined> {
+      const row = await db
+        .selectFrom('accounts')
+        .select([...PUBLIC_COLUMNS, 'password_hash'])
+        .where('identifiant', '=', identifiant.trim().toLowerCase())
+        .executeTakeFirst();
+      const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
+      if (!row || !ok || !row.password_hash || row.state !== 'active') return undefined;
+      const { password_hash: _hash, ...account } = row;
+      return account;
+    },
+
+    async setPassword(id: string, password: string): Promise<void> {
+      const passwordHash = await hashPassword(password);
+      await db
+        .updateTable('accounts')
+        .set({ password_hash: passwordHash, password_changed_at: new Date(), updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Builds identifiants (`prenom.nom`, or `p.nom`) from names and allocates them: unique, never reused, the smallest
+// free number from 2 upward appended for homonyms. Allocation takes a per-name advisory lock inside the caller's
+// transaction, so concurrent creations of one name queue instead of racing.
+import { sql } from 'kysely';
+import type { Db } from '../store/database.js';
+import { foldToAscii } from './fold.js';
+
+export type IdentifierStyle = 'prenom.nom' | 'p.nom';
+
+/** Longest name part kept, so identifiants stay short enough to type on a phone. */
+export const NAME_PART_MAX = 20;
+
+/** Lower-case ASCII: accents folded, ligatures expanded, apostrophes and spaces removed, hyphens kept. */
+export function foldNamePart(name: string): string {
+  const folded = foldToAscii(name)
+    .replace(/[\s'’‘`´.]+/g, '')
+    .replace(/[_‐‑–—]+/g, '-')
+    .replace(/[^a-z0-9-]/g, '')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return folded.slice(0, NAME_PART_MAX).replace(/-+$/, '');
+}
+
+/** The identifiant before any homonym number. Compound given names keep only the first ("Jean-Pierre" stays whole). */
+export function baseIdentifiant(givenName: string, familyName: string, style: IdentifierStyle): string {
+  const firstGiven = givenName.trim().split(/[\s,]+/)[0] ?? '';
+  const given = foldNamePart(firstGiven) || 'x';
+  const family = foldNamePart(familyName) || 'x';
+  return style === 'p.nom' ? `${given[0]}.${family}` : `${given}.${family}`;
+}
+
+/**
+ * Reserves and returns a free identifiant for these names. Must run inside a transaction (`trx`): the advisory
+ * lock is released at its end, once the identifiant row is committed.
+ */
+export async function allocateIdentifiant(trx: Db, givenName: string, familyName: string, style: IdentifierStyle): Promise<string> {
+  const base = baseIdentifiant(givenName, familyName, style);
+  await sql`select pg_advisory_xact_lock(hashtext(${`identifiant:${base}`}))`.execute(trx);
+  const taken = await trx
+    .selectFrom('identifiants')
+    .select('identifiant')
+    .where('identifiant', 'like', `${base}%`)
+    .execute();
+  const used = new Set<number>();
+  for (const { identifiant } of taken) {
+    if (identifiant === base) used.add(1);
+    const rest = identifiant.slice(base.length);
+    if (/^[1-9][0-9]*$/.test(rest)) used.add(Number(rest));
+  }
+  let n = 1;
+  while (used.has(n)) n += 1;
+  const identifiant = n === 1 ? base : `${base}${n}`;
+  await trx.insertInto('identifiants').values({ identifiant }).execute();
+  return identifiant;
+}

@@ -1,0 +1,55 @@
+// The consent screen for third-party applications: what they will receive, in plain words; allow or refuse.
+import type Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import { finishInteraction, loadInteraction } from '../../http/interaction.js';
+import { renderView } from '../../http/views.js';
+
+/** What each scope means to a family, in the words of SCREENS.md. */
+export const SCOPE_WORDING: Record<string, string> = {
+  profile: 'vos nom et prénom, et votre identifiant',
+  email: 'votre adresse électronique',
+  phone: 'votre numéro de téléphone portable',
+  scolarite: 'votre établissement et votre classe ; pour un parent, la liste de ses enfants et leur classe',
+  ine: 'l’identifiant national élève (INE)',
+  offline_access: 'rester connecté à ce service',
+};
+
+export function mountConsentRoutes(router: Router, deps: { provider: () => Provider }): void {
+  router.get('/interaction/:uid/consent', async (ctx) => {
+    const { details, clientName } = await loadInteraction(deps.provider(), ctx);
+    if (details.prompt.name !== 'consent') {
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${details.uid}`);
+      return;
+    }
+    const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+    const items = missing.map((s) => SCOPE_WORDING[s]).filter((w): w is string => Boolean(w));
+    ctx.type = 'html';
+    ctx.body = renderView('consent', {
+      title: 'Autorisation – Sésame',
+      clientName,
+      uid: details.uid,
+      items,
+      csrf: ctx.state.csrf,
+    });
+  });
+
+  router.post('/interaction/:uid/consent', async (ctx) => {
+    const provider = deps.provider();
+    const { details } = await loadInteraction(provider, ctx);
+    const decision = (ctx.request.body as Record<string, unknown>).decision;
+    if (decision !== 'allow') {
+      await finishInteraction(provider, ctx, { error: 'access_denied', error_description: 'the person refused' });
+      return;
+    }
+    const { prompt, params, session, grantId } = details;
+    const grant = grantId
+      ? (await provider.Grant.find(grantId))!
+      : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+    const missingScope = prompt.details.missingOIDCScope as string[] | undefined;
+    const missingClaims = prompt.details.missingOIDCClaims as string[] | undefined;
+    if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
+    if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
+    await finishInteraction(provider, ctx, { consent: { grantId: await grant.save() } });
+  });
+}

@@ -1,0 +1,60 @@
+// Signing in with identifiant and password: input checks, throttling per account+address, per account and per
+// address (so a stranger cannot lock an owner out from elsewhere), and one neutral answer for every failure.
+import { z } from 'zod';
+import type { Account, Accounts } from '../../accounts/accounts.js';
+import { PASSWORD_MAX_LENGTH } from '../../accounts/password-policy.js';
+import type { Limiter, Rule } from '../../limits/limiter.js';
+import { AppError, tooManyAttempts } from '../../http/app-error.js';
+
+export const WRONG_CREDENTIALS =
+  'L’identifiant ou le mot de passe est incorrect. Vérifiez-les, ou choisissez « Mot de passe oublié ».';
+
+export const signInInput = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(1024),
+});
+
+export interface SignInRules {
+  accountAndAddress: Rule;
+  account: Rule;
+  address: Rule;
+}
+
+export function signInRules(maxFailures: number, windowSeconds: number): SignInRules {
+  return {
+    accountAndAddress: { name: 'login:account+ip', points: maxFailures, windowSeconds },
+    // Across addresses an account tolerates many more failures: a guessing campaign is slowed, the owner still gets in.
+    account: { name: 'login:account', points: maxFailures * 10, windowSeconds },
+    address: { name: 'login:ip', points: maxFailures * 10, windowSeconds },
+  };
+}
+
+export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules: SignInRules }) {
+  const { accounts, limiter, rules } = deps;
+  return async function signIn(raw: unknown, address: string): Promise<Account> {
+    const parsed = signInInput.safeParse(raw);
+    if (!parsed.success) {
+      throw new AppError('invalid_credentials', 400, 'Indiquez votre identifiant et votre mot de passe.', 'username and password are required');
+    }
+    const { username, password } = parsed.data;
+    const id = username.toLowerCase();
+    const checks = await Promise.all([
+      limiter.check(rules.accountAndAddress, `${id}|${address}`),
+      limiter.check(rules.account, id),
+      limiter.check(rules.address, address),
+    ]);
+    const blocked = checks.find((c) => !c.allowed);
+    if (blocked) throw tooManyAttempts(blocked.retryAfterSeconds);
+    const account = password.length <= PASSWORD_MAX_LENGTH ? await accounts.authenticate(id, password) : undefined;
+    if (!account) {
+      await Promise.all([
+        limiter.hit(rules.accountAndAddress, `${id}|${address}`),
+        limiter.hit(rules.account, id),
+        limiter.hit(rules.address, address),
+      ]);
+      throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
+    }
+    await limiter.reset(rules.accountAndAddress, `${id}|${address}`);
+    return account;
+  };
+}

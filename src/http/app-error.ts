@@ -1,0 +1,25 @@
+// Our one typed error: a stable code for machines, an HTTP status, and a French sentence for people.
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    /** Said to the person, in French: what happened and what to do next. */
+    readonly userMessage: string,
+    /** For machines and logs, in English. */
+    readonly description: string = userMessage,
+    /** For 429 answers: when trying again makes sense. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(description);
+    this.name = 'AppError';
+  }
+}
+
+export const PAGE_EXPIRED = 'Cette page a expiré. Retournez sur le site que vous vouliez utiliser et reconnectez-vous.';
+export const SERVICE_DOWN = 'Le service est momentanément indisponible. Réessayez dans quelques minutes.';
+
+export function tooManyAttempts(retryAfterSeconds: number): AppError {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  const delay = minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  return new AppError('rate_limited', 429, `Trop de tentatives. Réessayez dans ${delay}.`, 'too many attempts', retryAfterSeconds);
+}

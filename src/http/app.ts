@@ -1,0 +1,52 @@
+// The public Koa app: security headers and error pages first, then our screens, then oidc-provider for
+// everything else (discovery, authorization, token, userinfo, logout…).
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Logger } from 'pino';
+import { csrfProtection } from './csrf.js';
+import { errorHandler } from './errors.js';
+import { securityHeaders } from './security-headers.js';
+import { staticFiles } from './static-files.js';
+import { renderView } from './views.js';
+import { mountHealthRoutes } from './health.js';
+import type { ProviderHolder } from '../oidc/provider-holder.js';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  cookieKeys: string[];
+  trustProxy: boolean;
+  https: boolean;
+  provider: ProviderHolder;
+  ready: () => Promise<boolean>;
+  /** Each flow adds its routes to the router it is given. */
+  mounts: ((router: Router) => void)[];
+}
+
+export function createHttpApp(deps: HttpAppDeps): Koa {
+  const app = new Koa({ proxy: deps.trustProxy });
+  // The provider and our screens read the same signed cookies: one set of keys for both.
+  app.keys = deps.cookieKeys;
+  app.silent = true;
+
+  // Health checks sit apart from the screens: no cookies, no CSRF, nothing parsed.
+  const health = new Router();
+  mountHealthRoutes(health, { ready: deps.ready });
+
+  const screens = new Router();
+  screens.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
+  screens.use(csrfProtection({ secure: deps.https }));
+  screens.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = renderView('home', { title: 'Sésame' });
+  });
+  for (const mount of deps.mounts) mount(screens);
+
+  app.use(securityHeaders({ https: deps.https }));
+  app.use(staticFiles());
+  app.use(errorHandler(deps.logger));
+  app.use(health.routes());
+  app.use(screens.routes());
+  app.use((ctx) => deps.provider.handle(ctx));
+  return app;
+}

@@ -1,0 +1,50 @@
+// Turns every failure on our own routes into an answer: a French page for people, `{ error, error_description }`
+// for machines. Nothing reaches the client as a stack trace; unexpected errors are logged and shown as «Panne».
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { AppError, SERVICE_DOWN } from './app-error.js';
+import { renderView } from './views.js';
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  type?: string;
+}
+
+/** Maps body-parser and Koa errors (413, 415, 400 malformed) to our AppError. */
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const e = err as HttpishError;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return new AppError('request_too_large', 413, 'Les informations envoyées sont trop longues. Vérifiez-les et réessayez.', 'request entity too large');
+  if (status === 415) return new AppError('unsupported_media_type', 415, 'Le formulaire n’a pas pu être lu. Rechargez la page et réessayez.', 'unsupported content type');
+  if (status === 404) return new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou revenez à la page de connexion.', 'not found');
+  return new AppError('invalid_request', status, 'Le formulaire n’a pas pu être lu. Rechargez la page et réessayez.', 'malformed request');
+}
+
+export function respondWithError(ctx: Context, error: AppError): void {
+  ctx.status = error.status;
+  if (error.retryAfterSeconds) ctx.set('Retry-After', String(error.retryAfterSeconds));
+  if (!ctx.accepts('html') || ctx.accepts('json', 'html') === 'json') {
+    ctx.body = { error: error.code, error_description: error.description };
+    return;
+  }
+  ctx.type = 'html';
+  ctx.body = renderView('error', { title: 'Erreur', message: error.userMessage, clientName: undefined });
+}
+
+export function errorHandler(logger: Logger) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.respond !== false && ctx.status === 404 && ctx.body == null) throw new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou revenez à la page de connexion.', 'not found');
+    } catch (err) {
+      const known = toAppError(err);
+      if (known) return respondWithError(ctx, known);
+      logger.error({ err, path: ctx.path, method: ctx.method }, 'unexpected error');
+      respondWithError(ctx, new AppError('server_error', 503, SERVICE_DOWN, 'temporarily unavailable'));
+    }
+  };
+}

@@ -1,0 +1,43 @@
+// Loads the sign-in in progress (oidc-provider's interaction) for our screens, and answers «page expirée» when the
+// browser no longer has one: an old bookmark, an expired tab, cookies cleared.
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { AppError, PAGE_EXPIRED } from './app-error.js';
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export interface LoadedInteraction {
+  details: InteractionDetails;
+  clientName: string | undefined;
+  firstParty: boolean;
+}
+
+export const pageExpired = () => new AppError('interaction_expired', 400, PAGE_EXPIRED, 'interaction not found or expired');
+
+export async function loadInteraction(provider: Provider, ctx: Context): Promise<LoadedInteraction> {
+  let details: InteractionDetails;
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch {
+    throw pageExpired();
+  }
+  if (ctx.params.uid !== undefined && details.uid !== ctx.params.uid) throw pageExpired();
+  const client = await provider.Client.find(String(details.params.client_id));
+  return {
+    details,
+    clientName: client?.clientName,
+    firstParty: Boolean(client && (client as unknown as Record<string, unknown>).first_party),
+  };
+}
+
+/** Where the browser goes once the interaction has a result; errors mean it expired meanwhile. */
+export async function finishInteraction(provider: Provider, ctx: Context, result: Parameters<Provider['interactionResult']>[2]): Promise<void> {
+  let redirectTo: string;
+  try {
+    redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  } catch {
+    throw pageExpired();
+  }
+  ctx.status = 303;
+  ctx.redirect(redirectTo);
+}

@@ -1,0 +1,19 @@
+// Serves the few static files (stylesheet, enhancement script) from memory, read once at start.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context, Next } from 'koa';
+
+const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
+const FILES: Record<string, string> = { 'sesame.css': 'text/css; charset=utf-8', 'sesame.js': 'text/javascript; charset=utf-8' };
+
+export function staticFiles() {
+  const contents = new Map(Object.entries(FILES).map(([name, type]) => [`/static/${name}`, { type, body: readFileSync(path.join(PUBLIC_DIR, name)) }]));
+  return async function serveStatic(ctx: Context, next: Next): Promise<void> {
+    const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? contents.get(ctx.path) : undefined;
+    if (!file) return next();
+    ctx.type = file.type;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = file.body;
+  };
+}

@@ -1,0 +1,24 @@
+// Renders the pug screens. Templates compile once and are cached; every page gets the common frame's locals.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pug from 'pug';
+
+const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+const cache = new Map<string, pug.compileTemplate>();
+
+export interface PageLocals {
+  title: string;
+  /** The relying application the person is on their way to, shown in the header ("pour accéder à Pronote"). */
+  clientName?: string | undefined;
+  csrf?: string | undefined;
+  [key: string]: unknown;
+}
+
+export function renderView(view: string, locals: PageLocals): string {
+  let template = cache.get(view);
+  if (!template) {
+    template = pug.compileFile(path.join(VIEWS_DIR, `${view}.pug`), { basedir: VIEWS_DIR });
+    cache.set(view, template);
+  }
+  return template(locals);
+}

@@ -1,0 +1,48 @@
+// What relying parties learn about a person: the scopes, the claims each scope releases, and the account lookup
+// oidc-provider calls (findAccount). Claims come from the account and, for school claims, from the directory.
+import { createHash } from 'node:crypto';
+import type { Account, Accounts } from '../accounts/accounts.js';
+
+export const SCOPE_CLAIMS: Record<string, string[]> = {
+  openid: ['sub'],
+  profile: ['given_name', 'family_name', 'preferred_username', 'birthdate'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  // School claims, filled from the directory (see directory/claims.ts); names follow the national attributes.
+  scolarite: ['FrEduCtPersonAffiliation', 'FrEduCtEleveUAI', 'FrEduCtEleveNiveau', 'classe', 'enfants'],
+  ine: ['ine'],
+};
+
+/** A subject identifier for one sector: stable for that client, unlinkable across clients. */
+export function pairwiseSubject(accountId: string, sectorIdentifier: string, salt: string): string {
+  return createHash('sha256').update(`${sectorIdentifier}\0${accountId}\0${salt}`).digest('base64url');
+}
+
+export function standardClaims(account: Account): Record<string, unknown> {
+  return {
+    sub: account.id,
+    given_name: account.given_name,
+    family_name: account.family_name,
+    preferred_username: account.identifiant,
+    ...(account.kind === 'eleve' && account.birthdate ? { birthdate: account.birthdate } : {}),
+    ...(account.email ? { email: account.email, email_verified: account.email_verified } : {}),
+    ...(account.mobile ? { phone_number: account.mobile, phone_number_verified: account.mobile_verified } : {}),
+  };
+}
+
+/** Extra claims (school scopes) contributed by other modules; each gets the account and the client's sector. */
+export type ClaimsContributor = (account: Account, subjectFor: (accountId: string) => string) => Promise<Record<string, unknown>>;
+
+export function createFindAccount(accounts: Accounts, contributors: ClaimsContributor[] = []) {
+  return async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
+    const account = await accounts.findById(accountId);
+    if (!account || account.state === 'disabled') return undefined;
+    return {
+      accountId: account.id,
+      async claims() {
+        const extra = await Promise.all(contributors.map((c) => c(account, subjectFor)));
+        return Object.assign(standardClaims(account), ...extra);
+      },
+    };
+  };
+}

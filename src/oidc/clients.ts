@@ -1,0 +1,80 @@
+// Relying applications registered by operators (the admin API and `sesame clients …`). They are stored where
+// oidc-provider keeps dynamically registered clients, so both kinds persist and are found the same way.
+import { randomBytes } from 'node:crypto';
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Db } from '../store/database.js';
+import { AppError } from '../http/app-error.js';
+
+export interface NewClient {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[] | undefined;
+  backchannelLogoutUri?: string | undefined;
+  scope?: string | undefined;
+  firstParty?: boolean | undefined;
+  public?: boolean | undefined;
+  subjectType?: 'public' | 'pairwise' | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+}
+
+export type Clients = ReturnType<typeof createClients>;
+
+export function createClients(db: Db, provider: () => Provider) {
+  return {
+    async add(input: NewClient): Promise<Record<string, unknown>> {
+      const metadata: Record<string, unknown> = {
+        client_id: input.clientId ?? `sesame-${randomBytes(9).toString('base64url')}`,
+        client_name: input.name,
+        redirect_uris: input.redirectUris,
+        post_logout_redirect_uris: input.postLogoutRedirectUris ?? [],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: input.scope ?? 'openid profile email phone offline_access',
+        first_party: Boolean(input.firstParty),
+        subject_type: input.subjectType ?? 'public',
+        token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
+        client_id_issued_at: Math.floor(Date.now() / 1000),
+      };
+      if (!input.public) metadata.client_secret = input.clientSecret ?? randomBytes(32).toString('base64url');
+      if (input.backchannelLogoutUri) {
+        metadata.backchannel_logout_uri = input.backchannelLogoutUri;
+        metadata.backchannel_logout_session_required = true;
+      }
+      const { Client } = provider();
+      const exists = await Client.find(String(metadata.client_id));
+      if (exists) throw new AppError('client_exists', 409, 'Ce client existe déjà.', 'a client with this client_id already exists');
+      try {
+        await Client.validate(metadata as never);
+      } catch (err) {
+        if (err instanceof errors.OIDCProviderError) {
+          throw new AppError('invalid_client_metadata', 400, 'Les informations du client sont invalides.', err.error_description ?? err.message);
+        }
+        throw err;
+      }
+      await (Client as unknown as { adapter: { upsert(id: string, payload: object, expiresIn: number): Promise<void> } }).adapter.upsert(String(metadata.client_id), metadata as never, 0);
+      return metadata;
+    },
+
+    async list(): Promise<Record<string, unknown>[]> {
+      const rows = await db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'Client').orderBy('id').execute();
+      return rows.map((r) => withoutSecret(r.payload as Record<string, unknown>));
+    },
+
+    async get(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const row = await db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
+      return row ? withoutSecret(row.payload as Record<string, unknown>) : undefined;
+    },
+
+    async remove(clientId: string): Promise<boolean> {
+      const result = await db.deleteFrom('oidc_payloads').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+function withoutSecret(metadata: Record<string, unknown>): Record<string, unknown> {
+  const { client_secret: _secret, registration_access_token: _rat, ...rest } = metadata;
+  return rest;
+}

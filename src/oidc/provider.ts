@@ -1,0 +1,155 @@
+// The one place oidc-provider is configured. Every option is written out on purpose; the reasons sit beside them
+// and in docs/architecture.md. The provider reaches the rest of Sésame only through findAccount, the adapter,
+// the interaction URL and the page renderers handed in here.
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { Accounts } from '../accounts/accounts.js';
+import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributor } from './claims.js';
+import { createBackchannelFetch } from './backchannel-fetch.js';
+import { clientMetadataValidator, FIRST_PARTY } from './client-metadata.js';
+import type { OidcPages } from './pages.js';
+
+export interface ProviderDeps {
+  config: Config;
+  adapter: NonNullable<Configuration['adapter']>;
+  jwks: { keys: object[] };
+  cookieKeys: string[];
+  pairwiseSalt: string;
+  accounts: Accounts;
+  claimsContributors: ClaimsContributor[];
+  pages: OidcPages;
+  extraScopeClaims?: Record<string, string[]>;
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config } = deps;
+  const findAccount = createFindAccount(deps.accounts, deps.claimsContributors);
+  const scopeClaims = { ...SCOPE_CLAIMS, ...deps.extraScopeClaims };
+  const salt = deps.pairwiseSalt;
+
+  const configuration: Configuration = {
+    adapter: deps.adapter,
+    jwks: deps.jwks as Configuration['jwks'],
+    cookies: {
+      keys: deps.cookieKeys,
+      names: { session: '_session', interaction: '_interaction', resume: '_interaction_resume' },
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    claims: scopeClaims,
+    scopes: ['openid', 'offline_access', ...Object.keys(scopeClaims).filter((s) => s !== 'openid')],
+    // Scope claims go to userinfo; the ID token carries only sub and session data (smaller, never stale in logs).
+    conformIdTokenClaims: true,
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(accountId, String(client.sectorIdentifier ?? client.clientId), salt),
+    findAccount: async (ctx, sub) => {
+      const client = ctx.oidc.client;
+      const subjectFor = (accountId: string) =>
+        client?.subjectType === 'pairwise' ? pairwiseSubject(accountId, String(client.sectorIdentifier ?? client.clientId), salt) : accountId;
+      return findAccount(subjectFor, sub);
+    },
+    // First-party clients (our own portal and applications) never show a consent page.
+    loadExistingGrant: async (ctx) => {
+      const client = ctx.oidc.client!;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(client.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      if (!(client as unknown as Record<string, unknown>)[FIRST_PARTY]) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
+      await grant.save();
+      return grant;
+    },
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    extraClientMetadata: { properties: [FIRST_PARTY], validator: clientMetadataValidator },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      requestObjectSigningAlgValues: ['RS256', 'ES256'],
+      clientAuthSigningAlgValues: ['RS256', 'ES256'],
+      dPoPSigningAlgValues: ['ES256', 'RS256', 'EdDSA'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      // Optional sender-constrained tokens for relying parties that want them; never required.
+      dPoP: { enabled: true },
+      // PAR is accepted (keeps long requests off the URL) but not required: known integrations use plain redirects.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // No separate resource servers yet: access tokens are for userinfo only, so no resource indicators.
+      resourceIndicators: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: false },
+      requestObjects: { enabled: false },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: deps.pages.logoutSource,
+        postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
+      },
+      registration: { enabled: true, initialAccessToken: true, issueRegistrationAccessToken: true },
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
+      deviceFlow: { enabled: false },
+      ciba: { enabled: false },
+      mTLS: { enabled: false },
+      fapi: { enabled: false },
+      richAuthorizationRequests: { enabled: false },
+      clientIdMetadataDocument: { enabled: false },
+      attestClientAuth: { enabled: false },
+      encryption: { enabled: false },
+      jwtIntrospection: { enabled: false },
+      jwtResponseModes: { enabled: false },
+      jwtUserinfo: { enabled: false },
+      webMessageResponseMode: { enabled: false },
+      externalSigningSupport: { enabled: false },
+      rpMetadataChoices: { enabled: false },
+    },
+    // Refresh tokens rotate on every use; a rotated one presented again revokes the whole grant (reuse detection).
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    expiresWithSession: async (_ctx, code) => !code.scopes.has('offline_access'),
+    ttl: {
+      AccessToken: config.ttl.accessToken,
+      AuthorizationCode: 60,
+      IdToken: config.ttl.idToken,
+      RefreshToken: config.ttl.refreshToken,
+      // Long enough for a parent to receive an SMS and find birth dates in the middle of a sign-in.
+      Interaction: 3600,
+      Session: config.ttl.session,
+      Grant: config.ttl.refreshToken,
+      ClientCredentials: 600,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+    },
+    renderError: deps.pages.renderError,
+    fetch: createBackchannelFetch(config.backchannelAllowedOrigins) as typeof fetch,
+    discovery: {
+      claim_types_supported: ['normal'],
+      ui_locales_supported: ['fr-FR'],
+      claims_locales_supported: ['fr-FR'],
+      service_documentation: `${config.issuer}/docs/integration`,
+    },
+    clockTolerance: 15,
+    acceptQueryParamAccessTokens: false,
+    allowOmittingSingleRegisteredRedirectUri: true,
+    enableHttpPostMethods: false,
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return provider;
+}
+
+export type { KoaContextWithOIDC };

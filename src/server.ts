@@ -1,0 +1,59 @@
+// Starts and stops a whole Sésame: both listeners, the periodic purge, and (first start) the demo data.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { resolveAdminToken } from './admin/token.js';
+import { seedDemo } from './demo/seed.js';
+import { createSesame, type Sesame } from './sesame.js';
+import type { Db } from './store/database.js';
+
+export interface RunningSesame {
+  sesame: Sesame;
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+export async function startServer(config: Config, options: { logger: Logger; db?: Db }): Promise<RunningSesame> {
+  const adminToken = await resolveAdminToken(config);
+  const sesame = await createSesame(config, { logger: options.logger, adminToken, ...(options.db ? { db: options.db } : {}) });
+  if (config.seedDemo) await seedDemo(sesame);
+
+  const publicServer = sesame.app.listen();
+  publicServer.close();
+  const port = await listen(publicServer, config.port, config.host);
+  const adminServer = sesame.adminApp.listen();
+  adminServer.close();
+  const adminPort = await listen(adminServer, config.admin.port, config.admin.host);
+
+  const purge = setInterval(() => {
+    sesame.purge().catch((err: unknown) => options.logger.warn({ err }, 'purge failed'));
+  }, config.purgeIntervalSeconds * 1000);
+  purge.unref();
+
+  return {
+    sesame,
+    url: `http://127.0.0.1:${port}`,
+    adminUrl: `http://${config.admin.host}:${adminPort}`,
+    async stop() {
+      clearInterval(purge);
+      await Promise.all([close(publicServer), close(adminServer)]);
+      await sesame.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Opens the SQL store: PGlite in DATA_DIR when no DATABASE_URL is set, PostgreSQL otherwise; runs migrations.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { migrations } from './migrations/index.js';
+import { pgliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface StoreOptions {
+  databaseUrl: string | undefined;
+  /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+}
+
+async function embeddedDialect(dataDir: string): Promise<Dialect> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  // Dates stay strings, as with PostgreSQL below: a birth date is a calendar day, not an instant.
+  const parsers = { 1082: (v: string) => v };
+  if (dataDir.startsWith('memory://')) return pgliteDialect(await PGlite.create({ parsers }));
+  const dir = path.join(dataDir, 'pgdata');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return pgliteDialect(await PGlite.create({ dataDir: dir, parsers }));
+}
+
+async function postgresDialect(url: string): Promise<Dialect> {
+  const { default: pg } = await import('pg');
+  pg.types.setTypeParser(1082, (v: string) => v);
+  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) });
+}
+
+export async function openDatabase(options: StoreOptions): Promise<Db> {
+  const dialect = options.databaseUrl
+    ? await postgresDialect(options.databaseUrl)
+    : await embeddedDialect(options.dataDir);
+  return new Kysely<Database>({ dialect });
+}
+
+/** Brings the schema up to date; safe to run on every start and from several instances at once. */
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function isReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

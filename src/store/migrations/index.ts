@@ -1,0 +1,9 @@
+// The ordered list of SQL migrations; one set serves PGlite and PostgreSQL alike.
+import type { Migration } from 'kysely/migration';
+import * as foundation from './0001-foundation.js';
+import * as directory from './0002-directory.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+  '0002-directory': directory,
+};

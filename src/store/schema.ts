@@ -1,0 +1,119 @@
+// The tables as Kysely sees them. Kept in step with the migrations by hand; the migrations are the truth.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DateOnly = ColumnType<string, string, string>;
+
+export type AccountKind = 'responsable' | 'eleve';
+export type AccountState = 'non_notifie' | 'notifie' | 'en_cours' | 'active' | 'disabled';
+export type AccountOrigin = 'etablissement' | 'responsable' | 'franceconnect';
+
+export interface AccountsTable {
+  id: string;
+  kind: AccountKind;
+  identifiant: string;
+  given_name: string;
+  family_name: string;
+  email: string | null;
+  email_verified: Generated<boolean>;
+  mobile: string | null;
+  mobile_verified: Generated<boolean>;
+  birthdate: DateOnly | null;
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
+  state: Generated<AccountState>;
+  origin: Generated<AccountOrigin>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface IdentifiantsTable {
+  identifiant: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: 'RS256' | 'ES256';
+  jwk: ColumnType<Record<string, unknown>, string, string>;
+  status: 'next' | 'current' | 'retired';
+  created_at: DefaultedTimestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface SecretsTable {
+  name: string;
+  value: ColumnType<unknown, string, string>;
+  created_at: DefaultedTimestamp;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expires_at: Timestamp;
+}
+
+export interface SchoolsTable {
+  uai: string;
+  name: string;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface PupilsTable {
+  id: string;
+  uai: string;
+  local_id: string;
+  ine: string | null;
+  family_name: string;
+  given_names: string;
+  birthdate: DateOnly;
+  level: string | null;
+  class_name: string | null;
+  account_id: string | null;
+  detached_at: Timestamp | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface GuardiansTable {
+  id: string;
+  civilite: string | null;
+  family_name: string;
+  given_name: string;
+  name_key: string;
+  mobile: string | null;
+  email: string | null;
+  account_id: string | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface PupilGuardiansTable {
+  pupil_id: string;
+  guardian_id: string;
+  relation: string | null;
+  legal: Generated<boolean>;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  identifiants: IdentifiantsTable;
+  oidc_payloads: OidcPayloadsTable;
+  signing_keys: SigningKeysTable;
+  secrets: SecretsTable;
+  rate_limits: RateLimitsTable;
+  schools: SchoolsTable;
+  pupils: PupilsTable;
+  guardians: GuardiansTable;
+  pupil_guardians: PupilGuardiansTable;
+}

@@ -1,0 +1,122 @@
+// A real relying party (openid-client) signs a person in, refreshes, reads userinfo and signs out, against
+// PGlite and against PostgreSQL.
+import { createServer, type Server } from 'node:http';
+import * as jose from 'jose';
+import { Browser, formAction, inputValue } from '../support/browser.js';
+import { STORES } from '../support/databases.js';
+import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
+import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+
+const PASSWORD = 'Cartable-rouge-2026';
+
+describe.each(STORES)('OpenID Connect sign-in (%s store)', (store) => {
+  let sesame: TestSesame;
+  let client: TestClient;
+  let config: oidc.Configuration;
+  let identifiant: string;
+  let sub: string;
+  let backchannel: Server;
+  const logoutTokens: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    backchannel = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(200).end();
+      });
+    }).listen(port, '127.0.0.1');
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` });
+    client = await registerClient(sesame, { backchannel_logout_uri: `http://127.0.0.1:${port}/backchannel-logout` });
+    config = await discover(sesame, client);
+    const created = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', email: 'claire@example.org', password: PASSWORD });
+    identifiant = created.json.identifiant;
+    sub = created.json.sub;
+  });
+
+  afterAll(async () => {
+    await sesame?.shutdown();
+    backchannel?.close();
+  });
+
+  test('authorization code with PKCE gives an RS256 ID token, userinfo claims, and a rotating refresh token', async () => {
+    const { tokens } = await signIn(sesame, config, client, { username: identifiant, password: PASSWORD });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(sub);
+    expect(claims.iss).toBe(sesame.issuer);
+    expect(jose.decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, sub);
+    expect(info).toMatchObject({ sub, given_name: 'Claire', family_name: 'Moreau', preferred_username: identifiant });
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeDefined();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+
+    // Presenting the rotated token again is treated as theft: the grant is revoked, the newest token dies too.
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.fetchUserInfo(config, refreshed.access_token, sub)).rejects.toBeDefined();
+  });
+
+  test('an authorization code works once', async () => {
+    const browser = new Browser();
+    const start = await startAuthorization(config, client, 'openid');
+    const { callback } = await passLogin(browser, sesame, start, { username: identifiant, password: PASSWORD });
+    await oidc.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: start.verifier, expectedState: start.state });
+    await expect(oidc.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: start.verifier, expectedState: start.state })).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  test('a client registered for ES256 gets ES256 ID tokens that verify against the published keys', async () => {
+    const es = await registerClient(sesame);
+    const esConfig = await discover(sesame, es, { id_token_signed_response_alg: 'ES256' });
+    // The algorithm is client metadata: set it the way an integrator would, through the admin API's client record.
+    await sesame.sesame.db.updateTable('oidc_payloads')
+      .set({ payload: JSON.stringify({ ...(await sesame.sesame.clients.get(es.client_id)), client_secret: es.client_secret, id_token_signed_response_alg: 'ES256' }) })
+      .where('model', '=', 'Client').where('id', '=', es.client_id).execute();
+    const { tokens } = await signIn(sesame, esConfig, es, { username: identifiant, password: PASSWORD }, { scope: 'openid' });
+    expect(jose.decodeProtectedHeader(tokens.id_token!).alg).toBe('ES256');
+    const jwks = jose.createRemoteJWKSet(new URL(`${sesame.issuer}/jwks`));
+    const { payload } = await jose.jwtVerify(tokens.id_token!, jwks, { issuer: sesame.issuer, audience: es.client_id });
+    expect(payload.sub).toBe(sub);
+  });
+
+  test('a wrong password and an unknown identifiant get the same neutral answer', async () => {
+    const answers = [];
+    for (const credentials of [{ username: identifiant, password: 'pas-le-bon-mot-de-passe' }, { username: 'personne.inconnue', password: 'pas-le-bon-mot-de-passe' }]) {
+      const start = await startAuthorization(config, client, 'openid');
+      const { callback, page } = await passLogin(new Browser(), sesame, start, credentials);
+      expect(callback).toBeUndefined();
+      answers.push({ status: page!.status, error: /<div class="error-summary"[\s\S]*?<\/div>/.exec(page!.html)?.[0].replace(/sesame\.csrf|value="[^"]*"/g, '') });
+    }
+    expect(answers[0]!.status).toBe(401);
+    expect(answers[0]!.error).toContain('L’identifiant ou le mot de passe est incorrect');
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
+  test('RP-initiated logout asks for confirmation, signs out and notifies relying parties by back-channel', async () => {
+    const { tokens, browser } = await signIn(sesame, config, client, { username: identifiant, password: PASSWORD }, { scope: 'openid' });
+    logoutTokens.length = 0;
+    const endSession = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:9/' });
+    const confirm = await browser.request(endSession.toString());
+    expect(confirm.status).toBe(200);
+    expect(confirm.html).toContain('Voulez-vous vous déconnecter ?');
+    const action = formAction(confirm.html, /session\/end\/confirm/)!;
+    const done = await browser.request(new URL(action, sesame.issuer).toString(), { form: { xsrf: inputValue(confirm.html, 'xsrf')!, logout: 'yes' } });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe('http://127.0.0.1:9/');
+    expect(logoutTokens).toHaveLength(1);
+    const jwks = jose.createRemoteJWKSet(new URL(`${sesame.issuer}/jwks`));
+    const { payload } = await jose.jwtVerify(logoutTokens[0]!, jwks, { issuer: sesame.issuer, audience: client.client_id });
+    expect(payload.sub).toBe(sub);
+    expect(payload.events).toHaveProperty(['http://schemas.openid.net/event/backchannel-logout']);
+
+    // The session is gone: a new authorization asks for the password again.
+    const again = await startAuthorization(config, client, 'openid');
+    const page = await browser.navigate(again.url.toString(), {}, sesame.issuer);
+    expect(page.location).toBeUndefined();
+    expect(page.html).toContain('Vous êtes :');
+  });
+});
