@@ -28,7 +28,10 @@ async function embeddedDialect(dataDir: string): Promise<Dialect> {
 async function postgresDialect(url: string): Promise<Dialect> {
   const { default: pg } = await import('pg');
   pg.types.setTypeParser(1082, (v: string) => v);
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection dropped by the server (restart, failover) must not crash the process: the pool replaces it.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
 }
 
 export async function openDatabase(options: StoreOptions): Promise<Db> {
