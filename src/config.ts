@@ -27,6 +27,22 @@ const schema = z.object({
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
   REDIS_PREFIX: z.string().default('sesame:'),
+  // Messaging (src/messaging): nothing is sent for real unless configured; the outboxes are refused in production.
+  SMS_TRANSPORT: z.enum(['twilio', 'outbox']).optional(),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex digits').optional(),
+  // An E.164 number, or an alphanumeric sender ID (up to 11 letters, digits or spaces).
+  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be an E.164 number or an alphanumeric sender ID').optional(),
+  TWILIO_TIMEOUT_MS: positiveInt.default(10000),
+  // Twilio's 20429 (too many requests) is retried with exponential backoff, within a bounded total wait.
+  SMS_RETRY_MAX: z.coerce.number().int().min(0).max(10).default(3),
+  SMS_RETRY_BASE_MS: positiveInt.default(500),
+  SMS_RETRY_MAX_TOTAL_MS: positiveInt.default(8000),
+  MAIL_TRANSPORT: z.enum(['smtp', 'outbox']).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://host:port or smtps://user:pass@host:port').optional(),
+  MAIL_FROM: z.string().default('Sésame <ne-pas-repondre@sesame.invalid>'),
+  MAIL_TIMEOUT_MS: positiveInt.default(10000),
   ADMIN_LISTEN: z.string().default('127.0.0.1:3001'),
   ADMIN_TOKEN: z.string().min(24).optional(),
   SEED_DEMO: bool.default(true),
@@ -63,6 +79,23 @@ export interface Config {
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
   login: { maxFailures: number; windowSeconds: number };
   purgeIntervalSeconds: number;
+  sms: SmsSettings;
+  mail: MailSettings;
+}
+
+export interface SmsSettings {
+  transport: 'twilio' | 'outbox';
+  /** Present when transport is twilio. */
+  twilio: { accountSid: string; authToken: string; messagingServiceSid: string | undefined; from: string | undefined } | undefined;
+  timeoutMs: number;
+  retry: { maxRetries: number; baseDelayMs: number; maxTotalMs: number };
+}
+
+export interface MailSettings {
+  transport: 'smtp' | 'outbox';
+  smtpUrl: string | undefined;
+  from: string;
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +104,35 @@ function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d+)$/.exec(value);
   if (!match) throw new ConfigError(`ADMIN_LISTEN must look like host:port, got "${value}"`);
   return { host: match[1] || '127.0.0.1', port: Number(match[2]) };
+}
+
+/** Outboxes by default outside production; in production only real transports, fully configured. */
+function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail: MailSettings } {
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const smsTransport = e.SMS_TRANSPORT ?? (production ? 'twilio' : 'outbox');
+  if (production && smsTransport === 'outbox') problems.push('SMS_TRANSPORT=outbox is refused in production (no SMS would reach anyone): use twilio');
+  if (smsTransport === 'twilio') {
+    if (!e.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID is required with SMS_TRANSPORT=twilio');
+    if (!e.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN is required with SMS_TRANSPORT=twilio');
+    if (!e.TWILIO_MESSAGING_SERVICE_SID && !e.TWILIO_FROM) problems.push('TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM is required with SMS_TRANSPORT=twilio');
+  }
+  const mailTransport = e.MAIL_TRANSPORT ?? (production || e.SMTP_URL ? 'smtp' : 'outbox');
+  if (production && mailTransport === 'outbox') problems.push('MAIL_TRANSPORT=outbox is refused in production (no mail would reach anyone): use smtp');
+  if (mailTransport === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL is required with MAIL_TRANSPORT=smtp');
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return {
+    sms: {
+      transport: smsTransport,
+      twilio:
+        smsTransport === 'twilio'
+          ? { accountSid: e.TWILIO_ACCOUNT_SID!, authToken: e.TWILIO_AUTH_TOKEN!, messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID, from: e.TWILIO_FROM }
+          : undefined,
+      timeoutMs: e.TWILIO_TIMEOUT_MS,
+      retry: { maxRetries: e.SMS_RETRY_MAX, baseDelayMs: e.SMS_RETRY_BASE_MS, maxTotalMs: e.SMS_RETRY_MAX_TOTAL_MS },
+    },
+    mail: { transport: mailTransport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, timeoutMs: e.MAIL_TIMEOUT_MS },
+  };
 }
 
 /** Reads the settings from `env` (process.env by default); throws ConfigError with every problem listed. */
@@ -83,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const admin = parseListen(e.ADMIN_LISTEN);
+  const messaging = messagingSettings(e);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -107,5 +170,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     login: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_WINDOW_SECONDS },
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
+    ...messaging,
   };
 }
