@@ -49,6 +49,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Origins whose back-channel logout endpoints may sit on internal or loopback addresses.
   BACKCHANNEL_ALLOWED_ORIGINS: list.optional(),
+  // Base URLs of the demo relying parties (I-Cart, Pronote, Téléservices, in that order) the demo seed registers.
+  DEMO_RP_URLS: list.pipe(z.array(z.url()).length(3)).optional(),
   IDENTIFIER_STYLE: z.enum(['prenom.nom', 'p.nom']).default('prenom.nom'),
   ACCESS_TOKEN_TTL: positiveInt.default(600),
   ID_TOKEN_TTL: positiveInt.default(600),
@@ -57,6 +59,18 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: positiveInt.default(10),
   LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
   PURGE_INTERVAL_SECONDS: positiveInt.default(300),
+  // Parent self-activation by SMS (PRODUCT.md): the code, the flow, and what each SMS may cost.
+  ACTIVATION_CODE_TTL_SECONDS: positiveInt.default(600),
+  ACTIVATION_CODE_MAX_FAILURES: positiveInt.default(5),
+  ACTIVATION_MAX_CODES: positiveInt.default(3),
+  ACTIVATION_RESEND_AFTER_SECONDS: z.coerce.number().int().min(0).default(60),
+  ACTIVATION_BIRTHDATE_MAX_TRIES: positiveInt.default(3),
+  ACTIVATION_FLOW_TTL_SECONDS: positiveInt.default(3600),
+  ACTIVATION_MIN_RESPONSE_MS: z.coerce.number().int().min(0).default(400),
+  SMS_PER_NUMBER_HOUR: positiveInt.default(3),
+  SMS_PER_NUMBER_DAY: positiveInt.default(10),
+  SMS_PER_ADDRESS_HOUR: positiveInt.default(20),
+  SMS_DAILY_BUDGET: positiveInt.default(10000),
 });
 
 export type Env = z.input<typeof schema>;
@@ -73,6 +87,7 @@ export interface Config {
   redisPrefix: string;
   admin: { host: string; port: number; token: string | undefined };
   seedDemo: boolean;
+  demoRpUrls: string[];
   logLevel: string;
   backchannelAllowedOrigins: string[];
   identifierStyle: 'prenom.nom' | 'p.nom';
@@ -81,6 +96,19 @@ export interface Config {
   purgeIntervalSeconds: number;
   sms: SmsSettings;
   mail: MailSettings;
+  activation: {
+    codeTtlSeconds: number;
+    codeMaxFailures: number;
+    maxCodes: number;
+    resendAfterSeconds: number;
+    birthdateMaxTries: number;
+    flowTtlSeconds: number;
+    minResponseMs: number;
+    smsPerNumberHour: number;
+    smsPerNumberDay: number;
+    smsPerAddressHour: number;
+    smsDailyBudget: number;
+  };
 }
 
 export interface SmsSettings {
@@ -146,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const admin = parseListen(e.ADMIN_LISTEN);
   const messaging = messagingSettings(e);
+  const demoRpUrls = (e.DEMO_RP_URLS ?? DEMO_RP_ORIGINS).map((u) => u.replace(/\/$/, ''));
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -158,9 +187,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: e.REDIS_PREFIX,
     admin: { ...admin, token: e.ADMIN_TOKEN },
     seedDemo: e.SEED_DEMO,
+    demoRpUrls,
     logLevel: e.LOG_LEVEL,
     // Outside production the demo relying parties (npm run demo) are allowed by default; production names its own.
-    backchannelAllowedOrigins: e.BACKCHANNEL_ALLOWED_ORIGINS ?? (e.NODE_ENV === 'production' ? [] : DEMO_RP_ORIGINS),
+    backchannelAllowedOrigins: e.BACKCHANNEL_ALLOWED_ORIGINS ?? (e.NODE_ENV === 'production' ? [] : demoRpUrls),
     identifierStyle: e.IDENTIFIER_STYLE,
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
@@ -171,5 +201,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     login: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_WINDOW_SECONDS },
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     ...messaging,
+    activation: {
+      codeTtlSeconds: e.ACTIVATION_CODE_TTL_SECONDS,
+      codeMaxFailures: e.ACTIVATION_CODE_MAX_FAILURES,
+      maxCodes: e.ACTIVATION_MAX_CODES,
+      resendAfterSeconds: e.ACTIVATION_RESEND_AFTER_SECONDS,
+      birthdateMaxTries: e.ACTIVATION_BIRTHDATE_MAX_TRIES,
+      flowTtlSeconds: e.ACTIVATION_FLOW_TTL_SECONDS,
+      minResponseMs: e.ACTIVATION_MIN_RESPONSE_MS,
+      smsPerNumberHour: e.SMS_PER_NUMBER_HOUR,
+      smsPerNumberDay: e.SMS_PER_NUMBER_DAY,
+      smsPerAddressHour: e.SMS_PER_ADDRESS_HOUR,
+      smsDailyBudget: e.SMS_DAILY_BUDGET,
+    },
   };
 }

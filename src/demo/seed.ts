@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Accounts } from '../accounts/accounts.js';
 import { nameKey } from '../directory/name-key.js';
+import type { Config } from '../config.js';
 import type { Clients } from '../oidc/clients.js';
 import type { Db } from '../store/database.js';
 
@@ -21,7 +22,7 @@ export const DEMO_CLIENTS = [
 export const demoClientSecret = (clientId: string) => `${clientId}-demo-secret-not-for-production`;
 
 /** Seeds when the database holds no account yet; returns whether it did. */
-export async function seedDemo(deps: { db: Db; accounts: Accounts; clients: Clients; logger: Logger }): Promise<boolean> {
+export async function seedDemo(deps: { db: Db; accounts: Accounts; clients: Clients; logger: Logger; config?: Pick<Config, 'demoRpUrls'> }): Promise<boolean> {
   const { db, accounts, clients } = deps;
   const any = await db.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
   if (any) return false;
@@ -63,8 +64,9 @@ export async function seedDemo(deps: { db: Db; accounts: Accounts; clients: Clie
     await db.insertInto('pupil_guardians').values({ pupil_id: pupilId, guardian_id: guardianId, relation: 'mère', legal: true }).execute();
   }
 
-  for (const c of DEMO_CLIENTS) {
-    const base = `http://localhost:${c.port}`;
+  // DEMO_RP_URLS moves the demo relying parties (tests put them on free ports); by default localhost:4001–4003.
+  for (const [i, c] of DEMO_CLIENTS.entries()) {
+    const base = deps.config?.demoRpUrls[i] ?? `http://localhost:${c.port}`;
     await clients.add({
       clientId: c.clientId,
       clientSecret: demoClientSecret(c.clientId),
