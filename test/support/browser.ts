@@ -10,6 +10,14 @@ export interface Page {
 export class Browser {
   private cookies = new Map<string, string>();
 
+  /** `headers` go with every request (e.g. X-Forwarded-For to act as another address behind a trusted proxy). */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
+  /** Forgets every cookie, like a person clearing them or a tab opened much later. */
+  clearCookies(): void {
+    this.cookies.clear();
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
@@ -27,7 +35,7 @@ export class Browser {
 
   /** One request, no redirect followed. */
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
-    const headers: Record<string, string> = { accept: 'text/html', cookie: this.cookieHeader(), ...init.headers };
+    const headers: Record<string, string> = { accept: 'text/html', cookie: this.cookieHeader(), ...this.headers, ...init.headers };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
