@@ -19,6 +19,9 @@ import { createProviderHolder, type ProviderHolder } from './oidc/provider-holde
 import { createSqlAdapter, purgeExpired } from './oidc/sql-adapter.js';
 import { isReachable, migrate, openDatabase, type Db } from './store/database.js';
 import { getOrCreateSecret } from './store/secrets.js';
+import { isRedisReachable, openRedis } from './store/redis.js';
+import { createRedisLimiter } from './limits/redis-limiter.js';
+import { createRedisAdapter } from './oidc/redis-adapter.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -55,8 +58,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const pairwiseSalt = await getOrCreateSecret(db, 'pairwise-salt', () => randomBytes(32).toString('base64url'));
 
   const accounts = createAccounts(db, { identifierStyle: config.identifierStyle });
-  const limiter = createSqlLimiter(db);
-  const Adapter = createSqlAdapter(db);
+  // Short-lived state goes to Redis when configured; clients, accounts and the directory always stay in SQL.
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisPrefix, logger) : undefined;
+  const limiter = redis ? createRedisLimiter(redis) : createSqlLimiter(db);
+  const Adapter = redis ? createRedisAdapter(redis, createSqlAdapter(db)) : createSqlAdapter(db);
   const pages = createOidcPages();
 
   const provider = await createProviderHolder(async () =>
@@ -81,7 +86,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     trustProxy: config.trustProxy,
     https,
     provider,
-    ready: () => isReachable(db),
+    ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
@@ -111,6 +116,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       if (removed) logger.debug({ removed }, 'expired OIDC payloads purged');
     },
     async close() {
+      await redis?.quit();
       if (!options.db) await db.destroy();
     },
   };

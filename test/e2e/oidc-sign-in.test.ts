@@ -1,15 +1,21 @@
 // A real relying party (openid-client) signs a person in, refreshes, reads userinfo and signs out, against
-// PGlite and against PostgreSQL.
+// PGlite, PostgreSQL, and PostgreSQL with the short-lived state in Redis.
 import { createServer, type Server } from 'node:http';
 import * as jose from 'jose';
 import { Browser, formAction, inputValue } from '../support/browser.js';
-import { STORES } from '../support/databases.js';
+import { STORES, type StoreKind } from '../support/databases.js';
+import { redisEnv } from '../support/env.js';
 import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
-describe.each(STORES)('OpenID Connect sign-in (%s store)', (store) => {
+const MODES: [string, StoreKind, () => Record<string, string>][] = [
+  ...STORES.map((s): [string, StoreKind, () => Record<string, string>] => [s, s, () => ({})]),
+  ['postgres+redis', 'postgres', redisEnv],
+];
+
+describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEnv) => {
   let sesame: TestSesame;
   let client: TestClient;
   let config: oidc.Configuration;
@@ -28,7 +34,7 @@ describe.each(STORES)('OpenID Connect sign-in (%s store)', (store) => {
         res.writeHead(200).end();
       });
     }).listen(port, '127.0.0.1');
-    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` });
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...extraEnv() });
     client = await registerClient(sesame, { backchannel_logout_uri: `http://127.0.0.1:${port}/backchannel-logout` });
     config = await discover(sesame, client);
     const created = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', email: 'claire@example.org', password: PASSWORD });
@@ -59,6 +65,27 @@ describe.each(STORES)('OpenID Connect sign-in (%s store)', (store) => {
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(oidc.fetchUserInfo(config, refreshed.access_token, sub)).rejects.toBeDefined();
+  });
+
+  test('short-lived state (sessions, grants, tokens) lives in Redis when configured, clients stay in SQL', async () => {
+    await signIn(sesame, config, client, { username: identifiant, password: PASSWORD });
+    const rows = await sesame.sesame.db.selectFrom('oidc_payloads').select('model').distinct().execute();
+    const models = rows.map((r) => r.model).sort();
+    const prefix = sesame.config.redisUrl ? sesame.config.redisPrefix : undefined;
+    if (!prefix) {
+      expect(models).toEqual(expect.arrayContaining(['Client', 'Grant', 'RefreshToken', 'Session']));
+      return;
+    }
+    expect(models).toEqual(['Client']);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(sesame.config.redisUrl!);
+    try {
+      const keys = await redis.keys(`${prefix}oidc:*`);
+      expect(keys.some((k) => k.startsWith(`${prefix}oidc:Session:`))).toBe(true);
+      expect(keys.some((k) => k.startsWith(`${prefix}oidc:RefreshToken:`))).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test('an authorization code works once', async () => {

@@ -14,3 +14,8 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** Settings that put a test server's short-lived state in the local Redis, under a prefix of this run. */
+export function redisEnv(): Record<string, string> {
+  return { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `${runId()}:${Math.random().toString(36).slice(2, 10)}:` };
+}

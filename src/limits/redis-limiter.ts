@@ -1,0 +1,41 @@
+// The same fixed-window counters as limiter.ts, kept in Redis (rate-limiter-flexible) when REDIS_URL is set:
+// one atomic round trip per hit, shared by every instance.
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Limiter, Rule, Verdict } from './limiter.js';
+
+export function createRedisLimiter(redis: Redis): Limiter {
+  const limiters = new Map<string, RateLimiterRedis>();
+  const limiterFor = (rule: Rule) => {
+    const id = `${rule.name}/${rule.points}/${rule.windowSeconds}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `limit:${rule.name}`, points: rule.points, duration: rule.windowSeconds });
+      limiters.set(id, limiter);
+    }
+    return limiter;
+  };
+  const verdict = (rule: Rule, res: RateLimiterRes): Verdict => {
+    const allowed = res.consumedPoints <= rule.points;
+    return { allowed, used: res.consumedPoints, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+  };
+  return {
+    async hit(rule, key) {
+      try {
+        return verdict(rule, await limiterFor(rule).consume(key));
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return verdict(rule, err);
+        throw err;
+      }
+    },
+    async check(rule, key) {
+      const res = await limiterFor(rule).get(key);
+      if (!res) return { allowed: true, used: 0, retryAfterSeconds: 0 };
+      const next = verdict(rule, new RateLimiterRes(res.remainingPoints - 1, res.msBeforeNext, res.consumedPoints + 1));
+      return { ...next, used: res.consumedPoints };
+    },
+    async reset(rule, key) {
+      await limiterFor(rule).delete(key);
+    },
+  };
+}
