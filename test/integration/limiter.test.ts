@@ -1,0 +1,67 @@
+// Rate limits behave the same whichever store keeps the counters: SQL (PGlite, PostgreSQL) or Redis.
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { createSqlLimiter, type Limiter, type Rule } from '../../src/limits/limiter.js';
+import { createRedisLimiter } from '../../src/limits/redis-limiter.js';
+import { migrate } from '../../src/store/database.js';
+import { openRedis } from '../../src/store/redis.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { redisEnv } from '../support/env.js';
+
+type Setup = { limiter: Limiter; close(): Promise<void> };
+
+const setups: [string, () => Promise<Setup>][] = [
+  ['embedded', () => sql('embedded')],
+  ['postgres', () => sql('postgres')],
+  ['redis', async () => {
+    const env = redisEnv();
+    const redis: Redis = await openRedis(env.REDIS_URL!, env.REDIS_PREFIX!, pino({ level: 'silent' }));
+    return { limiter: createRedisLimiter(redis), close: async () => void (await redis.quit()) };
+  }],
+];
+
+async function sql(kind: 'embedded' | 'postgres'): Promise<Setup> {
+  const database: TestDatabase = await createTestDatabase(kind);
+  await migrate(database.db);
+  return { limiter: createSqlLimiter(database.db), close: () => database.drop() };
+}
+
+describe.each(setups)('limiter (%s)', (_name, make) => {
+  let setup: Setup;
+  beforeAll(async () => {
+    setup = await make();
+  });
+  afterAll(() => setup?.close());
+
+  test('allows the configured number of hits, then refuses with the time left in the window', async () => {
+    const rule: Rule = { name: 'test:a', points: 3, windowSeconds: 600 };
+    const verdicts = [];
+    for (let i = 0; i < 4; i += 1) verdicts.push(await setup.limiter.hit(rule, 'k1'));
+    expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, false]);
+    expect(verdicts[3]!.retryAfterSeconds).toBeGreaterThan(590);
+    expect(verdicts[3]!.retryAfterSeconds).toBeLessThanOrEqual(600);
+    // Another key is counted apart.
+    expect((await setup.limiter.hit(rule, 'k2')).allowed).toBe(true);
+  });
+
+  test('check does not count, reset starts over', async () => {
+    const rule: Rule = { name: 'test:b', points: 2, windowSeconds: 600 };
+    expect((await setup.limiter.check(rule, 'k')).allowed).toBe(true);
+    await setup.limiter.hit(rule, 'k');
+    expect((await setup.limiter.check(rule, 'k')).allowed).toBe(true);
+    await setup.limiter.hit(rule, 'k');
+    const blocked = await setup.limiter.check(rule, 'k');
+    expect(blocked.allowed).toBe(false);
+    expect(blocked.used).toBe(2);
+    await setup.limiter.reset(rule, 'k');
+    expect((await setup.limiter.check(rule, 'k')).allowed).toBe(true);
+  });
+
+  test('a new window starts once the old one has passed', async () => {
+    const rule: Rule = { name: 'test:c', points: 1, windowSeconds: 1 };
+    expect((await setup.limiter.hit(rule, 'k')).allowed).toBe(true);
+    expect((await setup.limiter.hit(rule, 'k')).allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await setup.limiter.hit(rule, 'k')).allowed).toBe(true);
+  });
+});
