@@ -105,6 +105,15 @@ export interface PupilGuardiansTable {
   legal: Generated<boolean>;
 }
 
+export interface ActivationFlowsTable {
+  /** SHA-256 of the flow id the browser holds; the id itself is never stored. */
+  id: string;
+  state: ColumnType<Record<string, unknown>, string, string>;
+  expires_at: Timestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -116,4 +125,5 @@ export interface Database {
   pupils: PupilsTable;
   guardians: GuardiansTable;
   pupil_guardians: PupilGuardiansTable;
+  activation_flows: ActivationFlowsTable;
 }

@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './0001-foundation.js';
 import * as directory from './0002-directory.js';
+import * as activation from './0004-activation.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-directory': directory,
+  '0004-activation': activation,
 };
