@@ -1,0 +1,141 @@
+// The activation flow as a small pure state machine: which step the parent is on, and what each answer does to
+// the code's counters, the birth-date tries and the end of the flow. No I/O here: activation.ts does that.
+
+export type Step = 'code' | 'children' | 'password' | 'done' | 'ended';
+
+/** What the SMS of step 2 carried: a code, a reminder of the identifiant (already active), or nothing (no match). */
+export type Delivery = 'code' | 'reminder' | 'none';
+
+export type EndReason = 'code_failures' | 'birthdates' | 'no_children' | 'already_active';
+
+export interface FlowState {
+  step: Step;
+  /** The OpenID Connect sign-in this flow started from, checked again against the browser's cookies at the end. */
+  interactionUid: string | null;
+  clientName: string | null;
+  /** As typed (for the password rules) and the number in E.164 (for limits and resending). */
+  familyName: string;
+  givenName: string;
+  mobile: string;
+  /** Guardians that matched; empty when nothing matched (the parent sees the same pages). */
+  guardianIds: string[];
+  delivery: Delivery;
+  codeHash: string | null;
+  codeExpiresAt: number | null;
+  lastSentAt: number;
+  codesSent: number;
+  codeFailures: number;
+  /** Children to confirm, in the order shown (fields birthdate_1…n). */
+  childIds: string[];
+  birthdateFailures: number;
+  accountId: string | null;
+  identifiant: string | null;
+  endReason: EndReason | null;
+}
+
+export interface FlowRules {
+  codeTtlSeconds: number;
+  codeMaxFailures: number;
+  maxCodes: number;
+  resendAfterSeconds: number;
+  birthdateMaxTries: number;
+}
+
+export function newFlow(input: {
+  interactionUid: string | null;
+  clientName: string | null;
+  familyName: string;
+  givenName: string;
+  mobile: string;
+  guardianIds: string[];
+  delivery: Delivery;
+}): FlowState {
+  return {
+    step: 'code',
+    ...input,
+    codeHash: null,
+    codeExpiresAt: null,
+    lastSentAt: 0,
+    codesSent: 0,
+    codeFailures: 0,
+    childIds: [],
+    birthdateFailures: 0,
+    accountId: null,
+    identifiant: null,
+    endReason: null,
+  };
+}
+
+/** Records one more SMS (a code, a reminder, or the silent nothing of an unknown number). */
+export function codeIssued(state: FlowState, codeHash: string | null, now: number, rules: FlowRules): FlowState {
+  return {
+    ...state,
+    codeHash,
+    codeExpiresAt: codeHash ? now + rules.codeTtlSeconds * 1000 : null,
+    lastSentAt: now,
+    codesSent: state.codesSent + 1,
+  };
+}
+
+export type ResendVerdict = { ok: true } | { ok: false; reason: 'too_soon'; waitSeconds: number } | { ok: false; reason: 'too_many' };
+
+export function canResend(state: FlowState, now: number, rules: FlowRules): ResendVerdict {
+  if (state.codesSent >= rules.maxCodes) return { ok: false, reason: 'too_many' };
+  const wait = Math.ceil((state.lastSentAt + rules.resendAfterSeconds * 1000 - now) / 1000);
+  if (wait > 0) return { ok: false, reason: 'too_soon', waitSeconds: wait };
+  return { ok: true };
+}
+
+export type CodeOutcome =
+  | { kind: 'accepted'; state: FlowState }
+  | { kind: 'expired'; state: FlowState }
+  | { kind: 'wrong'; state: FlowState; triesLeft: number }
+  | { kind: 'ended'; state: FlowState };
+
+/**
+ * Applies a typed code. `matches` says whether it equals the current code (always false when none was sent).
+ * An expired code counts as a try too: otherwise waiting would give free guesses.
+ */
+export function applyCode(state: FlowState, matches: boolean, now: number, rules: FlowRules): CodeOutcome {
+  const live = state.codeExpiresAt !== null && now < state.codeExpiresAt;
+  if (matches && live) {
+    return { kind: 'accepted', state: { ...state, step: 'children', codeHash: null, codeExpiresAt: null } };
+  }
+  const failures = state.codeFailures + 1;
+  if (failures >= rules.codeMaxFailures) {
+    return { kind: 'ended', state: { ...state, step: 'ended', endReason: 'code_failures', codeHash: null, codeFailures: failures } };
+  }
+  const next = { ...state, codeFailures: failures };
+  if (matches) return { kind: 'expired', state: { ...next, codeHash: null, codeExpiresAt: null } };
+  return { kind: 'wrong', state: next, triesLeft: rules.codeMaxFailures - failures };
+}
+
+/** After the code: the children to confirm, or the end when the school lists none for this parent. */
+export function childrenFound(state: FlowState, childIds: string[]): FlowState {
+  if (childIds.length === 0) return { ...state, step: 'ended', endReason: 'no_children' };
+  return { ...state, childIds };
+}
+
+export type BirthdatesOutcome =
+  | { kind: 'confirmed'; state: FlowState }
+  | { kind: 'wrong'; state: FlowState; triesLeft: number }
+  | { kind: 'ended'; state: FlowState };
+
+export function applyBirthdates(state: FlowState, allMatch: boolean, rules: FlowRules): BirthdatesOutcome {
+  if (allMatch) return { kind: 'confirmed', state: { ...state, step: 'password' } };
+  const failures = state.birthdateFailures + 1;
+  if (failures >= rules.birthdateMaxTries) {
+    return { kind: 'ended', state: { ...state, step: 'ended', endReason: 'birthdates', birthdateFailures: failures } };
+  }
+  return { kind: 'wrong', state: { ...state, birthdateFailures: failures }, triesLeft: rules.birthdateMaxTries - failures };
+}
+
+export function activated(state: FlowState, account: { id: string; identifiant: string }, alreadyActive: boolean): FlowState {
+  return {
+    ...state,
+    step: alreadyActive ? 'ended' : 'done',
+    endReason: alreadyActive ? 'already_active' : null,
+    accountId: account.id,
+    identifiant: account.identifiant,
+  };
+}

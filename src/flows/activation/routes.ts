@@ -1,0 +1,202 @@
+// The activation screens over HTTP: /activation and its steps, a flow id in a signed httpOnly cookie, each step
+// answered by a redirect to /activation (which shows the current step) or by the same form with its errors.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { AppError } from '../../http/app-error.js';
+import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
+import { renderView } from '../../http/views.js';
+import type { Activation } from './activation.js';
+import { FLOW_ID_PATTERN } from './flow-store.js';
+import type { FlowState } from './flow.js';
+import { checkBirthdates, checkCode, checkIdentity, checkPasswordFields, type FieldError } from './input.js';
+import {
+  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage,
+  type Screen, type ScreenBase,
+} from './screens.js';
+
+const COOKIE = 'sesame.activation';
+const UID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface ActivationRoutesDeps {
+  activation: Activation;
+  provider: () => Provider;
+  https: boolean;
+  flowTtlSeconds: number;
+  /** Step 1 never answers faster than this, so a match (SMS sent) and a miss (nothing sent) look alike. */
+  minResponseMs: number;
+}
+
+const flowExpired = () =>
+  new AppError('activation_expired', 400, 'Votre demande d’activation a expiré. Recommencez depuis « Activer mon compte ».', 'activation flow not found or expired');
+
+function show(ctx: Context, screen: Screen, status = 200): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = renderView(screen.view, screen.locals);
+}
+
+function body(ctx: Context): Record<string, unknown> {
+  return (ctx.request.body as Record<string, unknown> | undefined) ?? {};
+}
+
+export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps): void {
+  const { activation } = deps;
+  const codeMinutes = Math.max(1, Math.round(activation.settings.codeTtlSeconds / 60));
+
+  const flowId = (ctx: Context) => {
+    const id = ctx.cookies.get(COOKIE, { signed: true });
+    return id && FLOW_ID_PATTERN.test(id) ? id : undefined;
+  };
+  const base = (ctx: Context, clientName: string | null, errors?: FieldError[]): ScreenBase => ({
+    csrf: ctx.state.csrf as string,
+    clientName,
+    ...(errors ? { errors } : {}),
+  });
+
+  /** The flow of this browser, or «expirée» for a step posted without one. */
+  async function currentFlow(ctx: Context): Promise<{ id: string; state: FlowState }> {
+    const id = flowId(ctx);
+    const state = id ? await activation.load(id) : undefined;
+    if (!id || !state) throw flowExpired();
+    return { id, state };
+  }
+
+  /** The sign-in this browser is in the middle of, when `uid` names it; anything else is an expired page. */
+  async function interactionFor(ctx: Context, uid: unknown): Promise<{ uid: string; clientName: string | null } | null> {
+    if (uid === undefined || uid === '') return null;
+    if (typeof uid !== 'string' || !UID.test(uid)) throw pageExpired();
+    const { details, clientName } = await loadInteraction(deps.provider(), ctx);
+    if (details.uid !== uid) throw pageExpired();
+    return { uid, clientName: clientName ?? null };
+  }
+
+  async function showStep(ctx: Context, state: FlowState, extra: { notice?: string } = {}): Promise<void> {
+    const b = base(ctx, state.clientName);
+    switch (state.step) {
+      case 'code':
+        return show(ctx, codeScreen(b, codeMinutes, state.interactionUid, extra.notice));
+      case 'children':
+        return show(ctx, childrenScreen(b, await activation.children(state)));
+      case 'password':
+        return show(ctx, passwordScreen(b));
+      case 'done':
+        return show(ctx, doneScreen(b, state.identifiant!, state.interactionUid ? (state.clientName ?? 'le service') : null));
+      case 'ended':
+        return show(ctx, endedScreen(b, state.endReason!, state.identifiant, state.interactionUid));
+    }
+  }
+
+  const backToStep = (ctx: Context) => {
+    ctx.status = 303;
+    ctx.redirect('/activation');
+  };
+
+  router.get('/activation', async (ctx) => {
+    const asked = ctx.query.interaction;
+    const interaction = await interactionFor(ctx, asked);
+    const id = flowId(ctx);
+    const state = id && ctx.query.nouveau === undefined ? await activation.load(id) : undefined;
+    // A flow in progress is shown again (reload, back button, restart) unless another sign-in asks for a new start.
+    if (state && (asked === undefined || state.interactionUid === interaction?.uid)) return showStep(ctx, state);
+    show(ctx, identityScreen(base(ctx, interaction?.clientName ?? null), {}, interaction?.uid ?? null));
+  });
+
+  router.post('/activation', async (ctx) => {
+    const form = body(ctx);
+    const interaction = await interactionFor(ctx, form.interaction);
+    const clientName = interaction?.clientName ?? null;
+    const checked = checkIdentity(form);
+    if (!checked.ok) return show(ctx, identityScreen(base(ctx, clientName, checked.errors), checked.kept, interaction?.uid ?? null), 400);
+
+    const started = Date.now();
+    const outcome = await activation.start(checked.value, { address: ctx.ip, interactionUid: interaction?.uid ?? null, clientName });
+    const wait = deps.minResponseMs - (Date.now() - started);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+
+    if ('kind' in outcome) {
+      const refusal = refusalMessage(outcome);
+      if (refusal.retryAfter) ctx.set('Retry-After', String(refusal.retryAfter));
+      const values = { family_name: checked.value.familyName, given_name: checked.value.givenName, mobile: String(form.mobile ?? '') };
+      return show(ctx, identityScreen(base(ctx, clientName, [{ field: '', message: refusal.message }]), values, interaction?.uid ?? null), refusal.status);
+    }
+    ctx.cookies.set(COOKIE, outcome.flowId, {
+      signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: deps.flowTtlSeconds * 1000,
+    });
+    backToStep(ctx);
+  });
+
+  router.post('/activation/code', async (ctx) => {
+    const { id, state } = await currentFlow(ctx);
+    if (state.step !== 'code') return backToStep(ctx);
+    const b = (errors: FieldError[]) => base(ctx, state.clientName, errors);
+    const checked = checkCode(body(ctx));
+    if (!checked.ok) return show(ctx, codeScreen(b(checked.errors), codeMinutes, state.interactionUid), 400);
+    const outcome = await activation.checkCode(id, checked.value);
+    if (!outcome) throw flowExpired();
+    if (outcome.kind === 'wrong' || outcome.kind === 'expired') {
+      const left = outcome.kind === 'wrong' ? outcome.triesLeft : activation.settings.codeMaxFailures - outcome.state.codeFailures;
+      const tries = left === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${left} essais.`;
+      const message = outcome.kind === 'wrong'
+        ? `Ce code ne correspond pas. ${tries}`
+        : `Ce code a expiré. Demandez-en un nouveau avec « Renvoyer le code ». ${tries}`;
+      return show(ctx, codeScreen(b([{ field: 'code', message }]), codeMinutes, state.interactionUid), 400);
+    }
+    backToStep(ctx);
+  });
+
+  router.post('/activation/renvoyer', async (ctx) => {
+    const { id, state } = await currentFlow(ctx);
+    if (state.step !== 'code') return backToStep(ctx);
+    const outcome = await activation.resend(id, ctx.ip);
+    if (outcome === 'gone') return backToStep(ctx);
+    if (outcome === 'sent') {
+      return show(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
+    }
+    const refusal = refusalMessage(outcome);
+    if (refusal.retryAfter) ctx.set('Retry-After', String(refusal.retryAfter));
+    show(ctx, codeScreen(base(ctx, state.clientName, [{ field: '', message: refusal.message }]), codeMinutes, state.interactionUid), refusal.status);
+  });
+
+  router.post('/activation/enfants', async (ctx) => {
+    const { id, state } = await currentFlow(ctx);
+    if (state.step !== 'children') return backToStep(ctx);
+    const children = await activation.children(state);
+    const checked = checkBirthdates(body(ctx), children.length);
+    if (!checked.ok) return show(ctx, childrenScreen(base(ctx, state.clientName, checked.errors), children, checked.kept), 400);
+    const outcome = await activation.checkBirthdates(id, checked.value);
+    if (!outcome) throw flowExpired();
+    if (outcome.kind === 'wrong') {
+      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      const errors = outcome.wrong.map((n) => ({
+        field: `birthdate_${n}`,
+        message: `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}`,
+      }));
+      const kept = Object.fromEntries(children.map((_, i) => [`birthdate_${i + 1}`, String(body(ctx)[`birthdate_${i + 1}`] ?? '')]));
+      return show(ctx, childrenScreen(base(ctx, state.clientName, errors), children, kept), 400);
+    }
+    backToStep(ctx);
+  });
+
+  router.post('/activation/mot-de-passe', async (ctx) => {
+    const { id, state } = await currentFlow(ctx);
+    if (state.step !== 'password') return backToStep(ctx);
+    const checked = checkPasswordFields(body(ctx));
+    if (!checked.ok) return show(ctx, passwordScreen(base(ctx, state.clientName, checked.errors)), 400);
+    const outcome = await activation.choosePassword(id, checked.value);
+    if (outcome.kind === 'gone') throw flowExpired();
+    if (outcome.kind === 'refused') return show(ctx, passwordScreen(base(ctx, state.clientName, [{ field: 'password', message: outcome.message }])), 400);
+    backToStep(ctx);
+  });
+
+  // «Continuer vers Pronote»: the sign-in that led here ends signed in, with no second login.
+  router.post('/activation/continuer', async (ctx) => {
+    const { state } = await currentFlow(ctx);
+    if (state.step !== 'done' || !state.interactionUid || !state.accountId) return backToStep(ctx);
+    const provider = deps.provider();
+    const { details } = await loadInteraction(provider, ctx);
+    if (details.uid !== state.interactionUid) throw pageExpired();
+    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: true } });
+  });
+}

@@ -1,0 +1,134 @@
+// The activation screens' view models: what each step shows, and every refusal or ending as French sentences.
+import { PASSWORD_RULES } from '../../accounts/password-policy.js';
+import type { SmsFailureKind } from '../../messaging/sms-sender.js';
+import type { Refusal } from './activation.js';
+import type { Child } from './directory-lookup.js';
+import type { EndReason } from './flow.js';
+import type { FieldError } from './input.js';
+
+export interface ScreenBase {
+  csrf: string;
+  clientName: string | null;
+  errors?: FieldError[];
+}
+
+export interface Screen {
+  view: string;
+  locals: Record<string, unknown> & { title: string };
+}
+
+function withErrors(view: string, heading: string, base: ScreenBase, extra: Record<string, unknown>): Screen {
+  const errors = base.errors ?? [];
+  const fieldErrors = Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field, e.message]));
+  return {
+    view: `activation/${view}`,
+    locals: {
+      title: `${errors.length ? 'Erreur – ' : ''}${heading} – Sésame`,
+      csrf: base.csrf,
+      clientName: base.clientName ?? undefined,
+      errors,
+      fieldErrors,
+      values: {},
+      ...extra,
+    },
+  };
+}
+
+export function restartHref(interactionUid: string | null): string {
+  return interactionUid ? `/activation?nouveau=1&interaction=${encodeURIComponent(interactionUid)}` : '/activation?nouveau=1';
+}
+
+export const identityScreen = (base: ScreenBase, values: Record<string, string>, interaction: string | null) =>
+  withErrors('identity', 'Activer mon compte (1/4)', base, { values, interaction });
+
+export const codeScreen = (base: ScreenBase, codeMinutes: number, interactionUid: string | null, notice?: string) =>
+  withErrors('code', 'Activer mon compte (2/4)', base, { codeMinutes, notice, restartHref: restartHref(interactionUid) });
+
+/** «Jules MOREAU (Collège Jean-Moulin)»: first given name, family name in capitals, the school. */
+export function childLabel(child: Child): string {
+  const given = child.givenNames.trim().split(/[\s,]+/)[0] ?? child.givenNames;
+  return `${given} ${child.familyName.toLocaleUpperCase('fr-FR')} (${child.schoolName})`;
+}
+
+export const childrenScreen = (base: ScreenBase, children: Child[], values: Record<string, string> = {}) =>
+  withErrors('children', 'Activer mon compte (3/4)', base, { children: children.map((c) => ({ label: childLabel(c) })), values });
+
+export const passwordScreen = (base: ScreenBase) => withErrors('password', 'Activer mon compte (4/4)', base, { rules: PASSWORD_RULES });
+
+export const doneScreen = (base: ScreenBase, identifiant: string, continueTo: string | null) =>
+  withErrors('done', 'Compte activé', base, { identifiant, continueTo });
+
+const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[]; restart: boolean }> = {
+  code_failures: {
+    heading: 'Cette demande d’activation est annulée',
+    paragraphs: [
+      'Le code a été saisi trop de fois sans succès. Pour votre sécurité, nous avons annulé cette demande.',
+      'Vous pouvez recommencer et demander un nouveau code. Si vous ne recevez pas de SMS, vérifiez le numéro donné à l’établissement de votre enfant, ou contactez l’établissement.',
+    ],
+    restart: true,
+  },
+  birthdates: {
+    heading: 'Nous n’avons pas pu confirmer les dates de naissance',
+    paragraphs: [
+      'Les dates de naissance saisies ne correspondent pas à celles que l’établissement nous a transmises. Pour votre sécurité, cette demande est annulée.',
+      'Contactez le secrétariat de l’établissement de votre enfant : il pourra vérifier les dates de naissance enregistrées et les corriger si besoin. Vous pourrez ensuite recommencer.',
+    ],
+    restart: false,
+  },
+  no_children: {
+    heading: 'Nous n’avons pas trouvé vos enfants',
+    paragraphs: [
+      'L’établissement ne nous a transmis aucun élève dont vous êtes responsable légal.',
+      'Contactez le secrétariat de l’établissement de votre enfant : il pourra vérifier les informations enregistrées.',
+    ],
+    restart: false,
+  },
+  already_active: {
+    heading: 'Votre compte est déjà activé',
+    paragraphs: ['Votre compte a déjà été activé. Votre identifiant est :'],
+    restart: false,
+  },
+};
+
+export function endedScreen(base: ScreenBase, reason: EndReason, identifiant: string | null, interactionUid: string | null): Screen {
+  const ending = ENDINGS[reason];
+  return withErrors('ended', ending.heading, base, {
+    heading: ending.heading,
+    paragraphs: ending.paragraphs,
+    identifiant: reason === 'already_active' ? identifiant : null,
+    restartHref: ending.restart ? restartHref(interactionUid) : null,
+  });
+}
+
+const SMS_FAILURES: Record<SmsFailureKind, string> = {
+  invalid_number: 'Nous n’avons pas pu envoyer de SMS à ce numéro : il ne semble pas être celui d’un téléphone portable. Vérifiez-le, ou contactez l’établissement de votre enfant pour le faire corriger.',
+  unsubscribed: 'Ce numéro a refusé nos SMS (réponse STOP). Envoyez START en réponse à l’un de nos SMS, puis réessayez. Sinon, contactez l’établissement de votre enfant.',
+  region_not_enabled: 'Nous ne pouvons pas encore envoyer de SMS vers ce pays. Contactez l’établissement de votre enfant pour activer votre compte autrement.',
+  rate_limited: 'L’envoi de SMS est très chargé en ce moment. Réessayez dans quelques minutes.',
+  unavailable: 'L’envoi du SMS n’a pas fonctionné. Réessayez dans quelques minutes.',
+};
+
+function delay(seconds: number): string {
+  if (seconds >= 3600) {
+    const hours = Math.ceil(seconds / 3600);
+    return hours === 1 ? '1 heure' : `${hours} heures`;
+  }
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** The sentence and HTTP status for a refused SMS request. */
+export function refusalMessage(refusal: Refusal): { status: number; message: string; retryAfter?: number } {
+  switch (refusal.kind) {
+    case 'limited':
+      return refusal.budget
+        ? { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Le service a envoyé beaucoup de SMS aujourd’hui et ne peut plus en envoyer pour le moment. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` }
+        : { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Trop de tentatives. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` };
+    case 'sms_failed':
+      return { status: refusal.failure === 'unavailable' || refusal.failure === 'rate_limited' ? 503 : 422, message: SMS_FAILURES[refusal.failure] };
+    case 'too_soon':
+      return { status: 429, retryAfter: refusal.waitSeconds, message: `Attendez encore ${refusal.waitSeconds} secondes avant de demander un nouveau code.` };
+    case 'too_many_codes':
+      return { status: 429, message: 'Vous avez déjà demandé le nombre maximal de codes. Vérifiez le numéro donné à l’établissement de votre enfant, ou recommencez plus tard.' };
+  }
+}
