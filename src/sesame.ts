@@ -22,6 +22,11 @@ import { getOrCreateSecret } from './store/secrets.js';
 import { isRedisReachable, openRedis } from './store/redis.js';
 import { createRedisLimiter } from './limits/redis-limiter.js';
 import { createRedisAdapter } from './oidc/redis-adapter.js';
+import { createMailer, type Mailer } from './messaging/mailer.js';
+import { createOutbox } from './messaging/outbox.js';
+import { mountOutboxPage } from './messaging/outbox-page.js';
+import type { SmsSender } from './messaging/sms-sender.js';
+import { createSmsSender } from './messaging/sms-transport.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -34,6 +39,8 @@ export interface Sesame {
   clients: Clients;
   limiter: Limiter;
   provider: ProviderHolder;
+  sms: SmsSender;
+  mailer: Mailer;
   app: Koa;
   adminApp: Koa;
   adminToken: string;
@@ -47,6 +54,9 @@ export interface StartOptions {
   /** An already-open database (tests share one per file); otherwise opened from the config. */
   db?: Db;
   adminToken: string;
+  /** Replace the configured transports (tests: a sender on the Twilio stand-in, a mailer on a test SMTP server). */
+  sms?: SmsSender;
+  mailer?: Mailer;
 }
 
 export async function createSesame(config: Config, options: StartOptions): Promise<Sesame> {
@@ -63,6 +73,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const limiter = redis ? createRedisLimiter(redis) : createSqlLimiter(db);
   const Adapter = redis ? createRedisAdapter(redis, createSqlAdapter(db)) : createSqlAdapter(db);
   const pages = createOidcPages();
+  // One outbox for SMS, mail and /dev/outbox; used (and the page mounted) only outside production.
+  const outbox = createOutbox(config.dataDir);
+  const sms = options.sms ?? createSmsSender(config, logger, { outbox });
+  const mailer = options.mailer ?? createMailer(config, logger, { outbox });
 
   const provider = await createProviderHolder(async () =>
     createProvider({
@@ -90,6 +104,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     mounts: [
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
+      (r) => mountOutboxPage(r, { outbox, env: config.env }),
     ],
   });
 
@@ -101,6 +116,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     clients,
     limiter,
     provider,
+    sms,
+    mailer,
     adminToken: options.adminToken,
     async rotateKeys() {
       // Old keys stay published as long as anything they signed can still be presented.

@@ -1,0 +1,105 @@
+// The French mails Sésame sends, each in a text and an HTML version: what to do (a link, and the address spelled
+// out for mail readers that hide links), who sends it and why, and what to do if it was not you (SCREENS.md).
+import type { MailMessage } from './mailer.js';
+
+export type MailContent = Omit<MailMessage, 'to'>;
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const SENDER = 'Sésame, le service de connexion aux services numériques de l’école';
+
+function html(paragraphs: string[]): string {
+  return [
+    '<!doctype html>',
+    '<html lang="fr"><head><meta charset="utf-8"><title>Sésame</title></head>',
+    '<body style="font-family: Arial, sans-serif; line-height: 1.5; color: #1e1e1e;">',
+    ...paragraphs.map((p) => `<p>${p}</p>`),
+    '</body></html>',
+  ].join('\n');
+}
+
+export interface ActivationMailInput {
+  /** The activation link, absolute (https://…). */
+  link: string;
+  /** How long the link works, in hours. */
+  validHours: number;
+  /** The school that gave this address, when known: says why this person receives the mail. */
+  schoolName?: string | undefined;
+}
+
+export function activationLinkMail({ link, validHours, schoolName }: ActivationMailInput): MailContent {
+  const why = schoolName
+    ? `Vous recevez ce message parce que l’établissement ${schoolName} a indiqué cette adresse pour vous, et qu’une activation de compte Sésame a été demandée.`
+    : 'Vous recevez ce message parce qu’une activation de compte Sésame a été demandée avec cette adresse.';
+  const delay = `Ce lien fonctionne pendant ${validHours} heure${validHours > 1 ? 's' : ''}, une seule fois.`;
+  const notYou = 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : aucun compte ne sera activé sans ce lien. Ne le transférez à personne.';
+  const text = [
+    'Bonjour,',
+    '',
+    'Pour activer votre compte Sésame, ouvrez ce lien :',
+    link,
+    '',
+    delay,
+    '',
+    why,
+    notYou,
+    '',
+    `— ${SENDER}`,
+  ].join('\n');
+  return {
+    subject: 'Activez votre compte Sésame',
+    text,
+    html: html([
+      'Bonjour,',
+      `<a href="${escapeHtml(link)}">Activer mon compte Sésame</a>`,
+      `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(link)}`,
+      escapeHtml(delay),
+      escapeHtml(why),
+      escapeHtml(notYou),
+      `— ${escapeHtml(SENDER)}`,
+    ]),
+  };
+}
+
+export interface IdentifiantReminderMailInput {
+  identifiant: string;
+  /** The login page, absolute. */
+  loginUrl: string;
+}
+
+export function identifiantReminderMail({ identifiant, loginUrl }: IdentifiantReminderMailInput): MailContent {
+  const why = 'Vous recevez ce message parce que quelqu’un a demandé à recevoir l’identifiant Sésame lié à cette adresse (« Identifiant oublié »).';
+  const password = 'Mot de passe oublié ? Choisissez « Mot de passe oublié » sur la page de connexion.';
+  const notYou = 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre compte n’a pas changé, et personne d’autre n’a reçu cet identifiant.';
+  const text = [
+    'Bonjour,',
+    '',
+    `Votre identifiant Sésame est : ${identifiant}`,
+    '',
+    'Pour vous connecter, ouvrez la page de connexion :',
+    loginUrl,
+    '',
+    password,
+    '',
+    why,
+    notYou,
+    '',
+    `— ${SENDER}`,
+  ].join('\n');
+  return {
+    subject: 'Votre identifiant Sésame',
+    text,
+    html: html([
+      'Bonjour,',
+      `Votre identifiant Sésame est : <strong>${escapeHtml(identifiant)}</strong>`,
+      `<a href="${escapeHtml(loginUrl)}">Se connecter à Sésame</a>`,
+      `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(loginUrl)}`,
+      escapeHtml(password),
+      escapeHtml(why),
+      escapeHtml(notYou),
+      `— ${escapeHtml(SENDER)}`,
+    ]),
+  };
+}
