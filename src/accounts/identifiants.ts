@@ -53,3 +53,49 @@ export async function allocateIdentifiant(trx: Db, givenName: string, familyName
   await trx.insertInto('identifiants').values({ identifiant }).execute();
   return identifiant;
 }
+
+/** The homonym numbers already used for `base` among `taken` (1 stands for the bare base). */
+function usedNumbers(base: string, taken: Iterable<string>): Set<number> {
+  const used = new Set<number>();
+  for (const identifiant of taken) {
+    if (identifiant === base) used.add(1);
+    else if (identifiant.startsWith(base) && /^[1-9][0-9]*$/.test(identifiant.slice(base.length))) used.add(Number(identifiant.slice(base.length)));
+  }
+  return used;
+}
+
+/**
+ * Allocates one identifiant per entry, in order, for a bulk import: the same rules as `allocateIdentifiant`, with
+ * a handful of statements whatever the count. Takes the same per-name advisory locks (sorted, so two bulk
+ * allocations cannot deadlock), so it stays correct next to single creations. Must run inside a transaction.
+ */
+export async function allocateIdentifiants(
+  trx: Db,
+  names: ReadonlyArray<{ givenName: string; familyName: string }>,
+  style: IdentifierStyle,
+): Promise<string[]> {
+  if (names.length === 0) return [];
+  const bases = names.map((n) => baseIdentifiant(n.givenName, n.familyName, style));
+  const distinct = [...new Set(bases)].sort();
+  await sql`select count(pg_advisory_xact_lock(hashtext('identifiant:' || b))) from (select b from unnest(${distinct}::text[]) as b order by b) as sorted`.execute(trx);
+  // `~>=~`/`~<~` compare bytewise and use the text_pattern_ops index: every identifiant that starts with a base.
+  const taken = await sql<{ base: string; identifiant: string }>`
+    select b as base, i.identifiant from unnest(${distinct}::text[]) as b
+    join identifiants i on i.identifiant ~>=~ b and i.identifiant ~<~ (b || '~')`.execute(trx);
+  const byBase = new Map<string, string[]>();
+  for (const row of taken.rows) {
+    const list = byBase.get(row.base) ?? [];
+    list.push(row.identifiant);
+    byBase.set(row.base, list);
+  }
+  const used = new Map(distinct.map((b) => [b, usedNumbers(b, byBase.get(b) ?? [])]));
+  const allocated = bases.map((base) => {
+    const numbers = used.get(base)!;
+    let n = 1;
+    while (numbers.has(n)) n += 1;
+    numbers.add(n);
+    return n === 1 ? base : `${base}${n}`;
+  });
+  await sql`insert into identifiants (identifiant) select unnest(${allocated}::text[])`.execute(trx);
+  return allocated;
+}

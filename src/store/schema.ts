@@ -26,6 +26,9 @@ export interface AccountsTable {
   origin: Generated<AccountOrigin>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  provisional_password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  provisional_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  disabled_by_import_from: ColumnType<AccountState | null, AccountState | null | undefined, AccountState | null>;
 }
 
 export interface IdentifiantsTable {
@@ -114,6 +117,39 @@ export interface ActivationFlowsTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface DirectoryImportsTable {
+  id: string;
+  started_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+  summary: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
+export interface DirectoryImportRowsTable {
+  import_id: string;
+  line: number;
+  uai: string;
+  school_name: string | null;
+  local_id: string;
+  pupil_ok: boolean;
+  ine: string | null;
+  family_name: string | null;
+  given_names: string | null;
+  birthdate: DateOnly | null;
+  level: string | null;
+  class_name: string | null;
+  guardian_state: 'ok' | 'none' | 'rejected';
+  civilite: string | null;
+  resp_family_name: string | null;
+  resp_given_name: string | null;
+  resp_name_key: string | null;
+  resp_mobile: string | null;
+  resp_email: string | null;
+  relation: string | null;
+  legal: boolean | null;
+  group_line: number | null;
+  guardian_id: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -125,5 +161,7 @@ export interface Database {
   pupils: PupilsTable;
   guardians: GuardiansTable;
   pupil_guardians: PupilGuardiansTable;
+  directory_imports: DirectoryImportsTable;
+  directory_import_rows: DirectoryImportRowsTable;
   activation_flows: ActivationFlowsTable;
 }

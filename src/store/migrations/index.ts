@@ -2,10 +2,12 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './0001-foundation.js';
 import * as directory from './0002-directory.js';
+import * as directoryImport from './0003-directory-import.js';
 import * as activation from './0004-activation.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-directory': directory,
+  '0003-directory-import': directoryImport,
   '0004-activation': activation,
 };

@@ -1,0 +1,299 @@
+// Applies one school's snapshot from the staging rows, inside the caller's transaction: guardians found or
+// created (one per person across schools), pupils added, updated or detached, links set, accounts created,
+// disabled when nothing links them any more, and given back when a link returns. A handful of statements per school.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { IdentifierStyle } from '../accounts/identifiants.js';
+import type { Db } from '../store/database.js';
+import { createDirectoryAccounts } from './bulk-accounts.js';
+import type { ImportCounts } from './import-summary.js';
+
+interface StagedRow {
+  line: number;
+  school_name: string | null;
+  local_id: string;
+  pupil_ok: boolean;
+  ine: string | null;
+  family_name: string | null;
+  given_names: string | null;
+  birthdate: string | null;
+  level: string | null;
+  class_name: string | null;
+  guardian_state: 'ok' | 'none' | 'rejected';
+  relation: string | null;
+  legal: boolean | null;
+  guardian_id: string | null;
+}
+
+interface PupilRow {
+  id: string;
+  local_id: string;
+  ine: string | null;
+  family_name: string;
+  given_names: string;
+  birthdate: string;
+  level: string | null;
+  class_name: string | null;
+  account_id: string | null;
+  detached_at: Date | null;
+}
+
+const PUPIL_FIELDS = ['ine', 'family_name', 'given_names', 'birthdate', 'level', 'class_name'] as const;
+
+/** Finds the existing guardian of each new group of rows met in this school, else creates one (and its account). */
+async function resolveGuardians(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
+  const pending = sql`
+    select distinct group_line from directory_import_rows
+    where import_id = ${importId} and uai = ${uai} and group_line is not null and guardian_id is null`;
+  // An existing guardian is recognised first through the pupil it is already linked to (so a changed mobile
+  // updates the guardian instead of creating another), then by names and mobile, then by names and email.
+  await sql`
+    with members as (
+      select r.group_line, r.uai, r.local_id, r.resp_name_key, r.resp_mobile, r.resp_email
+      from directory_import_rows r where r.import_id = ${importId} and r.group_line in (${pending})
+    ), candidates as (
+      select m.group_line, g.id, 1 as rank from members m
+        join pupils p on p.uai = m.uai and p.local_id = m.local_id
+        join pupil_guardians pg on pg.pupil_id = p.id
+        join guardians g on g.id = pg.guardian_id and g.name_key = m.resp_name_key
+      union all
+      select m.group_line, g.id, 2 from members m join guardians g on g.name_key = m.resp_name_key and g.mobile = m.resp_mobile
+      union all
+      select m.group_line, g.id, 3 from members m join guardians g on g.name_key = m.resp_name_key and lower(g.email) = m.resp_email
+    ), chosen as (
+      select distinct on (group_line) group_line, id from candidates order by group_line, rank, id
+    )
+    update directory_import_rows r set guardian_id = chosen.id from chosen
+    where r.import_id = ${importId} and r.group_line = chosen.group_line`.execute(trx);
+
+  const fresh = await sql<{ group_line: number; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
+    select distinct on (group_line) group_line, civilite, resp_family_name as family, resp_given_name as given,
+      resp_name_key as name_key, resp_mobile as mobile, resp_email as email
+    from directory_import_rows where import_id = ${importId} and group_line in (${pending})
+    order by group_line, line desc`.execute(trx);
+  if (fresh.rows.length === 0) return;
+  const people = fresh.rows;
+  const accountIds = await createDirectoryAccounts(
+    trx,
+    people.map((p) => ({ kind: 'responsable' as const, givenName: p.given, familyName: p.family, email: p.email, mobile: p.mobile })),
+    style,
+  );
+  const ids = people.map(() => randomUUID());
+  await sql`
+    insert into guardians (id, civilite, family_name, given_name, name_key, mobile, email, account_id)
+    select * from unnest(${ids}::uuid[], ${people.map((p) => p.civilite)}::text[], ${people.map((p) => p.family)}::text[],
+      ${people.map((p) => p.given)}::text[], ${people.map((p) => p.name_key)}::text[], ${people.map((p) => p.mobile)}::text[],
+      ${people.map((p) => p.email)}::text[], ${accountIds}::uuid[])`.execute(trx);
+  await sql`
+    update directory_import_rows r set guardian_id = t.id
+    from unnest(${people.map((p) => p.group_line)}::int[], ${ids}::uuid[]) as t(group_line, id)
+    where r.import_id = ${importId} and r.group_line = t.group_line`.execute(trx);
+  counts.guardians.added += people.length;
+  counts.accounts.created += people.length;
+  for (const id of ids) counts.createdGuardians.add(id);
+}
+
+/** Brings guardians met in this school up to date with their latest row in the file (any school). */
+async function updateGuardians(trx: Db, importId: string, uai: string, counts: ImportCounts): Promise<void> {
+  const updated = await sql<{ id: string }>`
+    with ids as (
+      select distinct guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null
+    ), rep as (
+      select distinct on (r.guardian_id) r.guardian_id, r.civilite, r.resp_family_name, r.resp_given_name, r.resp_name_key,
+        r.resp_mobile, r.resp_email
+      from directory_import_rows r join ids on ids.guardian_id = r.guardian_id
+      where r.import_id = ${importId} order by r.guardian_id, r.line desc
+    )
+    update guardians g set civilite = rep.civilite, family_name = rep.resp_family_name, given_name = rep.resp_given_name,
+      name_key = rep.resp_name_key, mobile = rep.resp_mobile, email = rep.resp_email, updated_at = now()
+    from rep where g.id = rep.guardian_id
+      and (g.civilite, g.family_name, g.given_name, g.name_key, g.mobile, g.email)
+        is distinct from (rep.civilite, rep.resp_family_name, rep.resp_given_name, rep.resp_name_key, rep.resp_mobile, rep.resp_email)
+    returning g.id`.execute(trx);
+  if (updated.rows.length === 0) return;
+  const ids = updated.rows.map((r) => r.id);
+  for (const id of ids) if (!counts.createdGuardians.has(id)) counts.updatedGuardians.add(id);
+  // Names follow the school; contact details only until the person has taken the account over.
+  await sql`
+    update accounts a set given_name = g.given_name, family_name = g.family_name,
+      email = case when a.state in ('non_notifie', 'notifie') then g.email else a.email end,
+      mobile = case when a.state in ('non_notifie', 'notifie') then g.mobile else a.mobile end,
+      updated_at = now()
+    from guardians g where g.id = any(${ids}::uuid[]) and a.id = g.account_id`.execute(trx);
+}
+
+function samePupil(existing: PupilRow, row: StagedRow): boolean {
+  return PUPIL_FIELDS.every((f) => (existing[f] ?? null) === (row[f] ?? null));
+}
+
+/** Disables the given accounts that nothing links any more; gives back those an import disabled that are linked again. */
+async function syncAccountStates(trx: Db, accountIds: string[], counts: ImportCounts): Promise<void> {
+  if (accountIds.length === 0) return;
+  const linked = sql`(
+    exists (select 1 from pupils p where p.account_id = a.id and p.detached_at is null)
+    or exists (select 1 from guardians g join pupil_guardians pg on pg.guardian_id = g.id join pupils p on p.id = pg.pupil_id
+               where g.account_id = a.id and p.detached_at is null))`;
+  const disabled = await sql`
+    update accounts a set disabled_by_import_from = a.state, state = 'disabled', updated_at = now()
+    where a.id = any(${accountIds}::uuid[]) and a.state <> 'disabled' and not ${linked}`.execute(trx);
+  const enabled = await sql`
+    update accounts a set state = a.disabled_by_import_from, disabled_by_import_from = null, updated_at = now()
+    where a.id = any(${accountIds}::uuid[]) and a.state = 'disabled' and a.disabled_by_import_from is not null and ${linked}`.execute(trx);
+  counts.accounts.disabled += Number(disabled.numAffectedRows ?? 0);
+  counts.accounts.enabled += Number(enabled.numAffectedRows ?? 0);
+}
+
+export async function applySchool(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
+  // One import applies at a time: guardians are shared between schools, and two imports must not both create one.
+  await sql`select pg_advisory_xact_lock(hashtext('directory-import'))`.execute(trx);
+
+  const staged = (await sql<StagedRow>`
+    select line, school_name, local_id, pupil_ok, ine, family_name, given_names, birthdate::text as birthdate, level,
+      class_name, guardian_state, relation, legal, group_line, guardian_id
+    from directory_import_rows where import_id = ${importId} and uai = ${uai} order by line`.execute(trx)).rows;
+  const listed = new Map<string, StagedRow>();
+  for (const row of staged) if (row.pupil_ok) listed.set(row.local_id, row);
+  // A school without a single readable pupil row is left as it is: an empty snapshot would detach everybody.
+  if (listed.size === 0) return;
+
+  const schoolName = [...listed.values()].at(-1)!.school_name!;
+  await sql`
+    insert into schools (uai, name) values (${uai}, ${schoolName})
+    on conflict (uai) do update set name = excluded.name, updated_at = now() where schools.name <> excluded.name`.execute(trx);
+
+  await resolveGuardians(trx, importId, uai, style, counts);
+  await updateGuardians(trx, importId, uai, counts);
+  // guardian_id may have been filled in by resolveGuardians after the rows were read.
+  const guardianOf = new Map(
+    (await sql<{ line: number; guardian_id: string }>`
+      select line, guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null`.execute(trx)).rows.map((r) => [r.line, r.guardian_id]),
+  );
+
+  // Pupils.
+  const existing = new Map(
+    (await sql<PupilRow>`
+      select id, local_id, ine, family_name, given_names, birthdate::text as birthdate, level, class_name, account_id, detached_at
+      from pupils where uai = ${uai}`.execute(trx)).rows.map((p) => [p.local_id, p]),
+  );
+  const mentioned = new Set(staged.map((r) => r.local_id));
+  const added: StagedRow[] = [];
+  const changed: Array<{ pupil: PupilRow; row: StagedRow }> = [];
+  for (const row of listed.values()) {
+    const pupil = existing.get(row.local_id);
+    if (!pupil) added.push(row);
+    else if (pupil.detached_at !== null || !samePupil(pupil, row)) changed.push({ pupil, row });
+    else counts.pupils.unchanged += 1;
+  }
+  const detached = [...existing.values()].filter((p) => p.detached_at === null && !mentioned.has(p.local_id));
+
+  const pupilId = new Map<string, string>([...existing.values()].map((p) => [p.local_id, p.id]));
+  const touchedAccounts = new Set<string>();
+  if (added.length) {
+    // A pupil who changed school is recognised by INE and keeps the account they had.
+    const ines = added.map((r) => r.ine).filter((i): i is string => i !== null);
+    const byIne = new Map(
+      ines.length
+        ? (await sql<{ ine: string; account_id: string }>`
+            select distinct on (ine) ine, account_id from pupils
+            where ine = any(${ines}::text[]) and account_id is not null order by ine, detached_at desc nulls first`.execute(trx)).rows.map((r) => [r.ine, r.account_id])
+        : [],
+    );
+    const needAccount = added.filter((r) => !(r.ine && byIne.has(r.ine)));
+    const newIds = await createDirectoryAccounts(
+      trx,
+      needAccount.map((r) => ({ kind: 'eleve' as const, givenName: r.given_names!, familyName: r.family_name!, birthdate: r.birthdate })),
+      style,
+    );
+    counts.accounts.created += newIds.length;
+    const accountFor = new Map(needAccount.map((r, i) => [r.local_id, newIds[i]!]));
+    const accountIds = added.map((r) => accountFor.get(r.local_id) ?? byIne.get(r.ine!)!);
+    accountIds.forEach((id) => touchedAccounts.add(id));
+    const ids = added.map(() => randomUUID());
+    added.forEach((r, i) => pupilId.set(r.local_id, ids[i]!));
+    await sql`
+      insert into pupils (id, uai, local_id, ine, family_name, given_names, birthdate, level, class_name, account_id)
+      select id, ${uai}, local_id, ine, family_name, given_names, birthdate, level, class_name, account_id
+      from unnest(${ids}::uuid[], ${added.map((r) => r.local_id)}::text[], ${added.map((r) => r.ine)}::text[],
+        ${added.map((r) => r.family_name)}::text[], ${added.map((r) => r.given_names)}::text[], ${added.map((r) => r.birthdate)}::date[],
+        ${added.map((r) => r.level)}::text[], ${added.map((r) => r.class_name)}::text[], ${accountIds}::uuid[])
+        as t(id, local_id, ine, family_name, given_names, birthdate, level, class_name, account_id)`.execute(trx);
+    counts.pupils.added += added.length;
+  }
+  if (changed.length) {
+    const rows = changed.map((c) => c.row);
+    await sql`
+      update pupils p set ine = t.ine, family_name = t.family_name, given_names = t.given_names, birthdate = t.birthdate,
+        level = t.level, class_name = t.class_name, detached_at = null, updated_at = now()
+      from unnest(${changed.map((c) => c.pupil.id)}::uuid[], ${rows.map((r) => r.ine)}::text[], ${rows.map((r) => r.family_name)}::text[],
+        ${rows.map((r) => r.given_names)}::text[], ${rows.map((r) => r.birthdate)}::date[], ${rows.map((r) => r.level)}::text[],
+        ${rows.map((r) => r.class_name)}::text[]) as t(id, ine, family_name, given_names, birthdate, level, class_name)
+      where p.id = t.id`.execute(trx);
+    // The pupil's own account shows the school's spelling of the names and birth date.
+    await sql`
+      update accounts a set given_name = p.given_names, family_name = p.family_name, birthdate = p.birthdate, updated_at = now()
+      from pupils p where p.id = any(${changed.map((c) => c.pupil.id)}::uuid[]) and a.id = p.account_id
+        and (a.given_name, a.family_name, a.birthdate) is distinct from (p.given_names, p.family_name, p.birthdate)`.execute(trx);
+    for (const c of changed) if (c.pupil.account_id) touchedAccounts.add(c.pupil.account_id);
+    counts.pupils.updated += changed.length;
+  }
+  if (detached.length) {
+    await sql`update pupils set detached_at = now(), updated_at = now() where id = any(${detached.map((p) => p.id)}::uuid[])`.execute(trx);
+    for (const p of detached) if (p.account_id) touchedAccounts.add(p.account_id);
+    counts.pupils.detached += detached.length;
+  }
+
+  // Links: the snapshot's set for every listed pupil, unless one of its rows was refused (then links are only added).
+  const keepLinks = new Set(staged.filter((r) => !r.pupil_ok || r.guardian_state === 'rejected').map((r) => r.local_id));
+  const wanted = new Map<string, { pupil: string; guardian: string; relation: string | null; legal: boolean }>();
+  for (const row of staged) {
+    const guardian = guardianOf.get(row.line);
+    if (!row.pupil_ok || row.guardian_state !== 'ok' || !guardian) continue;
+    const pupil = pupilId.get(row.local_id)!;
+    wanted.set(`${pupil}|${guardian}`, { pupil, guardian, relation: row.relation, legal: row.legal ?? true });
+  }
+  const current = (await sql<{ pupil_id: string; guardian_id: string; relation: string | null; legal: boolean; local_id: string }>`
+    select pg.pupil_id, pg.guardian_id, pg.relation, pg.legal, p.local_id
+    from pupil_guardians pg join pupils p on p.id = pg.pupil_id where p.uai = ${uai}`.execute(trx)).rows;
+  const currentKeys = new Map(current.map((l) => [`${l.pupil_id}|${l.guardian_id}`, l]));
+  const newLinks = [...wanted.entries()].filter(([k]) => !currentKeys.has(k)).map(([, l]) => l);
+  const changedLinks = [...wanted.entries()]
+    .filter(([k, l]) => {
+      const c = currentKeys.get(k);
+      return c && (c.relation !== l.relation || c.legal !== l.legal);
+    })
+    .map(([, l]) => l);
+  const removedLinks = current.filter((l) => listed.has(l.local_id) && !keepLinks.has(l.local_id) && !wanted.has(`${l.pupil_id}|${l.guardian_id}`));
+  counts.links.unchanged += wanted.size - newLinks.length - changedLinks.length;
+  if (newLinks.length) {
+    await sql`
+      insert into pupil_guardians (pupil_id, guardian_id, relation, legal)
+      select * from unnest(${newLinks.map((l) => l.pupil)}::uuid[], ${newLinks.map((l) => l.guardian)}::uuid[],
+        ${newLinks.map((l) => l.relation)}::text[], ${newLinks.map((l) => l.legal)}::boolean[])`.execute(trx);
+    counts.links.added += newLinks.length;
+  }
+  if (changedLinks.length) {
+    await sql`
+      update pupil_guardians pg set relation = t.relation, legal = t.legal
+      from unnest(${changedLinks.map((l) => l.pupil)}::uuid[], ${changedLinks.map((l) => l.guardian)}::uuid[],
+        ${changedLinks.map((l) => l.relation)}::text[], ${changedLinks.map((l) => l.legal)}::boolean[]) as t(pupil_id, guardian_id, relation, legal)
+      where pg.pupil_id = t.pupil_id and pg.guardian_id = t.guardian_id`.execute(trx);
+    counts.links.updated += changedLinks.length;
+  }
+  if (removedLinks.length) {
+    await sql`
+      delete from pupil_guardians pg using unnest(${removedLinks.map((l) => l.pupil_id)}::uuid[], ${removedLinks.map((l) => l.guardian_id)}::uuid[]) as t(pupil_id, guardian_id)
+      where pg.pupil_id = t.pupil_id and pg.guardian_id = t.guardian_id`.execute(trx);
+    counts.links.removed += removedLinks.length;
+  }
+
+  // Guardians whose links may have changed: those of removed links, of detached pupils, and those linked now.
+  const guardianIds = new Set<string>([...removedLinks.map((l) => l.guardian_id), ...[...wanted.values()].map((l) => l.guardian)]);
+  const detachedIds = new Set(detached.map((p) => p.id));
+  for (const l of current) if (detachedIds.has(l.pupil_id)) guardianIds.add(l.guardian_id);
+  if (guardianIds.size) {
+    const accounts = await sql<{ account_id: string }>`
+      select distinct account_id from guardians where id = any(${[...guardianIds]}::uuid[]) and account_id is not null`.execute(trx);
+    for (const r of accounts.rows) touchedAccounts.add(r.account_id);
+  }
+  await syncAccountStates(trx, [...touchedAccounts], counts);
+}

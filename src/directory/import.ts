@@ -1,0 +1,96 @@
+// The directory import: reads a school CSV as a stream, stages its valid rows, then applies each school's snapshot
+// in its own transaction. A file that cannot be read changes nothing; a bad row is reported and the rest applied.
+// Usable from the admin API, the tests and the benchmark alike: `importDirectory(db, stream, options)`.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { IdentifierStyle } from '../accounts/identifiants.js';
+import type { Db } from '../store/database.js';
+import { applySchool } from './apply-school.js';
+import { checkRow, readHeader, type Column, type DirectoryRow } from './csv-rows.js';
+import { DirectoryFileError, readCsvRecords } from './csv-source.js';
+import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
+import { dropStaging, groupGuardians, stageRows } from './staging.js';
+
+export { DirectoryFileError } from './csv-source.js';
+export type { ImportSummary } from './import-summary.js';
+
+export type ImportProgress =
+  | { phase: 'read'; rows: number }
+  | { phase: 'apply'; uai: string; done: number; total: number };
+
+export interface ImportOptions {
+  identifierStyle: IdentifierStyle;
+  /**
+   * Called every few thousand rows read, then once per school, after that school's changes are written and
+   * before they are committed (throwing there abandons that school's changes and stops the import).
+   */
+  onProgress?: (progress: ImportProgress) => void | Promise<void>;
+  /** Rows staged per statement. */
+  batchSize?: number;
+  /** Today's date (YYYY-MM-DD), for birth dates in the future; defaults to the real today. */
+  today?: string;
+}
+
+// Staging rows of an import that died are removed by the next import after this long.
+const ABANDONED_AFTER = '1 day';
+
+export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint8Array | string>, options: ImportOptions): Promise<ImportSummary> {
+  const importId = randomUUID();
+  const batchSize = options.batchSize ?? 2000;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const counts = emptyCounts();
+  let truncated = false;
+
+  await sql`
+    delete from directory_import_rows where import_id in (
+      select id from directory_imports where finished_at is null and started_at < now() - ${ABANDONED_AFTER}::interval)`.execute(db);
+  await db.insertInto('directory_imports').values({ id: importId }).execute();
+  try {
+    let header: Map<Column, number> | undefined;
+    let batch: DirectoryRow[] = [];
+    for await (const record of readCsvRecords(input)) {
+      if (!header) {
+        header = readHeader(record.fields);
+        continue;
+      }
+      counts.rows += 1;
+      const { row, problems } = checkRow(record.line, record.fields, header, today);
+      if (problems.length) {
+        counts.rejectedRows += 1;
+        for (const p of problems) {
+          if (counts.problems.length < MAX_LISTED_PROBLEMS) counts.problems.push(p);
+          else truncated = true;
+        }
+      }
+      if (row) batch.push(row);
+      if (batch.length >= batchSize) {
+        await stageRows(db, importId, batch);
+        batch = [];
+      }
+      if (counts.rows % 5000 === 0) await options.onProgress?.({ phase: 'read', rows: counts.rows });
+    }
+    if (!header) throw new DirectoryFileError('Le fichier est vide.');
+    await stageRows(db, importId, batch);
+    await options.onProgress?.({ phase: 'read', rows: counts.rows });
+
+    await groupGuardians(db, importId);
+    const schools = (await sql<{ uai: string }>`
+      select distinct uai from directory_import_rows where import_id = ${importId} order by uai`.execute(db)).rows.map((r) => r.uai);
+    counts.schools = schools.length;
+    for (const [i, uai] of schools.entries()) {
+      await db.transaction().execute(async (trx) => {
+        await applySchool(trx, importId, uai, options.identifierStyle, counts);
+        await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
+      });
+    }
+    const guardiansInFile = await sql<{ n: number }>`
+      select count(distinct guardian_id)::int as n from directory_import_rows where import_id = ${importId}`.execute(db);
+    const summary = summarise(counts, guardiansInFile.rows[0]?.n ?? 0, truncated);
+    await db.updateTable('directory_imports')
+      .set({ finished_at: new Date(), summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 100) }) })
+      .where('id', '=', importId).execute();
+    return summary;
+  } finally {
+    await dropStaging(db, importId);
+  }
+}

@@ -1,0 +1,28 @@
+// Turns a mobile number as a school typed it (national «06 12 34 56 78», «0692 …» in La Réunion, or international)
+// into E.164, the one form activation compares against. Metropolitan France is tried first, then the overseas
+// departments, whose national numbers also start with 0. The full metadata («max») is needed to tell mobiles apart.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+const NATIONAL_REGIONS: CountryCode[] = ['FR', 'RE', 'GP', 'MQ', 'GF', 'YT', 'PM'];
+const MOBILE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+
+export type MobileResult = { ok: true; e164: string } | { ok: false; reason: string };
+
+export function normaliseMobile(value: string): MobileResult {
+  const raw = value.trim();
+  if (!/^[+0-9 ().\-/]{6,30}$/.test(raw)) return { ok: false, reason: 'numéro de portable illisible (chiffres, espaces, points ou tirets attendus)' };
+  const regions = raw.startsWith('+') || raw.startsWith('00') ? ['FR' as CountryCode] : NATIONAL_REGIONS;
+  const international = raw.startsWith('00') ? `+${raw.slice(2)}` : raw;
+  let valid = false;
+  for (const region of regions) {
+    const phone = parsePhoneNumberFromString(international, region);
+    if (!phone?.isValid()) continue;
+    valid = true;
+    const type = phone.getType();
+    // Some numbering plans do not say which numbers are mobiles; a valid number of unknown type is accepted.
+    if (type === undefined || MOBILE_TYPES.has(type)) return { ok: true, e164: phone.number };
+  }
+  return valid
+    ? { ok: false, reason: 'ce numéro n’est pas un numéro de portable : l’activation par SMS a besoin d’un portable' }
+    : { ok: false, reason: 'numéro de portable invalide' };
+}

@@ -1,0 +1,54 @@
+// The import's staging area: valid rows are streamed into `directory_import_rows` in batches, so the whole file is
+// read (and may still be refused) before anything is applied, and each school's snapshot can be taken from SQL.
+// Also groups the rows that describe one guardian (same names and mobile, or same names and email, transitively).
+import { sql } from 'kysely';
+import type { Db } from '../store/database.js';
+import type { DirectoryRow } from './csv-rows.js';
+
+export async function stageRows(db: Db, importId: string, rows: DirectoryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: DirectoryRow) => T) => rows.map(f);
+  const g = (r: DirectoryRow) => (r.pupil && typeof r.guardian === 'object' ? r.guardian : null);
+  // A row whose pupil part is bad only protects that pupil: its guardian part is not applied either.
+  const guardianState = (r: DirectoryRow) => (!r.pupil ? 'rejected' : typeof r.guardian === 'object' ? 'ok' : r.guardian);
+  await sql`
+    insert into directory_import_rows (import_id, line, uai, school_name, local_id, pupil_ok, ine, family_name,
+      given_names, birthdate, level, class_name, guardian_state, civilite, resp_family_name, resp_given_name,
+      resp_name_key, resp_mobile, resp_email, relation, legal, group_line)
+    select ${importId}::uuid, t.* from unnest(
+      ${col((r) => r.line)}::int[], ${col((r) => r.uai)}::text[], ${col((r) => r.schoolName)}::text[],
+      ${col((r) => r.localId)}::text[], ${col((r) => r.pupil !== null)}::boolean[], ${col((r) => r.pupil?.ine ?? null)}::text[],
+      ${col((r) => r.pupil?.familyName ?? null)}::text[], ${col((r) => r.pupil?.givenNames ?? null)}::text[],
+      ${col((r) => r.pupil?.birthdate ?? null)}::date[], ${col((r) => r.pupil?.level ?? null)}::text[],
+      ${col((r) => r.pupil?.className ?? null)}::text[], ${col(guardianState)}::text[],
+      ${col((r) => g(r)?.civilite ?? null)}::text[], ${col((r) => g(r)?.familyName ?? null)}::text[],
+      ${col((r) => g(r)?.givenName ?? null)}::text[], ${col((r) => g(r)?.nameKey ?? null)}::text[],
+      ${col((r) => g(r)?.mobile ?? null)}::text[], ${col((r) => g(r)?.email ?? null)}::text[],
+      ${col((r) => g(r)?.relation ?? null)}::text[], ${col((r) => g(r)?.legal ?? null)}::boolean[],
+      ${col((r) => (g(r) ? r.line : null))}::int[]
+    ) as t`.execute(db);
+}
+
+/**
+ * Gives every row of one guardian the same `group_line` (the smallest line among them): rows are joined when they
+ * share names and mobile, or names and email, and the joins are followed until nothing moves (usually 2 rounds).
+ */
+export async function groupGuardians(db: Db, importId: string): Promise<void> {
+  for (let round = 0; round < 50; round += 1) {
+    const result = await sql`
+      with g as (
+        select line, least(
+          case when resp_mobile is null then group_line else min(group_line) over (partition by resp_name_key, resp_mobile) end,
+          case when resp_email is null then group_line else min(group_line) over (partition by resp_name_key, resp_email) end
+        ) as smallest
+        from directory_import_rows where import_id = ${importId} and group_line is not null
+      )
+      update directory_import_rows r set group_line = g.smallest from g
+      where r.import_id = ${importId} and r.line = g.line and g.smallest < r.group_line`.execute(db);
+    if (!result.numAffectedRows) return;
+  }
+}
+
+export async function dropStaging(db: Db, importId: string): Promise<void> {
+  await db.deleteFrom('directory_import_rows').where('import_id', '=', importId).execute();
+}
