@@ -1,10 +1,9 @@
 // Serves the few static files (stylesheet, enhancement script) from memory, read once at start.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'koa';
+import { PUBLIC_DIR } from '../package-paths.js';
 
-const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
 const FILES: Record<string, string> = { 'sesame.css': 'text/css; charset=utf-8', 'sesame.js': 'text/javascript; charset=utf-8' };
 
 export function staticFiles() {

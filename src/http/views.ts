@@ -1,9 +1,8 @@
 // Renders the pug screens. Templates compile once and are cached; every page gets the common frame's locals.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pug from 'pug';
+import { VIEWS_DIR } from '../package-paths.js';
 
-const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 const cache = new Map<string, pug.compileTemplate>();
 
 export interface PageLocals {
