@@ -8,6 +8,8 @@ import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { createAdminApp } from './admin/app.js';
 import { createHttpApp } from './http/app.js';
 import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js';
+import { createActivationMount } from './flows/activation/mount.js';
+import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { createSignIn, signInRules } from './flows/login/sign-in.js';
@@ -93,6 +95,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const clients = createClients(db, provider.get);
   const signIn = createSignIn({ accounts, limiter, rules: signInRules(config.login.maxFailures, config.login.windowSeconds) });
 
+  const mountActivation = await createActivationMount({ config, db, accounts, limiter, sms, logger, provider: provider.get });
+
   const https = config.issuer.startsWith('https://');
   const app = createHttpApp({
     logger,
@@ -105,6 +109,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
+      mountActivation,
     ],
   });
 
@@ -130,6 +135,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     async purge() {
       const removed = await purgeExpired(db);
       await purgeLimits(db);
+      await purgeActivationFlows(db);
       if (removed) logger.debug({ removed }, 'expired OIDC payloads purged');
     },
     async close() {

@@ -1,13 +1,13 @@
-// Reads a mobile number as people type it (06 12 34 56 78, +33 6…, 0033 6…, overseas numbers) into E.164, and
-// refuses landlines: the code goes by SMS.
+// Reads the mobile number a parent types into E.164 with the directory's own rules (so both sides compare the
+// same form, overseas numbers included), and says why a number is refused: unreadable, or a landline.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { normaliseMobile } from '../../directory/mobile.js';
 
 export type MobileReading = { ok: true; e164: string } | { ok: false; reason: 'invalid' | 'not_mobile' };
 
 export function readMobile(typed: string): MobileReading {
+  const result = normaliseMobile(typed);
+  if (result.ok) return result;
   const phone = parsePhoneNumberFromString(typed, 'FR');
-  if (!phone || !phone.isValid()) return { ok: false, reason: 'invalid' };
-  const type = phone.getType();
-  if (type !== undefined && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, reason: 'not_mobile' };
-  return { ok: true, e164: phone.number };
+  return { ok: false, reason: phone?.isValid() ? 'not_mobile' : 'invalid' };
 }
