@@ -52,6 +52,8 @@ export interface TwilioStandIn {
   requests: number;
   /** The next requests get these answers, one each, then the stand-in accepts again. */
   misbehave(...plan: Misbehaviour[]): void;
+  /** Forgets what is left of the plan: every request is accepted again. */
+  behave(): void;
   /** A twilio RequestClient that sends https://api.twilio.com/... here. */
   httpClient(options?: { timeout?: number }): twilio.RequestClient;
   close(): Promise<void>;
@@ -162,6 +164,9 @@ export async function startTwilioStandIn(
     },
     misbehave(...steps) {
       plan.push(...steps);
+    },
+    behave() {
+      plan.length = 0;
     },
     httpClient(options = {}) {
       return new StandInRequestClient({ timeout: options.timeout ?? 5000, keepAlive: false });
