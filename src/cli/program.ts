@@ -3,7 +3,9 @@
 // admin-client.ts (adminClient), output.ts (printResult, printJson), cli-error.ts (fail, CliError),
 // command-group.ts (commandGroup, to add to an existing group), option-parsers.ts, read-password.ts.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { PACKAGE_ROOT } from '../package-paths.js';
 import { oneLine } from './cli-error.js';
 import type { CommandGroup } from './command-group.js';
 import { registerAccountCommands } from './commands/accounts.js';
@@ -22,7 +24,7 @@ const GROUPS: CommandGroup[] = [
 ];
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

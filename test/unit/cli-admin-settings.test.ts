@@ -5,13 +5,15 @@ import { adminSettingsFromEnv } from '../../src/cli/admin-client.js';
 import { loadConfig } from '../../src/config.js';
 
 describe('where the sesame command looks for the admin API', () => {
-  test.each([
+  const cases: Record<string, string>[] = [
     {},
     { ADMIN_LISTEN: '127.0.0.1:4100' },
     { ADMIN_LISTEN: '0.0.0.0:4101', DATA_DIR: '/var/lib/sesame' },
     { ADMIN_LISTEN: ':4102', DATA_DIR: 'relative/data' },
     { ADMIN_LISTEN: '10.1.2.3:4103', DATA_DIR: '' },
-  ])('the server listening per %j is found there, with its token file', (env: Record<string, string>) => {
+  ];
+
+  test.each(cases)('the server listening per %j is found there, with its token file', (env) => {
     const server = loadConfig(env);
     const cli = adminSettingsFromEnv(env);
     const host = server.admin.host === '0.0.0.0' ? '127.0.0.1' : server.admin.host;
