@@ -66,6 +66,11 @@ export function createDemoRpApp(options: DemoRpOptions): Koa {
     ctx.body = STYLESHEET;
   });
 
+  // Browsers ask every origin for one; a demo has none, and a 404 page would only fill the console.
+  router.get('/favicon.ico', (ctx) => {
+    ctx.status = 204;
+  });
+
   router.get('/', (ctx) => {
     const user = sessionOf(ctx)?.user;
     page(ctx, 200, user ? signedInHome(options, user) : signedOutHome(options));

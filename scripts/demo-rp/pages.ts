@@ -47,6 +47,7 @@ export function signedOutHome(rp: RpIdentity): string {
 }
 
 const IDENTITY_LABELS: [string, string][] = [
+  ['name', 'Nom'],
   ['preferred_username', 'Identifiant'],
   ['email', 'Adresse électronique'],
   ['phone_number', 'Téléphone'],
@@ -86,15 +87,13 @@ export function signedInHome(rp: RpIdentity, user: SignedInUser): string {
 <h1>Bonjour ${name}</h1>
 <p class="status" id="etat">Vous êtes connecté à ${rp.name} avec Sésame.</p>
 <h2>Vos informations</h2>
-<dl class="claims"><dt>Nom</dt><dd>${name}</dd></dl>
-${claimList(c, IDENTITY_LABELS) ?? ''}
+${claimList({ ...c, name }, IDENTITY_LABELS)}
 <h2>Scolarité</h2>
 ${school ?? html`<p>Sésame n’a transmis aucune information de scolarité pour l’instant.</p>`}
 <details>
 <summary>Toutes les informations reçues de Sésame</summary>
 <pre>${JSON.stringify(c, null, 2)}</pre>
 </details>
-${rp.applications ? html`<p><a href="/applications">Mes applications</a></p>` : ''}
 <form method="post" action="/logout">
 <button class="button button--secondary" type="submit">Se déconnecter</button>
 </form>`);
