@@ -33,8 +33,9 @@ async function readPiped(): Promise<string | undefined> {
 
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Echo goes off before the prompt shows, so that nothing typed right after it is ever echoed.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   stdin.setEncoding('utf8');
   return new Promise((resolve, reject) => {
