@@ -82,10 +82,16 @@ export function checkCode(body: Record<string, unknown>): Checked<string> {
   return { ok: true, value: typed };
 }
 
-/** Reads a date of birth typed as JJ/MM/AAAA (also J/M/AAAA, with - . or spaces, or JJMMAAAA) into YYYY-MM-DD. */
+/**
+ * Reads a date of birth into YYYY-MM-DD. Accepted (docs/activation.md): JJ/MM/AAAA, J/M/AAAA, with / - . or spaces
+ * between the parts, JJMMAAAA (a phone's numeric keypad has no slash), and AAAA-MM-JJ (what a date picker sends).
+ */
 export function readBirthdate(typed: string): string | undefined {
   const v = typed.trim();
-  const m = /^(\d{1,2})\s*[/.\s-]\s*(\d{1,2})\s*[/.\s-]\s*(\d{4})$/.exec(v) ?? /^(\d{2})(\d{2})(\d{4})$/.exec(v);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const m = iso
+    ? [v, iso[3], iso[2], iso[1]]
+    : /^(\d{1,2})\s*[/.\s-]\s*(\d{1,2})\s*[/.\s-]\s*(\d{4})$/.exec(v) ?? /^(\d{2})(\d{2})(\d{4})$/.exec(v);
   if (!m) return undefined;
   const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(year, month - 1, day));

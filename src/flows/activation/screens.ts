@@ -109,11 +109,11 @@ const SMS_FAILURES: Record<SmsFailureKind, string> = {
 };
 
 function delay(seconds: number): string {
-  if (seconds >= 3600) {
-    const hours = Math.ceil(seconds / 3600);
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  if (minutes >= 60) {
+    const hours = Math.ceil(minutes / 60);
     return hours === 1 ? '1 heure' : `${hours} heures`;
   }
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
