@@ -1,0 +1,42 @@
+// Reads a child process's CPU time and peak memory from /proc, so the server is measured from outside, without
+// any code of its own in the way. Linux only (the benchmark machine).
+import { readFileSync, writeFileSync } from 'node:fs';
+
+// Kernel clock ticks per second for utime/stime; 100 on every Linux the project runs on.
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of every thread of the process (argon2 runs on libuv's pool threads), in ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+}
+
+function statusKb(pid: number, key: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : NaN;
+}
+
+/** Resident set size now, in MB. */
+export function rssMb(pid: number): number {
+  return statusKb(pid, 'VmRSS') / 1024;
+}
+
+/** Peak resident set size (VmHWM) since start or since the last `resetPeak`, in MB. */
+export function peakRssMb(pid: number): number {
+  return statusKb(pid, 'VmHWM') / 1024;
+}
+
+/** Resets VmHWM to the current RSS (writing 5 to clear_refs), so each scenario gets its own peak. */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}

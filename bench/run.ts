@@ -1,0 +1,191 @@
+// `npm run bench`: starts Sésame (and a bare oidc-provider) as child processes, measures the scenarios of issue 5
+// at several concurrencies, the machine's ceilings, and writes bench/results/<date>-<mode>.md with its SVG chart.
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { activationAvailable, prepareActivation } from './activation-scenario.js';
+import { argon2Ceiling, rs256Ceiling } from './ceilings.js';
+import { renderChart, type Series } from './chart.js';
+import { REPO_ROOT } from './child-process.js';
+import { monotonicMicros, summariseProfile } from './cpu-profile.js';
+import { writeDirectoryCsv } from './directory-csv.js';
+import { checkGoals } from './goals.js';
+import { importAvailable, importFile, type ImportResult } from './import-scenario.js';
+import { runLoad } from './load.js';
+import { OIDC_SCENARIOS, runOidcScenarios, type OidcScenario, type RunPlan } from './oidc-scenarios.js';
+import { rssMb } from './proc-stats.js';
+import { renderReport, type BenchReport } from './report.js';
+import { startBareTarget, startSesameTarget, type StoreMode } from './targets.js';
+
+const program = new Command()
+  .name('bench')
+  .addOption(new Option('--store <mode>', 'stockage de Sésame').choices(['embedded', 'postgres']).default('embedded'))
+  .option('--duration <seconds>', 'durée de chaque mesure', '10')
+  .option('--quick', 'exécution rapide (moins d’une minute) : fenêtres courtes, import de 10 000 lignes seulement')
+  .option('--import-sizes <list>', 'tailles des fichiers d’import', '10000,100000,1000000')
+  .option('--no-profile', 'ne pas enregistrer de profil CPU quand une cible est manquée')
+  .parse();
+
+const opts = program.opts<{ store: StoreMode; duration: string; quick?: boolean; importSizes: string; profile: boolean }>();
+const quick = Boolean(opts.quick);
+const durationS = quick ? 1 : Number(opts.duration);
+const plan: RunPlan = {
+  concurrencies: [1, 8, 32],
+  durationMs: durationS * 1000,
+  warmupMs: quick ? 300 : 2000,
+  onStep: (what) => console.log(`  ${what}`),
+};
+const importSizes = quick ? [10_000] : opts.importSizes.split(',').map(Number).filter((n) => n > 0);
+const accounts = quick ? 8 : 32;
+const date = new Date().toISOString().slice(0, 10);
+const resultsDir = path.join(REPO_ROOT, 'bench/results');
+const base = `${date}-${opts.store}`;
+const started = performance.now();
+
+function log(message: string): void {
+  console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+}
+
+async function measureImports(target: Awaited<ReturnType<typeof startSesameTarget>>): Promise<{ results: ImportResult[]; note?: string }> {
+  if (!(await importAvailable(target))) {
+    return { results: [], note: '**Pas encore disponible** : `POST /admin/api/v1/directory/import` n’existe pas encore dans cette version (src/directory en cours). Le banc le mesurera dès qu’il existe.' };
+  }
+  const dir = path.join(os.tmpdir(), `sesame-bench-csv-${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  const results: ImportResult[] = [];
+  try {
+    let first = 0;
+    for (const rows of importSizes) {
+      const file = path.join(dir, `annuaire-${rows}.csv`);
+      log(`import: génération de ${rows} lignes`);
+      await writeDirectoryCsv(file, rows, first);
+      // Each file holds other schools than the previous ones: every import is a first import.
+      first += Math.ceil(rows / 1600) * 1600;
+      log(`import: ${rows} lignes`);
+      results.push(await importFile(target, file, rows));
+      await rm(file, { force: true });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { results };
+}
+
+async function measureActivation(target: Awaited<ReturnType<typeof startSesameTarget>>): Promise<BenchReport['activation']> {
+  if (!(await activationAvailable(target))) {
+    return { note: '**Pas encore disponible** : le parcours `/activation` (src/flows/activation, en cours) n’est pas encore servi par cette version. Le banc le mesurera dès qu’il existe.' };
+  }
+  // Enough never-activated families for every journey the windows can hold (about 10/s at most on 2 cores).
+  const families = 100 + 15 * durationS * plan.concurrencies.length;
+  log(`activation : import de ${families} familles`);
+  const operation = await prepareActivation(target, families);
+  plan.onStep?.('activation (échauffement)');
+  await runLoad({ pid: target.pid, concurrency: 2, durationMs: plan.warmupMs, operation });
+  const rows = [];
+  for (const concurrency of plan.concurrencies) {
+    plan.onStep?.(`activation × ${concurrency}`);
+    rows.push(await runLoad({ pid: target.pid, concurrency, durationMs: plan.durationMs, operation }));
+  }
+  return { rows };
+}
+
+async function profileMissed(scenarios: OidcScenario[]): Promise<BenchReport['profiles']> {
+  const profileDir = path.join(resultsDir, 'profiles', base);
+  await rm(profileDir, { recursive: true, force: true });
+  await mkdir(profileDir, { recursive: true });
+  log(`profil CPU de ${scenarios.join(', ')}`);
+  const target = await startSesameTarget({ store: opts.store, accounts, cpuProfileDir: profileDir });
+  const windows: Partial<Record<OidcScenario, [number, number]>> = {};
+  try {
+    const order = OIDC_SCENARIOS.filter((s) => scenarios.includes(s));
+    for (const scenario of order) {
+      // The sign-in run prepares nothing; the token scenarios prepare sessions first, outside the window.
+      const from = monotonicMicros();
+      await runOidcScenarios(target, { ...plan, concurrencies: [8], onStep: (w) => { if (!w.includes('échauffement')) windows[scenario] = [monotonicMicros(), 0]; } }, [scenario]);
+      windows[scenario] = [windows[scenario]?.[0] ?? from, monotonicMicros()];
+    }
+  } finally {
+    await target.stop();
+  }
+  const file = (await readdir(profileDir)).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return [];
+  const full = path.join(profileDir, file);
+  const profiles: BenchReport['profiles'] = [];
+  for (const scenario of scenarios) {
+    const window = windows[scenario];
+    if (window) profiles.push({ scenario, file: path.relative(REPO_ROOT, full), summary: await summariseProfile(full, window) });
+  }
+  return profiles;
+}
+
+async function main(): Promise<void> {
+  const loadBefore = os.loadavg();
+  log(`banc d’essai, stockage ${opts.store}${quick ? ', rapide' : ''}, ${durationS} s par mesure`);
+  log('plafonds : argon2id, RS256');
+  const ceilings = { argon2: await argon2Ceiling(quick ? 1000 : 3000), rs256: await rs256Ceiling(quick ? 500 : 2000) };
+
+  log('oidc-provider nu');
+  const bareTarget = await startBareTarget();
+  let bare;
+  try {
+    bare = await runOidcScenarios(bareTarget, plan);
+  } finally {
+    await bareTarget.stop();
+  }
+
+  log(`Sésame (${opts.store}) : démarrage et données`);
+  const sesameTarget = await startSesameTarget({ store: opts.store, accounts });
+  let sesame;
+  let idleRssMb;
+  let activation: BenchReport['activation'];
+  let imports: BenchReport['imports'];
+  try {
+    // Settle after start-up and data preparation (account hashes, migrations) before reading the idle size.
+    await new Promise((r) => setTimeout(r, 3000));
+    idleRssMb = rssMb(sesameTarget.pid);
+    sesame = await runOidcScenarios(sesameTarget, plan);
+    activation = await measureActivation(sesameTarget);
+    imports = await measureImports(sesameTarget);
+  } finally {
+    await sesameTarget.stop();
+  }
+
+  const goals = checkGoals({ mode: opts.store, argon2: ceilings.argon2, sesame, bare, imports: imports.results, idleRssMb, activation: 'rows' in activation ? activation.rows : undefined });
+  const missed = [...new Set(goals.filter((g) => g.met === false && g.scenario).map((g) => g.scenario!))];
+  const profiles = opts.profile && missed.length ? await profileMissed(missed) : [];
+
+  const colors: Record<OidcScenario, string> = { 'sign-in': '#c0392b', refresh: '#2471a3', userinfo: '#229954', introspection: '#7d3c98' };
+  const series: Series[] = OIDC_SCENARIOS.flatMap((s) => [
+    ...(sesame[s] ? [{ label: `Sésame ${s}`, color: colors[s], dashed: false, rows: sesame[s] }] : []),
+    ...(bare[s] ? [{ label: `nu ${s}`, color: colors[s], dashed: true, rows: bare[s] }] : []),
+  ]);
+  const chartFile = `${base}.svg`;
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(path.join(resultsDir, chartFile), renderChart(`Sésame (${opts.store}) et oidc-provider nu, ${date}`, series, plan.concurrencies));
+  const report: BenchReport = {
+    date,
+    mode: opts.store,
+    quick,
+    durationS,
+    elapsedS: (performance.now() - started) / 1000,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadBefore, loadAfter: os.loadavg() },
+    ceilings,
+    idleRssMb,
+    sesame,
+    bare,
+    activation,
+    imports,
+    goals,
+    profiles,
+    chartFile,
+  };
+  const reportFile = path.join(resultsDir, `${base}.md`);
+  await writeFile(reportFile, renderReport(report));
+  log(`rapport : ${path.relative(process.cwd(), reportFile)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error('bench:', err);
+  process.exit(1);
+});
