@@ -10,14 +10,33 @@ function escapeHtml(value: string): string {
 
 const SENDER = 'Sésame, le service de connexion aux services numériques de l’école';
 
-function html(paragraphs: string[]): string {
-  return [
+interface Letter {
+  /** Paragraphs before the action. */
+  lead: string[];
+  action: { intro: string; label: string; href: string };
+  /** Paragraphs after it: validity, why this person gets the mail, what to do if it was not them. */
+  after: string[];
+}
+
+/** One letter, two renderings: plain text, and HTML with every value escaped and the address spelled out too. */
+function letter({ lead, action, after }: Letter): { text: string; html: string } {
+  const text = ['Bonjour,', ...lead, `${action.intro}\n${action.href}`, ...after, `— ${SENDER}`].join('\n\n');
+  const paragraphs = [
+    'Bonjour,',
+    ...lead.map(escapeHtml),
+    `${escapeHtml(action.intro)}<br><a href="${escapeHtml(action.href)}">${escapeHtml(action.label)}</a>`,
+    `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(action.href)}`,
+    ...after.map(escapeHtml),
+    `— ${escapeHtml(SENDER)}`,
+  ];
+  const html = [
     '<!doctype html>',
     '<html lang="fr"><head><meta charset="utf-8"><title>Sésame</title></head>',
     '<body style="font-family: Arial, sans-serif; line-height: 1.5; color: #1e1e1e;">',
     ...paragraphs.map((p) => `<p>${p}</p>`),
     '</body></html>',
   ].join('\n');
+  return { text, html };
 }
 
 export interface ActivationMailInput {
@@ -35,31 +54,13 @@ export function activationLinkMail({ link, validHours, schoolName }: ActivationM
     : 'Vous recevez ce message parce qu’une activation de compte Sésame a été demandée avec cette adresse.';
   const delay = `Ce lien fonctionne pendant ${validHours} heure${validHours > 1 ? 's' : ''}, une seule fois.`;
   const notYou = 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : aucun compte ne sera activé sans ce lien. Ne le transférez à personne.';
-  const text = [
-    'Bonjour,',
-    '',
-    'Pour activer votre compte Sésame, ouvrez ce lien :',
-    link,
-    '',
-    delay,
-    '',
-    why,
-    notYou,
-    '',
-    `— ${SENDER}`,
-  ].join('\n');
   return {
     subject: 'Activez votre compte Sésame',
-    text,
-    html: html([
-      'Bonjour,',
-      `<a href="${escapeHtml(link)}">Activer mon compte Sésame</a>`,
-      `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(link)}`,
-      escapeHtml(delay),
-      escapeHtml(why),
-      escapeHtml(notYou),
-      `— ${escapeHtml(SENDER)}`,
-    ]),
+    ...letter({
+      lead: [],
+      action: { intro: 'Pour activer votre compte Sésame, ouvrez ce lien :', label: 'Activer mon compte Sésame', href: link },
+      after: [delay, why, notYou],
+    }),
   };
 }
 
@@ -73,33 +74,12 @@ export function identifiantReminderMail({ identifiant, loginUrl }: IdentifiantRe
   const why = 'Vous recevez ce message parce que quelqu’un a demandé à recevoir l’identifiant Sésame lié à cette adresse (« Identifiant oublié »).';
   const password = 'Mot de passe oublié ? Choisissez « Mot de passe oublié » sur la page de connexion.';
   const notYou = 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre compte n’a pas changé, et personne d’autre n’a reçu cet identifiant.';
-  const text = [
-    'Bonjour,',
-    '',
-    `Votre identifiant Sésame est : ${identifiant}`,
-    '',
-    'Pour vous connecter, ouvrez la page de connexion :',
-    loginUrl,
-    '',
-    password,
-    '',
-    why,
-    notYou,
-    '',
-    `— ${SENDER}`,
-  ].join('\n');
   return {
     subject: 'Votre identifiant Sésame',
-    text,
-    html: html([
-      'Bonjour,',
-      `Votre identifiant Sésame est : <strong>${escapeHtml(identifiant)}</strong>`,
-      `<a href="${escapeHtml(loginUrl)}">Se connecter à Sésame</a>`,
-      `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(loginUrl)}`,
-      escapeHtml(password),
-      escapeHtml(why),
-      escapeHtml(notYou),
-      `— ${escapeHtml(SENDER)}`,
-    ]),
+    ...letter({
+      lead: [`Votre identifiant Sésame est : ${identifiant}`],
+      action: { intro: 'Pour vous connecter, ouvrez la page de connexion :', label: 'Se connecter à Sésame', href: loginUrl },
+      after: [password, why, notYou],
+    }),
   };
 }
