@@ -143,11 +143,19 @@ describe.each(STORES)('the sesame command (%s store)', (store) => {
     expect(showText.stdout).toContain('client_name:');
     expect(showText.stdout).toContain('Appli mobile');
 
+    const authorize = () => {
+      const query = new URLSearchParams({ client_id: added.client_id, response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1:9/mobile', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+      return fetch(`${sesame.issuer}/auth?${query}`, { redirect: 'manual' });
+    };
+    expect((await authorize()).status).toBe(303);
+
     const removed = await runCli(['clients', 'remove', added.client_id], { env });
     expect(removed).toMatchObject({ code: 0, stdout: `Client ${added.client_id} removed.\n` });
     const [again, show] = await Promise.all([runCli(['clients', 'remove', added.client_id], { env }), runCli(['clients', 'show', added.client_id], { env })]);
     expectOneLineFailure(again, `no client with client_id "${added.client_id}"`);
     expectOneLineFailure(show, 'no client with client_id');
+    // The provider no longer knows it: a sign-in it starts stops at Sésame's error page.
+    expect((await authorize()).status).toBe(400);
   });
 
   test('clients add explains bad arguments and refused metadata in one line', async () => {
