@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SmsError, type SmsSender } from './sms-sender.js';
+import { isE164, SmsError, type SmsSender } from './sms-sender.js';
 
 export type OutboxEntry =
   | { channel: 'sms'; to: string; body: string; at: string }
@@ -70,13 +70,11 @@ export function createOutbox(dataDir: string): Outbox {
   };
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-
 /** The outbox as an SmsSender. It refuses what Twilio would refuse as malformed, so development sees the same kind. */
 export function createOutboxSmsSender(outbox: Outbox): SmsSender {
   return {
     async send({ to, body }) {
-      if (!E164.test(to)) throw new SmsError('invalid_number', 'outbox: not an E.164 number');
+      if (!isE164(to)) throw new SmsError('invalid_number', 'outbox: not an E.164 number');
       await outbox.append({ channel: 'sms', to, body });
       return { id: `outbox-${randomUUID()}` };
     },

@@ -32,3 +32,8 @@ export class SmsError extends Error {
     this.name = 'SmsError';
   }
 }
+
+/** E.164 as the transports take it: `+`, a country code, 7 to 15 digits in all, nothing else. */
+export function isE164(value: string): boolean {
+  return /^\+[1-9]\d{6,14}$/.test(value);
+}

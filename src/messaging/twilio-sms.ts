@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import type { Logger } from 'pino';
 import type { SmsSettings } from '../config.js';
 import { maskPhone } from '../logger.js';
-import { SmsError, type SmsFailureKind, type SmsMessage, type SmsReceipt, type SmsSender } from './sms-sender.js';
+import { isE164, SmsError, type SmsFailureKind, type SmsMessage, type SmsReceipt, type SmsSender } from './sms-sender.js';
 
 export interface TwilioSmsOptions {
   /** Replaces the library's HTTP client: tests pass one that reaches a local stand-in of the API. */
@@ -80,6 +80,11 @@ export function createTwilioSmsSender(settings: SmsSettings, logger: Logger, opt
   return {
     async send(message) {
       const to = maskPhone(message.to);
+      // Refused before any request: Twilio would answer 21211 anyway, and a malformed value has no business there.
+      if (!isE164(message.to)) {
+        logger.warn({ channel: 'sms', kind: 'invalid_number', to, tries: 0 }, 'sms not sent');
+        throw new SmsError('invalid_number', 'not an E.164 number');
+      }
       let waited = 0;
       for (let tries = 1; ; tries += 1) {
         try {

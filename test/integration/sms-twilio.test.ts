@@ -92,6 +92,12 @@ describe('Twilio transport', () => {
     expectNothingSecret(raw);
   });
 
+  it('standIn.sender() gives the same transport, ready to hand to createSesame', async () => {
+    const log = capturingLogger();
+    const receipt = await standIn.sender(log.logger).send({ to: NUMBER, body: BODY });
+    expect(standIn.messages.at(-1)).toMatchObject({ sid: receipt.id, to: NUMBER, body: BODY });
+  });
+
   it('sends from a number when no messaging service is configured', async () => {
     const { sms } = sender({ TWILIO_MESSAGING_SERVICE_SID: '', TWILIO_FROM: '+33700000001' });
     await sms.send({ to: NUMBER, body: BODY });
@@ -124,6 +130,17 @@ describe('Twilio transport', () => {
     ]);
     // Twilio's own message quotes the number: it must not leak through the error or the log.
     expectNothingSecret(raw, error);
+  });
+
+  it('refuses a malformed number without asking Twilio', async () => {
+    const { sms, lines } = sender();
+    const requests = standIn.requests;
+    for (const to of ['', '0612345678', '+33 6 12 34 56 78', '+33612345678\r\n', '+0612345678', `+33${'6'.repeat(5000)}`, '<b>+33612345678</b>']) {
+      await expect(sms.send({ to, body: BODY })).rejects.toMatchObject({ name: 'SmsError', kind: 'invalid_number' });
+    }
+    expect(standIn.requests).toBe(requests);
+    expect(lines).toHaveLength(7);
+    expect(lines.every((l) => l.msg === 'sms not sent' && l.kind === 'invalid_number')).toBe(true);
   });
 
   it('20429 is retried with backoff, and the SMS goes out once Twilio accepts it', async () => {

@@ -4,8 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import twilio from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
+import { loadConfig } from '../../src/config.js';
+import type { SmsSender } from '../../src/messaging/sms-sender.js';
+import { createSmsSender } from '../../src/messaging/sms-transport.js';
 
 export const STAND_IN_ACCOUNT_SID = `AC${'1a2b3c4d'.repeat(4)}`;
 export const STAND_IN_AUTH_TOKEN = 'stand-in-auth-token-0123456789ab';
@@ -56,6 +60,8 @@ export interface TwilioStandIn {
   behave(): void;
   /** A twilio RequestClient that sends https://api.twilio.com/... here. */
   httpClient(options?: { timeout?: number }): twilio.RequestClient;
+  /** The real Twilio transport pointed here (e.g. for createSesame's `sms` option); `env` overrides settings. */
+  sender(logger: Logger, env?: Record<string, string>): SmsSender;
   close(): Promise<void>;
 }
 
@@ -154,6 +160,9 @@ export async function startTwilioStandIn(
     }
   }
 
+  const httpClient = (options: { timeout?: number } = {}) =>
+    new StandInRequestClient({ timeout: options.timeout ?? 5000, keepAlive: false });
+
   return {
     url,
     get messages() {
@@ -168,8 +177,10 @@ export async function startTwilioStandIn(
     behave() {
       plan.length = 0;
     },
-    httpClient(options = {}) {
-      return new StandInRequestClient({ timeout: options.timeout ?? 5000, keepAlive: false });
+    httpClient,
+    sender(logger, env = {}) {
+      const config = loadConfig({ NODE_ENV: 'test', ...STAND_IN_ENV, SMS_RETRY_BASE_MS: '20', ...env });
+      return createSmsSender(config, logger, { httpClient: httpClient({ timeout: config.sms.timeoutMs }) });
     },
     close() {
       return new Promise((resolve) => {
