@@ -84,7 +84,8 @@ let counter = 0;
 /** A distinct French mobile number per call, so tests in one file never share limits by accident. */
 export function uniqueMobile(): { e164: string; typed: string } {
   counter += 1;
-  const n = String((Date.now() % 1_000_000) * 100 + counter).padStart(8, '0').slice(-8);
+  // 06 1x…: well inside metropolitan ranges (06 39, 06 9x are overseas numbers written nationally).
+  const n = `1${String((Date.now() % 100_000) * 100 + counter).padStart(7, '0').slice(-7)}`;
   const e164 = `+336${n}`;
   return { e164, typed: `06 ${n.slice(0, 2)} ${n.slice(2, 4)} ${n.slice(4, 6)} ${n.slice(6, 8)}` };
 }
