@@ -12,12 +12,20 @@ export interface OutboxPageDeps {
 
 type Part = { text: string } | { href: string };
 
-/** Splits text so that web addresses become links (pug escapes both the text and the attribute). */
-function linkify(text: string): Part[] {
-  return text
+/** Splits a line so that web addresses become links (pug escapes both the text and the attribute). */
+function linkify(line: string): Part[] {
+  return line
     .split(/(https?:\/\/[^\s<>"']+)/)
     .filter((piece) => piece !== '')
     .map((piece) => (/^https?:\/\//.test(piece) ? { href: piece } : { text: piece }));
+}
+
+/** Paragraphs (split on blank lines) of lines of parts: readable on a phone, unlike a <pre>. */
+function paragraphs(text: string): Part[][][] {
+  return text
+    .split(/\n\s*\n/)
+    .filter((p) => p.trim() !== '')
+    .map((p) => p.split('\n').map(linkify));
 }
 
 const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' });
@@ -34,10 +42,10 @@ function viewModel(entry: OutboxEntry) {
       encoding: smsEncoding(entry.body),
       length: [...entry.body].length,
       segments: smsSegments(entry.body),
-      parts: linkify(entry.body),
+      paragraphs: paragraphs(entry.body),
     };
   }
-  return { channel: 'mail', to: entry.to, at: entry.at, when: shown, subject: entry.subject, parts: linkify(entry.text) };
+  return { channel: 'mail', to: entry.to, at: entry.at, when: shown, subject: entry.subject, paragraphs: paragraphs(entry.text) };
 }
 
 export function mountOutboxPage(router: Router, deps: OutboxPageDeps): void {
