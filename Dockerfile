@@ -39,6 +39,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY public ./public
+# The sesame command runs the compiled CLI when the TypeScript source is absent: `docker exec <c> bin/sesame.js …`.
+COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
