@@ -102,7 +102,7 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
     expect(pages.done.html).toContain('Continuer vers Pronote');
     const identifiant = shownIdentifiant(pages.done.html)!;
 
-    const back = await post(browser, sesame.issuer, pages.done, formAction(pages.done.html, /continuer/)!, {});
+    const back = await post(browser, sesame.issuer, pages.done, formAction(pages.done.html, /^\/interaction\/[^/]+\/activation$/)!, {});
     expect(back.location).toBeDefined();
     const callback = new URL(back.location!);
     expect(callback.origin + callback.pathname).toBe(client.redirect_uris[0]);
@@ -113,22 +113,37 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
     expect(info).toMatchObject({ preferred_username: identifiant, family_name: 'Moreau', given_name: 'Sophie' });
   });
 
-  test('«Continuer» from another browser (the sign-in is bound to the first one’s cookies) is refused', async () => {
+  test('a sign-in’s uid copied into another browser cannot be finished there: «Continuer» is refused', async () => {
     const db = sesame.sesame.db;
     const mobile = uniqueMobile();
     await addFamily(db, { family: 'Petit', given: 'Anne', mobile: mobile.e164 }, [{ given: 'Tom', family: 'Petit', birthdate: '2015-02-02' }]);
     const client = await registerClient(sesame, { name: 'Pronote', scope: 'openid' });
     const config = await discover(sesame, client);
-    const first = new Browser();
+    const victim = new Browser();
     const start = await startAuthorization(config, client, 'openid');
-    const profile = await first.navigate(start.url.toString(), {}, sesame.issuer);
+    const profile = await victim.navigate(start.url.toString(), {}, sesame.issuer);
     const uid = new URL(profile.url).pathname.split('/').pop()!;
 
-    // A stranger's browser with the uid but without the sign-in's cookies gets «page expirée».
+    // Someone else, with their own guardian record, activates «inside» the victim's sign-in.
     const stranger = new Browser();
-    const refused = await stranger.navigate(`${sesame.issuer}/activation?interaction=${uid}`);
+    const pages = await activate(stranger, sesame.issuer, sesame.dataDir, {
+      start: `/activation?interaction=${uid}`,
+      identity: { family_name: 'Petit', given_name: 'Anne', mobile: mobile.typed },
+      to: mobile.e164,
+      birthdates: ['02/02/2015'],
+      password: PASSWORD,
+    });
+    expect(pages.done.html).toContain('Continuer vers Pronote');
+    const refused = await post(stranger, sesame.issuer, pages.done, `/interaction/${uid}/activation`, {});
     expect(refused.status).toBe(400);
+    expect(refused.location).toBeUndefined();
     expect(refused.html).toContain('Cette page a expiré');
-    expect(inputValue(refused.html, 'family_name')).toBeUndefined();
+
+    // An unknown or malformed uid is an expired page from the start.
+    for (const bad of ['inconnu', '%3Cx%3E']) {
+      const page = await new Browser().navigate(`${sesame.issuer}/activation?interaction=${bad}`);
+      expect(page.status).toBe(400);
+      expect(page.html).toContain('Cette page a expiré');
+    }
   });
 });

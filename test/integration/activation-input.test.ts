@@ -174,7 +174,7 @@ describe.each(STORES)('activation input (%s store)', (store) => {
     const browser = new Browser();
     const form = await browser.navigate(`${sesame.issuer}/activation`);
     const before = await snapshot();
-    for (const path of ['/activation/code', '/activation/renvoyer', '/activation/enfants', '/activation/mot-de-passe', '/activation/continuer']) {
+    for (const path of ['/activation/code', '/activation/renvoyer', '/activation/enfants', '/activation/mot-de-passe', '/interaction/abc/activation']) {
       const page = await post(browser, sesame.issuer, form, path, { code: '123456' });
       expect(page.status).toBe(400);
       expect(expectFrenchPage(page)).toContain('Votre demande d’activation a expiré.');

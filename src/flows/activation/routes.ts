@@ -63,13 +63,19 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     return { id, state };
   }
 
-  /** The sign-in this browser is in the middle of, when `uid` names it; anything else is an expired page. */
+  /**
+   * The sign-in named by `uid`, for the header («pour accéder à Pronote») and for later. oidc-provider scopes its
+   * interaction cookie to /interaction/<uid>, so it cannot be checked here: it is checked when «Continuer» posts to
+   * /interaction/<uid>/activation, where the browser does send it.
+   */
   async function interactionFor(ctx: Context, uid: unknown): Promise<{ uid: string; clientName: string | null } | null> {
     if (uid === undefined || uid === '') return null;
     if (typeof uid !== 'string' || !UID.test(uid)) throw pageExpired();
-    const { details, clientName } = await loadInteraction(deps.provider(), ctx);
-    if (details.uid !== uid) throw pageExpired();
-    return { uid, clientName: clientName ?? null };
+    const provider = deps.provider();
+    const interaction = await provider.Interaction.find(uid);
+    if (!interaction) throw pageExpired();
+    const client = await provider.Client.find(String(interaction.params.client_id));
+    return { uid, clientName: client?.clientName ?? null };
   }
 
   async function showStep(ctx: Context, state: FlowState, extra: { notice?: string } = {}): Promise<void> {
@@ -82,7 +88,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
       case 'password':
         return show(ctx, passwordScreen(b));
       case 'done':
-        return show(ctx, doneScreen(b, state.identifiant!, state.interactionUid ? (state.clientName ?? 'le service') : null));
+        return show(ctx, doneScreen(b, state.identifiant!, state.interactionUid, state.clientName ?? 'le service'));
       case 'ended':
         return show(ctx, endedScreen(b, state.endReason!, state.identifiant, state.interactionUid));
     }
@@ -190,13 +196,13 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     backToStep(ctx);
   });
 
-  // «Continuer vers Pronote»: the sign-in that led here ends signed in, with no second login.
-  router.post('/activation/continuer', async (ctx) => {
+  // «Continuer vers Pronote»: the sign-in that led here ends signed in, with no second login. Posted under
+  // /interaction/<uid>/ so the browser sends the sign-in's own cookie: a uid copied into another browser gets nowhere.
+  router.post('/interaction/:uid/activation', async (ctx) => {
     const { state } = await currentFlow(ctx);
-    if (state.step !== 'done' || !state.interactionUid || !state.accountId) return backToStep(ctx);
+    if (state.step !== 'done' || !state.accountId || state.interactionUid !== ctx.params.uid) throw pageExpired();
     const provider = deps.provider();
-    const { details } = await loadInteraction(provider, ctx);
-    if (details.uid !== state.interactionUid) throw pageExpired();
+    await loadInteraction(provider, ctx);
     await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: true } });
   });
 }

@@ -55,8 +55,13 @@ export const childrenScreen = (base: ScreenBase, children: Child[], values: Reco
 
 export const passwordScreen = (base: ScreenBase) => withErrors('password', 'Activer mon compte (4/4)', base, { rules: PASSWORD_RULES });
 
-export const doneScreen = (base: ScreenBase, identifiant: string, continueTo: string | null) =>
-  withErrors('done', 'Compte activé', base, { identifiant, continueTo });
+/** With a sign-in waiting, «Continuer vers <app>» posts under that sign-in's path (see routes.ts). */
+export const doneScreen = (base: ScreenBase, identifiant: string, interactionUid: string | null, appName: string) =>
+  withErrors('done', 'Compte activé', base, {
+    identifiant,
+    continueTo: interactionUid ? appName : null,
+    continueAction: interactionUid ? `/interaction/${encodeURIComponent(interactionUid)}/activation` : null,
+  });
 
 const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[]; restart: boolean }> = {
   code_failures: {
