@@ -13,7 +13,10 @@ function profileOf(value: unknown): 'responsable' | 'eleve' | undefined {
   return typeof value === 'string' && PROFILES.has(value) ? (value as 'responsable' | 'eleve') : undefined;
 }
 
-function renderLogin(ctx: Context, locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; error?: string }) {
+function renderLogin(
+  ctx: Context,
+  locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; error?: string; errorField?: 'username' | 'password' },
+) {
   ctx.type = 'html';
   ctx.body = renderView(locals.profil ? 'login/form' : 'login/profile', {
     title: locals.error ? 'Erreur – Connexion – Sésame' : 'Connexion – Sésame',
@@ -47,7 +50,11 @@ export function mountLoginRoutes(router: Router, deps: { provider: () => Provide
       ctx.status = err.status;
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));
       const username = typeof body.username === 'string' ? body.username.slice(0, 100) : '';
-      renderLogin(ctx, { uid: details.uid, clientName, profil, username, error: err.userMessage });
+      // The message also sits beside the field it concerns (aria-describedby): the identifiant when it is missing,
+      // otherwise the password (the neutral message never says which of the two was wrong). A rate limit is
+      // about neither field.
+      const errorField = err.code !== 'invalid_credentials' ? undefined : username.trim() ? 'password' : 'username';
+      renderLogin(ctx, { uid: details.uid, clientName, profil, username, error: err.userMessage, ...(errorField ? { errorField } : {}) });
       return;
     }
     await finishInteraction(provider, ctx, { login: { accountId, remember: true } });
