@@ -20,6 +20,18 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
     await sesame?.shutdown();
   });
 
+  /** A guardian declared by the school, and a relying party «Pronote» whose sign-in a browser has opened. */
+  async function signInOpened(guardian: { family: string; given: string }, child: { given: string; birthdate: string }, scope: string) {
+    const mobile = uniqueMobile();
+    await addFamily(sesame.sesame.db, { ...guardian, mobile: mobile.e164 }, [{ ...child, family: guardian.family }]);
+    const client = await registerClient(sesame, { name: 'Pronote', scope });
+    const config = await discover(sesame, client);
+    const browser = new Browser();
+    const start = await startAuthorization(config, client, scope);
+    const profile = await browser.navigate(start.url.toString(), {}, sesame.issuer);
+    return { mobile, client, config, browser, start, profile };
+  }
+
   test('a parent typed differently from the school activates alone and ends active, linked, with an identifiant', async () => {
     const db = sesame.sesame.db;
     const mobile = uniqueMobile();
@@ -78,14 +90,7 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
 
   test('started from a relying party’s sign-in, «Continuer» returns to it signed in, and the code exchange works', async () => {
     const db = sesame.sesame.db;
-    const mobile = uniqueMobile();
-    await addFamily(db, { family: 'Moreau', given: 'Sophie', mobile: mobile.e164 }, [{ given: 'Hugo', family: 'Moreau', birthdate: '2013-06-05' }]);
-    const client = await registerClient(sesame, { name: 'Pronote', scope: 'openid profile' });
-    const config = await discover(sesame, client);
-    const browser = new Browser();
-    const start = await startAuthorization(config, client, 'openid profile');
-
-    const profile = await browser.navigate(start.url.toString(), {}, sesame.issuer);
+    const { mobile, client, config, browser, start, profile } = await signInOpened({ family: 'Moreau', given: 'Sophie' }, { given: 'Hugo', birthdate: '2013-06-05' }, 'openid profile');
     const login = await browser.navigate(`${profile.url}?profil=responsable`);
     const link = /href="(\/activation\?interaction=[^"]+)"[^>]*>Je n’ai pas de compte/.exec(login.html)?.[1];
     expect(link).toBeDefined();
@@ -114,14 +119,7 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
   });
 
   test('a sign-in’s uid copied into another browser cannot be finished there: «Continuer» is refused', async () => {
-    const db = sesame.sesame.db;
-    const mobile = uniqueMobile();
-    await addFamily(db, { family: 'Petit', given: 'Anne', mobile: mobile.e164 }, [{ given: 'Tom', family: 'Petit', birthdate: '2015-02-02' }]);
-    const client = await registerClient(sesame, { name: 'Pronote', scope: 'openid' });
-    const config = await discover(sesame, client);
-    const victim = new Browser();
-    const start = await startAuthorization(config, client, 'openid');
-    const profile = await victim.navigate(start.url.toString(), {}, sesame.issuer);
+    const { mobile, profile } = await signInOpened({ family: 'Petit', given: 'Anne' }, { given: 'Tom', birthdate: '2015-02-02' }, 'openid');
     const uid = new URL(profile.url).pathname.split('/').pop()!;
 
     // Someone else, with their own guardian record, activates «inside» the victim's sign-in.

@@ -41,15 +41,10 @@ export interface FlowRules {
   birthdateMaxTries: number;
 }
 
-export function newFlow(input: {
-  interactionUid: string | null;
-  clientName: string | null;
-  familyName: string;
-  givenName: string;
-  mobile: string;
-  guardianIds: string[];
-  delivery: Delivery;
-}): FlowState {
+/** What step 1 establishes; everything else starts at zero. */
+export type FlowStart = Pick<FlowState, 'interactionUid' | 'clientName' | 'familyName' | 'givenName' | 'mobile' | 'guardianIds' | 'delivery'>;
+
+export function newFlow(input: FlowStart): FlowState {
   return {
     step: 'code',
     ...input,
