@@ -23,7 +23,7 @@ export interface ActivationRoutesDeps {
   provider: () => Provider;
   https: boolean;
   flowTtlSeconds: number;
-  /** Step 1 never answers faster than this, so a match (SMS sent) and a miss (nothing sent) look alike. */
+  /** Steps that may send an SMS never answer faster than this, so a match (SMS sent) and a miss look alike. */
   minResponseMs: number;
 }
 
@@ -35,6 +35,15 @@ function show(ctx: Context, screen: Screen, status = 200): void {
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
   ctx.body = renderView(screen.view, screen.locals);
+}
+
+/** Runs `work` and answers no sooner than `ms`: whether an SMS left must not show in the response time. */
+async function atLeast<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await work();
+  const wait = ms - (Date.now() - started);
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  return result;
 }
 
 function body(ctx: Context): Record<string, unknown> {
@@ -116,10 +125,9 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const checked = checkIdentity(form);
     if (!checked.ok) return show(ctx, identityScreen(base(ctx, clientName, checked.errors), checked.kept, interaction?.uid ?? null), 400);
 
-    const started = Date.now();
-    const outcome = await activation.start(checked.value, { address: ctx.ip, interactionUid: interaction?.uid ?? null, clientName });
-    const wait = deps.minResponseMs - (Date.now() - started);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const outcome = await atLeast(deps.minResponseMs, () =>
+      activation.start(checked.value, { address: ctx.ip, interactionUid: interaction?.uid ?? null, clientName }),
+    );
 
     if ('kind' in outcome) {
       const refusal = refusalMessage(outcome);
@@ -155,7 +163,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   router.post('/activation/renvoyer', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
-    const outcome = await activation.resend(id, ctx.ip);
+    const outcome = await atLeast(deps.minResponseMs, () => activation.resend(id, ctx.ip));
     if (outcome === 'gone') return backToStep(ctx);
     if (outcome === 'sent') {
       return show(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
