@@ -70,14 +70,14 @@ export function checkGoals(input: GoalInputs): Goal[] {
   for (const [scenario, label] of [['refresh', 'Rafraîchissement'], ['userinfo', 'Userinfo'], ['introspection', 'Introspection']] as const) {
     const b = bare(scenario);
     const goal = cpuGoal(`${label} : CPU serveur par requête`, scenario, own(scenario), b === undefined ? undefined : 2 * b, `≤ 2 × oidc-provider nu (${b === undefined ? '?' : ms(b)})`);
-    if (scenario === 'refresh' && input.mode !== 'postgres') goal.label += ' (cible fixée pour PostgreSQL)';
+    if (scenario === 'refresh' && input.mode === 'embedded') goal.label += ' (cible fixée pour PostgreSQL)';
     goals.push(goal);
   }
 
   const biggest = [...input.imports].sort((a, b) => b.rows - a.rows)[0];
   const smallest = [...input.imports].sort((a, b) => a.rows - b.rows)[0];
   goals.push({
-    label: `Import : lignes/s${input.mode === 'postgres' ? '' : ' (cible fixée pour PostgreSQL)'}`,
+    label: `Import : lignes/s${input.mode === 'embedded' ? ' (cible fixée pour PostgreSQL)' : ''}`,
     target: '≥ 20 000 lignes/s',
     measured: biggest ? `${Math.round(biggest.rowsPerSecond).toLocaleString('fr-FR')} lignes/s (${biggest.rows.toLocaleString('fr-FR')} lignes)` : 'non mesuré',
     met: biggest ? biggest.rowsPerSecond >= 20_000 : undefined,

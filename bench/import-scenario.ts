@@ -14,6 +14,8 @@ export interface ImportResult {
   seconds: number;
   rowsPerSecond: number;
   serverCpuMs: number;
+  /** PostgreSQL's CPU over the import (PostgreSQL mode). */
+  databaseCpuMs?: number;
   rssBeforeMb: number;
   peakRssMb: number;
   status: number;
@@ -47,6 +49,7 @@ export async function importFile(target: Target, file: string, rows: number): Pr
   const rssBeforeMb = rssMb(pid);
   resetPeak(pid);
   const cpu0 = cpuMs(pid);
+  const db0 = target.databaseCpuMs?.();
   const t0 = performance.now();
   const { status, body } = await postFile(`${target.admin!.url}/admin/api/v1${IMPORT_PATH}`, target.admin!.token, file);
   const seconds = (performance.now() - t0) / 1000;
@@ -64,6 +67,7 @@ export async function importFile(target: Target, file: string, rows: number): Pr
     seconds,
     rowsPerSecond: rows / seconds,
     serverCpuMs: cpuMs(pid) - cpu0,
+    ...(db0 === undefined ? {} : { databaseCpuMs: target.databaseCpuMs!() - db0 }),
     rssBeforeMb,
     peakRssMb: peakRssMb(pid),
     status,

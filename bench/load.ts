@@ -20,6 +20,8 @@ export interface LoadResult {
   parts: Record<string, Percentiles>;
   serverCpuMs: number;
   cpuMsPerOp: number;
+  /** CPU ms per operation of the database server's processes (PostgreSQL mode), when measured. */
+  databaseCpuMsPerOp?: number;
   peakRssMb: number;
 }
 
@@ -33,14 +35,22 @@ export function percentiles(samples: number[]): Percentiles {
 /** One operation of worker `worker`; may return the durations of its parts (ms). */
 export type Operation = (worker: number) => Promise<Record<string, number> | void>;
 
-export async function runLoad(options: { pid: number; concurrency: number; durationMs: number; operation: Operation }): Promise<LoadResult> {
-  const { pid, concurrency, durationMs, operation } = options;
+export async function runLoad(options: {
+  pid: number;
+  concurrency: number;
+  durationMs: number;
+  operation: Operation;
+  /** Reads the database server's CPU ms (it runs in other processes than Sésame's). */
+  databaseCpuMs?: () => number;
+}): Promise<LoadResult> {
+  const { pid, concurrency, durationMs, operation, databaseCpuMs } = options;
   const latencies: number[] = [];
   const parts: Record<string, number[]> = {};
   let errors = 0;
   let firstError: string | undefined;
   resetPeak(pid);
   const cpuBefore = cpuMs(pid);
+  const databaseBefore = databaseCpuMs?.();
   const started = performance.now();
   const deadline = started + durationMs;
 
@@ -63,6 +73,7 @@ export async function runLoad(options: { pid: number; concurrency: number; durat
   await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
   const seconds = (performance.now() - started) / 1000;
   const serverCpuMs = cpuMs(pid) - cpuBefore;
+  const databaseMs = databaseBefore === undefined ? undefined : databaseCpuMs!() - databaseBefore;
   const ops = latencies.length;
   return {
     concurrency,
@@ -75,6 +86,7 @@ export async function runLoad(options: { pid: number; concurrency: number; durat
     parts: Object.fromEntries(Object.entries(parts).map(([name, samples]) => [name, percentiles(samples)])),
     serverCpuMs,
     cpuMsPerOp: ops ? serverCpuMs / ops : NaN,
+    ...(databaseMs === undefined ? {} : { databaseCpuMsPerOp: ops ? databaseMs / ops : NaN }),
     peakRssMb: peakRssMb(pid),
   };
 }

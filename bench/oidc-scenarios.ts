@@ -58,7 +58,7 @@ export async function runOidcScenarios(target: Target, plan: RunPlan, only: Oidc
     results[scenario] = [];
     for (const concurrency of plan.concurrencies) {
       plan.onStep?.(`${target.name}: ${scenario} × ${concurrency}`);
-      results[scenario].push(await runLoad({ pid: target.pid, concurrency, durationMs: plan.durationMs, operation }));
+      results[scenario].push(await runLoad({ pid: target.pid, concurrency, durationMs: plan.durationMs, operation, ...(target.databaseCpuMs ? { databaseCpuMs: target.databaseCpuMs } : {}) }));
     }
   }
   return results;

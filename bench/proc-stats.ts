@@ -1,6 +1,6 @@
 // Reads a child process's CPU time and peak memory from /proc, so the server is measured from outside, without
 // any code of its own in the way. Linux only (the benchmark machine).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 // Kernel clock ticks per second for utime/stime; 100 on every Linux the project runs on.
 const TICKS_PER_SECOND = 100;
@@ -39,4 +39,20 @@ export function resetPeak(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** CPU ms of every process named `command` (e.g. the PostgreSQL server's backends), summed; others' work included. */
+export function cpuMsOfCommand(command: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name === command) total += cpuMs(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }

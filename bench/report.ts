@@ -37,11 +37,13 @@ const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 
 function loadTable(rows: LoadResult[], unit: string, parts: string[] = []): string {
-  const head = ['concurrence', `${unit}/s`, 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', ...parts.flatMap((p) => [`${p} p50`, `${p} p99`]), 'CPU serveur ms/op', 'pic RSS (Mo)', 'erreurs'];
+  const withDb = rows.some((r) => r.databaseCpuMsPerOp !== undefined);
+  const dbLabel = 'CPU base ms/op';
+  const head = ['concurrence', `${unit}/s`, 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', ...parts.flatMap((p) => [`${p} p50`, `${p} p99`]), 'CPU serveur ms/op', ...(withDb ? [dbLabel] : []), 'pic RSS (Mo)', 'erreurs'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const partCells = parts.flatMap((p) => [f1(r.parts[p]?.p50 ?? NaN), f1(r.parts[p]?.p99 ?? NaN)]);
-    lines.push(`| ${[r.concurrency, f1(r.opsPerSecond), f1(r.latency.p50), f1(r.latency.p95), f1(r.latency.p99), ...partCells, f2(r.cpuMsPerOp), f1(r.peakRssMb), r.errors].join(' | ')} |`);
+    lines.push(`| ${[r.concurrency, f1(r.opsPerSecond), f1(r.latency.p50), f1(r.latency.p95), f1(r.latency.p99), ...partCells, f2(r.cpuMsPerOp), ...(withDb ? [f2(r.databaseCpuMsPerOp ?? NaN)] : []), f1(r.peakRssMb), r.errors].join(' | ')} |`);
   }
   const failed = rows.find((r) => r.firstError);
   if (failed) lines.push('', `Première erreur : \`${failed.firstError!.slice(0, 200).replace(/`/g, "'")}\``);
@@ -67,6 +69,7 @@ export function renderReport(r: BenchReport): string {
     '',
     '- **CPU serveur ms/op** est la mesure de référence : temps CPU (utilisateur + système, tous les threads, y compris ceux d’argon2) du processus serveur lu dans `/proc/<pid>/stat`, divisé par le nombre d’opérations. Le générateur de charge partage la machine, donc les opérations/s sous-estiment le serveur ; le CPU par opération, lui, ne dépend presque pas de la charge.',
     '- Les **ratios** comparent Sésame à un oidc-provider 9 nu (adaptateur mémoire, pas de hachage, `bench/bare-provider.ts`) mesuré dans la même exécution, et au temps d’un hachage argon2id mesuré ici avec les mêmes paramètres : ils restent comparables d’une machine à l’autre, les chiffres bruts non.',
+    '- **CPU base ms/op** (PostgreSQL, et Redis s’il sert) : temps CPU de tous les processus `postgres` (et `redis-server`) de la machine pendant la mesure, divisé par le nombre d’opérations. Ces serveurs sont partagés avec les tests des autres : chiffre indicatif, majoré. Il n’entre pas dans les cibles, qui portent sur le processus Sésame comme pour oidc-provider nu (qui n’a pas de base).',
     '- Les cibles sont jugées à la concurrence 8. Pic RSS = VmHWM, remis à zéro avant chaque mesure.',
     `- **Bruit** : machine à ${r.machine.cpus} cœurs (${r.machine.model}), partagée avec d’autres personnes qui compilent et testent pendant la mesure (charge moyenne ${r.machine.loadBefore.map((l) => l.toFixed(1)).join(' / ')} au début, ${r.machine.loadAfter.map((l) => l.toFixed(1)).join(' / ')} à la fin). Les latences et débits sont bruités ; les CPU ms/op le sont moins. ${r.quick ? 'Exécution rapide : fenêtres courtes, chiffres indicatifs.' : ''}`,
     `- Node ${r.machine.node}. Sésame tourne dans un processus à part (\`node --import tsx src/main.ts\`, LOG_LEVEL=warn, NODE_ENV=development pour que l’outbox SMS soit permise).`,
@@ -113,9 +116,9 @@ export function renderReport(r: BenchReport): string {
 
   push('## Import de l’annuaire', '');
   if (r.imports.results.length) {
-    push('| lignes | fichier (Mo) | durée (s) | lignes/s | CPU serveur (s) | RSS avant (Mo) | pic RSS (Mo) | statut | résumé |', '|---|---|---|---|---|---|---|---|---|');
+    push('| lignes | fichier (Mo) | durée (s) | lignes/s | CPU Sésame (s) | CPU base (s) | RSS avant (Mo) | pic RSS (Mo) | statut | résumé |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const i of r.imports.results) {
-      push(`| ${i.rows.toLocaleString('fr-FR')} | ${f1(i.fileMb)} | ${f1(i.seconds)} | ${Math.round(i.rowsPerSecond).toLocaleString('fr-FR')} | ${f1(i.serverCpuMs / 1000)} | ${f1(i.rssBeforeMb)} | ${f1(i.peakRssMb)} | ${i.status} | \`${i.summary.slice(0, 160).replace(/[`|]/g, ' ')}\` |`);
+      push(`| ${i.rows.toLocaleString('fr-FR')} | ${f1(i.fileMb)} | ${f1(i.seconds)} | ${Math.round(i.rowsPerSecond).toLocaleString('fr-FR')} | ${f1(i.serverCpuMs / 1000)} | ${f1((i.databaseCpuMs ?? NaN) / 1000)} | ${f1(i.rssBeforeMb)} | ${f1(i.peakRssMb)} | ${i.status} | \`${i.summary.slice(0, 160).replace(/[`|]/g, ' ')}\` |`);
     }
     push('');
   }

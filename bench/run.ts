@@ -16,18 +16,19 @@ import { runLoad } from './load.js';
 import { OIDC_SCENARIOS, runOidcScenarios, type OidcScenario, type RunPlan } from './oidc-scenarios.js';
 import { rssMb } from './proc-stats.js';
 import { renderReport, type BenchReport } from './report.js';
-import { startBareTarget, startSesameTarget, type StoreMode } from './targets.js';
+import { startBareTarget, startSesameTarget, STORE_MODES, type StoreMode } from './targets.js';
 
 const program = new Command()
   .name('bench')
-  .addOption(new Option('--store <mode>', 'stockage de Sésame').choices(['embedded', 'postgres']).default('embedded'))
+  .addOption(new Option('--store <mode>', 'stockage de Sésame').choices(STORE_MODES).default('embedded'))
   .option('--duration <seconds>', 'durée de chaque mesure', '10')
   .option('--quick', 'exécution rapide (moins d’une minute) : fenêtres courtes, import de 10 000 lignes seulement')
   .option('--import-sizes <list>', 'tailles des fichiers d’import', '10000,100000,1000000')
+  .option('--import-budget <seconds>', 'taille suivante sautée si, au débit mesuré, elle durerait plus longtemps', '600')
   .option('--no-profile', 'ne pas enregistrer de profil CPU quand une cible est manquée')
   .parse();
 
-const opts = program.opts<{ store: StoreMode; duration: string; quick?: boolean; importSizes: string; profile: boolean }>();
+const opts = program.opts<{ store: StoreMode; duration: string; quick?: boolean; importSizes: string; importBudget: string; profile: boolean }>();
 const quick = Boolean(opts.quick);
 const durationS = quick ? 1 : Number(opts.duration);
 const plan: RunPlan = {
@@ -40,7 +41,7 @@ const importSizes = quick ? [10_000] : opts.importSizes.split(',').map(Number).f
 const accounts = quick ? 8 : 32;
 const date = new Date().toISOString().slice(0, 10);
 const resultsDir = path.join(REPO_ROOT, 'bench/results');
-const base = `${date}-${opts.store}`;
+const base = `${date}-${opts.store.replace('+', '-')}`;
 const started = performance.now();
 
 function log(message: string): void {
@@ -54,9 +55,15 @@ async function measureImports(target: Awaited<ReturnType<typeof startSesameTarge
   const dir = path.join(os.tmpdir(), `sesame-bench-csv-${process.pid}`);
   await mkdir(dir, { recursive: true });
   const results: ImportResult[] = [];
+  const skipped: string[] = [];
   try {
     let first = 0;
     for (const rows of importSizes) {
+      const last = results.at(-1);
+      if (last && rows / last.rowsPerSecond > Number(opts.importBudget)) {
+        skipped.push(`${rows.toLocaleString('fr-FR')} lignes (≈ ${Math.round(rows / last.rowsPerSecond / 60)} min au débit mesuré)`);
+        continue;
+      }
       const file = path.join(dir, `annuaire-${rows}.csv`);
       log(`import: génération de ${rows} lignes`);
       await writeDirectoryCsv(file, rows, first);
@@ -69,7 +76,8 @@ async function measureImports(target: Awaited<ReturnType<typeof startSesameTarge
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { results };
+  if (!skipped.length) return { results };
+  return { results, note: `Non mesuré, au-delà du budget de ${opts.importBudget} s (\`--import-budget\`) : ${skipped.join(', ')}.` };
 }
 
 async function measureActivation(target: Awaited<ReturnType<typeof startSesameTarget>>): Promise<BenchReport['activation']> {
@@ -85,7 +93,7 @@ async function measureActivation(target: Awaited<ReturnType<typeof startSesameTa
   const rows = [];
   for (const concurrency of plan.concurrencies) {
     plan.onStep?.(`activation × ${concurrency}`);
-    rows.push(await runLoad({ pid: target.pid, concurrency, durationMs: plan.durationMs, operation }));
+    rows.push(await runLoad({ pid: target.pid, concurrency, durationMs: plan.durationMs, operation, ...(target.databaseCpuMs ? { databaseCpuMs: target.databaseCpuMs } : {}) }));
   }
   return { rows };
 }
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
     ...(sesame[s] ? [{ label: `Sésame ${s}`, color: colors[s], dashed: false, rows: sesame[s] }] : []),
     ...(bare[s] ? [{ label: `nu ${s}`, color: colors[s], dashed: true, rows: bare[s] }] : []),
   ]);
+  if ('rows' in activation) series.push({ label: 'Sésame activation', color: '#d68910', dashed: false, rows: activation.rows });
   const chartFile = `${base}.svg`;
   await mkdir(resultsDir, { recursive: true });
   await writeFile(path.join(resultsDir, chartFile), renderChart(`Sésame (${opts.store}) et oidc-provider nu, ${date}`, series, plan.concurrencies));

@@ -4,10 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, REPO_ROOT, startChild, type Child } from './child-process.js';
+import { cpuMsOfCommand } from './proc-stats.js';
 
-export type StoreMode = 'embedded' | 'postgres';
+export type StoreMode = 'embedded' | 'postgres' | 'postgres+redis';
+export const STORE_MODES: StoreMode[] = ['embedded', 'postgres', 'postgres+redis'];
 
 export interface Credentials {
   username: string;
@@ -25,12 +28,17 @@ export interface Target {
   admin?: { url: string; token: string };
   /** Sésame's DATA_DIR (the SMS outbox is there). */
   dataDir?: string;
+  /** CPU ms of the database servers so far (PostgreSQL, and Redis when used: shared with anyone else using them). */
+  databaseCpuMs?: () => number;
+  /** The last lines the server wrote (warnings, errors). */
+  output(): string;
   stop(): Promise<void>;
 }
 
 export const BENCH_PASSWORD = 'Cartable-rouge-2026';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function pgAdmin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -39,6 +47,22 @@ async function pgAdmin(sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/** Removes every key under `prefix` (the run's own keys; Redis is shared). */
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -78,13 +102,15 @@ export interface SesameOptions {
 export async function startSesameTarget(options: SesameOptions): Promise<Target> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-bench-'));
-  const database = options.store === 'postgres' ? await createBenchDatabase() : undefined;
+  const database = options.store === 'embedded' ? undefined : await createBenchDatabase();
+  const redisPrefix = options.store === 'postgres+redis' ? `sesame_bench_${randomBytes(4).toString('hex')}:` : undefined;
   const token = randomBytes(32).toString('base64url');
   const issuer = `http://127.0.0.1:${port}`;
   let child: Child | undefined;
   const cleanup = async () => {
     await child?.stop();
     await database?.drop();
+    if (redisPrefix) await dropRedisPrefix(redisPrefix);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -104,6 +130,7 @@ export async function startSesameTarget(options: SesameOptions): Promise<Target>
         ADMIN_TOKEN: token,
         DATA_DIR: dataDir,
         ...(database ? { DATABASE_URL: database.url } : {}),
+        ...(redisPrefix ? { REDIS_URL, REDIS_PREFIX: redisPrefix } : {}),
         SEED_DEMO: 'false',
         LOG_LEVEL: 'warn',
         // Tokens outlive the longest run, so no scenario measures expiry instead of work.
@@ -141,6 +168,8 @@ export async function startSesameTarget(options: SesameOptions): Promise<Target>
       accounts,
       admin,
       dataDir,
+      ...(database ? { databaseCpuMs: () => cpuMsOfCommand('postgres') + (redisPrefix ? cpuMsOfCommand('redis-server') : 0) } : {}),
+      output: child.output,
       stop: cleanup,
     };
   } catch (err) {
@@ -165,6 +194,7 @@ export async function startBareTarget(options: { cpuProfileDir?: string } = {}):
     pid: child.pid,
     client: { id: 'bench-bare', secret, redirectUri: REDIRECT_URI },
     accounts: [{ username: 'bare.account', password: 'not-checked' }],
+    output: child.output,
     stop: () => child.stop(),
   };
 }
