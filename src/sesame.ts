@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { createAdminApp } from './admin/app.js';
+import { createDirectoryClaims } from './directory/claims.js';
 import { createHttpApp } from './http/app.js';
 import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js';
 import { createActivationMount } from './flows/activation/mount.js';
@@ -88,7 +89,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       cookieKeys,
       pairwiseSalt,
       accounts,
-      claimsContributors: [],
+      claimsContributors: [createDirectoryClaims(db)],
       pages,
     }),
   );

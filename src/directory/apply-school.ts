@@ -22,6 +22,7 @@ interface StagedRow {
   guardian_state: 'ok' | 'none' | 'rejected';
   relation: string | null;
   legal: boolean | null;
+  group_line: number | null;
   guardian_id: string | null;
 }
 
@@ -40,39 +41,14 @@ interface PupilRow {
 
 const PUPIL_FIELDS = ['ine', 'family_name', 'given_names', 'birthdate', 'level', 'class_name'] as const;
 
-/** Finds the existing guardian of each new group of rows met in this school, else creates one (and its account). */
-async function resolveGuardians(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
-  const pending = sql`
-    select distinct group_line from directory_import_rows
-    where import_id = ${importId} and uai = ${uai} and group_line is not null and guardian_id is null`;
-  // An existing guardian is recognised first through the pupil it is already linked to (so a changed mobile
-  // updates the guardian instead of creating another), then by names and mobile, then by names and email.
-  await sql`
-    with members as (
-      select r.group_line, r.uai, r.local_id, r.resp_name_key, r.resp_mobile, r.resp_email
-      from directory_import_rows r where r.import_id = ${importId} and r.group_line in (${pending})
-    ), candidates as (
-      select m.group_line, g.id, 1 as rank from members m
-        join pupils p on p.uai = m.uai and p.local_id = m.local_id
-        join pupil_guardians pg on pg.pupil_id = p.id
-        join guardians g on g.id = pg.guardian_id and g.name_key = m.resp_name_key
-      union all
-      select m.group_line, g.id, 2 from members m join guardians g on g.name_key = m.resp_name_key and g.mobile = m.resp_mobile
-      union all
-      select m.group_line, g.id, 3 from members m join guardians g on g.name_key = m.resp_name_key and lower(g.email) = m.resp_email
-    ), chosen as (
-      select distinct on (group_line) group_line, id from candidates order by group_line, rank, id
-    )
-    update directory_import_rows r set guardian_id = chosen.id from chosen
-    where r.import_id = ${importId} and r.group_line = chosen.group_line`.execute(trx);
-
-  const fresh = await sql<{ group_line: number; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
+/** Creates the guardians (and accounts) of groups of rows no existing guardian matched, from each group's latest row. */
+async function createGuardians(trx: Db, importId: string, groups: number[], style: IdentifierStyle, counts: ImportCounts): Promise<void> {
+  if (groups.length === 0) return;
+  const people = (await sql<{ group_line: number; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
     select distinct on (group_line) group_line, civilite, resp_family_name as family, resp_given_name as given,
       resp_name_key as name_key, resp_mobile as mobile, resp_email as email
-    from directory_import_rows where import_id = ${importId} and group_line in (${pending})
-    order by group_line, line desc`.execute(trx);
-  if (fresh.rows.length === 0) return;
-  const people = fresh.rows;
+    from directory_import_rows where import_id = ${importId} and group_line = any(${groups}::int[])
+    order by group_line, line desc`.execute(trx)).rows;
   const accountIds = await createDirectoryAccounts(
     trx,
     people.map((p) => ({ kind: 'responsable' as const, givenName: p.given, familyName: p.family, email: p.email, mobile: p.mobile })),
@@ -84,35 +60,36 @@ async function resolveGuardians(trx: Db, importId: string, uai: string, style: I
     select * from unnest(${ids}::uuid[], ${people.map((p) => p.civilite)}::text[], ${people.map((p) => p.family)}::text[],
       ${people.map((p) => p.given)}::text[], ${people.map((p) => p.name_key)}::text[], ${people.map((p) => p.mobile)}::text[],
       ${people.map((p) => p.email)}::text[], ${accountIds}::uuid[])`.execute(trx);
-  await sql`
-    update directory_import_rows r set guardian_id = t.id
-    from unnest(${people.map((p) => p.group_line)}::int[], ${ids}::uuid[]) as t(group_line, id)
-    where r.import_id = ${importId} and r.group_line = t.group_line`.execute(trx);
   counts.guardians.added += people.length;
   counts.accounts.created += people.length;
-  for (const id of ids) counts.createdGuardians.add(id);
+  // Kept in memory rather than written back to the staging rows: later schools of this import reuse them.
+  people.forEach((p, i) => counts.createdGuardians.set(p.group_line, ids[i]!));
+  for (const id of ids) counts.createdGuardianIds.add(id);
 }
 
-/** Brings guardians met in this school up to date with their latest row in the file (any school). */
+/**
+ * Brings existing guardians up to date with their latest row in the file, in the school that row belongs to (so
+ * each guardian is written once per import, whatever the number of schools their children attend).
+ */
 async function updateGuardians(trx: Db, importId: string, uai: string, counts: ImportCounts): Promise<void> {
   const updated = await sql<{ id: string }>`
-    with ids as (
-      select distinct guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null
-    ), rep as (
-      select distinct on (r.guardian_id) r.guardian_id, r.civilite, r.resp_family_name, r.resp_given_name, r.resp_name_key,
-        r.resp_mobile, r.resp_email
-      from directory_import_rows r join ids on ids.guardian_id = r.guardian_id
-      where r.import_id = ${importId} order by r.guardian_id, r.line desc
+    with rep as (
+      select distinct on (r.guardian_id) r.guardian_id, r.uai, r.civilite, r.resp_family_name, r.resp_given_name,
+        r.resp_name_key, r.resp_mobile, r.resp_email
+      from directory_import_rows r
+      where r.import_id = ${importId} and r.guardian_id in (
+        select guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null)
+      order by r.guardian_id, r.line desc
     )
     update guardians g set civilite = rep.civilite, family_name = rep.resp_family_name, given_name = rep.resp_given_name,
       name_key = rep.resp_name_key, mobile = rep.resp_mobile, email = rep.resp_email, updated_at = now()
-    from rep where g.id = rep.guardian_id
+    from rep where rep.uai = ${uai} and g.id = rep.guardian_id
       and (g.civilite, g.family_name, g.given_name, g.name_key, g.mobile, g.email)
         is distinct from (rep.civilite, rep.resp_family_name, rep.resp_given_name, rep.resp_name_key, rep.resp_mobile, rep.resp_email)
     returning g.id`.execute(trx);
   if (updated.rows.length === 0) return;
   const ids = updated.rows.map((r) => r.id);
-  for (const id of ids) if (!counts.createdGuardians.has(id)) counts.updatedGuardians.add(id);
+  counts.guardians.updated += ids.length;
   // Names follow the school; contact details only until the person has taken the account over.
   await sql`
     update accounts a set given_name = g.given_name, family_name = g.family_name,
@@ -129,16 +106,18 @@ function samePupil(existing: PupilRow, row: StagedRow): boolean {
 /** Disables the given accounts that nothing links any more; gives back those an import disabled that are linked again. */
 async function syncAccountStates(trx: Db, accountIds: string[], counts: ImportCounts): Promise<void> {
   if (accountIds.length === 0) return;
+  // Which of these accounts still reach a pupil present in a school, computed for these accounts only.
   const linked = sql`(
-    exists (select 1 from pupils p where p.account_id = a.id and p.detached_at is null)
-    or exists (select 1 from guardians g join pupil_guardians pg on pg.guardian_id = g.id join pupils p on p.id = pg.pupil_id
-               where g.account_id = a.id and p.detached_at is null))`;
+    select p.account_id from pupils p where p.account_id = any(${accountIds}::uuid[]) and p.detached_at is null
+    union
+    select g.account_id from guardians g join pupil_guardians pg on pg.guardian_id = g.id join pupils p on p.id = pg.pupil_id
+    where g.account_id = any(${accountIds}::uuid[]) and p.detached_at is null)`;
   const disabled = await sql`
     update accounts a set disabled_by_import_from = a.state, state = 'disabled', updated_at = now()
-    where a.id = any(${accountIds}::uuid[]) and a.state <> 'disabled' and not ${linked}`.execute(trx);
+    where a.id = any(${accountIds}::uuid[]) and a.state <> 'disabled' and a.id not in ${linked}`.execute(trx);
   const enabled = await sql`
     update accounts a set state = a.disabled_by_import_from, disabled_by_import_from = null, updated_at = now()
-    where a.id = any(${accountIds}::uuid[]) and a.state = 'disabled' and a.disabled_by_import_from is not null and ${linked}`.execute(trx);
+    where a.id = any(${accountIds}::uuid[]) and a.state = 'disabled' and a.disabled_by_import_from is not null and a.id in ${linked}`.execute(trx);
   counts.accounts.disabled += Number(disabled.numAffectedRows ?? 0);
   counts.accounts.enabled += Number(enabled.numAffectedRows ?? 0);
 }
@@ -161,13 +140,16 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
     insert into schools (uai, name) values (${uai}, ${schoolName})
     on conflict (uai) do update set name = excluded.name, updated_at = now() where schools.name <> excluded.name`.execute(trx);
 
-  await resolveGuardians(trx, importId, uai, style, counts);
+  // Guardians: existing ones were matched before the schools were applied (staging.ts); the rest are created
+  // here, by the first school that mentions them.
+  const missing = [...new Set(staged.filter((r) => r.group_line !== null && !r.guardian_id && !counts.createdGuardians.has(r.group_line)).map((r) => r.group_line!))];
+  await createGuardians(trx, importId, missing, style, counts);
   await updateGuardians(trx, importId, uai, counts);
-  // guardian_id may have been filled in by resolveGuardians after the rows were read.
-  const guardianOf = new Map(
-    (await sql<{ line: number; guardian_id: string }>`
-      select line, guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null`.execute(trx)).rows.map((r) => [r.line, r.guardian_id]),
-  );
+  const guardianOf = new Map<number, string>();
+  for (const r of staged) {
+    const id = r.guardian_id ?? (r.group_line !== null ? counts.createdGuardians.get(r.group_line) : undefined);
+    if (id) guardianOf.set(r.line, id);
+  }
 
   // Pupils.
   const existing = new Map(
@@ -207,7 +189,8 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
     counts.accounts.created += newIds.length;
     const accountFor = new Map(needAccount.map((r, i) => [r.local_id, newIds[i]!]));
     const accountIds = added.map((r) => accountFor.get(r.local_id) ?? byIne.get(r.ine!)!);
-    accountIds.forEach((id) => touchedAccounts.add(id));
+    // A reused account may have been disabled when the pupil left their previous school.
+    for (const r of added) if (!accountFor.has(r.local_id)) touchedAccounts.add(byIne.get(r.ine!)!);
     const ids = added.map(() => randomUUID());
     added.forEach((r, i) => pupilId.set(r.local_id, ids[i]!));
     await sql`
@@ -233,7 +216,7 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
       update accounts a set given_name = p.given_names, family_name = p.family_name, birthdate = p.birthdate, updated_at = now()
       from pupils p where p.id = any(${changed.map((c) => c.pupil.id)}::uuid[]) and a.id = p.account_id
         and (a.given_name, a.family_name, a.birthdate) is distinct from (p.given_names, p.family_name, p.birthdate)`.execute(trx);
-    for (const c of changed) if (c.pupil.account_id) touchedAccounts.add(c.pupil.account_id);
+    for (const c of changed) if (c.pupil.account_id && c.pupil.detached_at) touchedAccounts.add(c.pupil.account_id);
     counts.pupils.updated += changed.length;
   }
   if (detached.length) {
@@ -286,10 +269,11 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
     counts.links.removed += removedLinks.length;
   }
 
-  // Guardians whose links may have changed: those of removed links, of detached pupils, and those linked now.
-  const guardianIds = new Set<string>([...removedLinks.map((l) => l.guardian_id), ...[...wanted.values()].map((l) => l.guardian)]);
-  const detachedIds = new Set(detached.map((p) => p.id));
-  for (const l of current) if (detachedIds.has(l.pupil_id)) guardianIds.add(l.guardian_id);
+  // Guardians whose state may change: those of removed links, of detached pupils, and those given a new link.
+  const guardianIds = new Set<string>([...removedLinks.map((l) => l.guardian_id), ...newLinks.filter((l) => !counts.createdGuardianIds.has(l.guardian)).map((l) => l.guardian)]);
+  // … and those of pupils detached or back from being detached, whose links stayed in place.
+  const movedIds = new Set([...detached.map((p) => p.id), ...changed.filter((c) => c.pupil.detached_at).map((c) => c.pupil.id)]);
+  for (const l of current) if (movedIds.has(l.pupil_id)) guardianIds.add(l.guardian_id);
   if (guardianIds.size) {
     const accounts = await sql<{ account_id: string }>`
       select distinct account_id from guardians where id = any(${[...guardianIds]}::uuid[]) and account_id is not null`.execute(trx);

@@ -14,8 +14,10 @@ export interface ImportCounts {
   guardians: { added: number; updated: number; unchanged: number };
   links: { added: number; updated: number; unchanged: number; removed: number };
   accounts: { created: number; disabled: number; enabled: number };
-  createdGuardians: Set<string>;
-  updatedGuardians: Set<string>;
+  /** Guardians created by this import, by the `group_line` of their rows. */
+  createdGuardians: Map<number, string>;
+  /** The same guardians' ids: their accounts are new and linked, no state to check. */
+  createdGuardianIds: Set<string>;
 }
 
 export interface ImportSummary {
@@ -48,16 +50,17 @@ export function emptyCounts(): ImportCounts {
     guardians: { added: 0, updated: 0, unchanged: 0 },
     links: { added: 0, updated: 0, unchanged: 0, removed: 0 },
     accounts: { created: 0, disabled: 0, enabled: 0 },
-    createdGuardians: new Set(),
-    updatedGuardians: new Set(),
+    createdGuardians: new Map(),
+    createdGuardianIds: new Set(),
   };
 }
 
+/** `guardiansInFile`: guardians of the file that existed before it (matched, not created). */
 export function summarise(counts: ImportCounts, guardiansInFile: number, truncated: boolean): ImportSummary {
   const guardians = {
     added: counts.guardians.added,
-    updated: counts.updatedGuardians.size,
-    unchanged: Math.max(0, guardiansInFile - counts.guardians.added - counts.updatedGuardians.size),
+    updated: counts.guardians.updated,
+    unchanged: Math.max(0, guardiansInFile - counts.guardians.updated),
   };
   const { pupils, links } = counts;
   return {

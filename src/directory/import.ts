@@ -9,7 +9,7 @@ import { applySchool } from './apply-school.js';
 import { checkRow, readHeader, type Column, type DirectoryRow } from './csv-rows.js';
 import { DirectoryFileError, readCsvRecords } from './csv-source.js';
 import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
-import { dropStaging, groupGuardians, stageRows } from './staging.js';
+import { dropStaging, groupGuardians, matchExistingGuardians, stageRows } from './staging.js';
 
 export { DirectoryFileError } from './csv-source.js';
 export type { ImportSummary } from './import-summary.js';
@@ -73,7 +73,10 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
     await stageRows(db, importId, batch);
     await options.onProgress?.({ phase: 'read', rows: counts.rows });
 
+    // Fresh statistics, or the planner takes the freshly filled table for empty and loops over it.
+    await sql`analyze directory_import_rows`.execute(db);
     await groupGuardians(db, importId);
+    await matchExistingGuardians(db, importId);
     const schools = (await sql<{ uai: string }>`
       select distinct uai from directory_import_rows where import_id = ${importId} order by uai`.execute(db)).rows.map((r) => r.uai);
     counts.schools = schools.length;

@@ -49,6 +49,32 @@ export async function groupGuardians(db: Db, importId: string): Promise<void> {
   }
 }
 
+/**
+ * Finds the existing guardian of each group of rows, for the whole file in one statement: first through a pupil
+ * it is already linked to (so that a changed mobile updates the guardian instead of creating another one), then
+ * by names and mobile, then by names and email. Groups left without one get a new guardian when applied.
+ */
+export async function matchExistingGuardians(db: Db, importId: string): Promise<void> {
+  await sql`
+    with members as (
+      select group_line, uai, local_id, resp_name_key, resp_mobile, resp_email
+      from directory_import_rows where import_id = ${importId} and group_line is not null
+    ), candidates as (
+      select m.group_line, g.id, 1 as rank from members m
+        join pupils p on p.uai = m.uai and p.local_id = m.local_id
+        join pupil_guardians pg on pg.pupil_id = p.id
+        join guardians g on g.id = pg.guardian_id and g.name_key = m.resp_name_key
+      union all
+      select m.group_line, g.id, 2 from members m join guardians g on g.name_key = m.resp_name_key and g.mobile = m.resp_mobile
+      union all
+      select m.group_line, g.id, 3 from members m join guardians g on g.name_key = m.resp_name_key and lower(g.email) = m.resp_email
+    ), chosen as (
+      select distinct on (group_line) group_line, id from candidates order by group_line, rank, id
+    )
+    update directory_import_rows r set guardian_id = chosen.id from chosen
+    where r.import_id = ${importId} and r.group_line = chosen.group_line`.execute(db);
+}
+
 export async function dropStaging(db: Db, importId: string): Promise<void> {
   await db.deleteFrom('directory_import_rows').where('import_id', '=', importId).execute();
 }

@@ -261,7 +261,7 @@ describe.each(STORES)('directory import (%s store)', (store) => {
     ];
     await run(rows);
     const before = await snapshot('0100008H');
-    const changed = rows.map((r) => ({ ...r, classe: '3eZ' }));
+    const changed: CsvRow[] = rows.map((r) => ({ ...r, classe: '3eZ' }));
     changed.push(pupilRow({ uai: '0100008H', eleve_id: 'C3', ine: '', eleve_nom: 'NOUVEAU', eleve_prenom: 'Eve', resp_nom: 'NOUVEAU', resp_prenom: 'Fred', resp_mobile: '0616000003', resp_email: '' }));
     const identifiantsBefore = await database.db.selectFrom('identifiants').select('identifiant').execute();
     await expect(run(changed, {}, async (p) => {

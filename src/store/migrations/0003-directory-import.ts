@@ -43,6 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`.execute(db);
   await sql`create index directory_import_rows_school on directory_import_rows (import_id, uai)`.execute(db);
   await sql`create index directory_import_rows_group on directory_import_rows (import_id, group_line)`.execute(db);
+  await sql`create index directory_import_rows_guardian on directory_import_rows (import_id, guardian_id)`.execute(db);
 
   // A provisional password handed out on a school's letter (or by a reset): its hash and when it stops working.
   await sql`alter table accounts add column provisional_password_hash text`.execute(db);
