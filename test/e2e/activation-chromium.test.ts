@@ -1,30 +1,26 @@
 // The whole activation journey in a real browser (Chromium, 360 px wide like a small phone): from a relying
 // party's sign-in, «Je n'ai pas de compte», the four steps, and «Continuer vers …» back to the relying party.
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser as Chromium } from 'playwright-core';
 import { lastCode } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { discover, oidc, registerClient, startAuthorization } from '../support/relying-party.js';
+import { describeInChromium, useChromium } from '../support/chromium.js';
 import { freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-describe('activation in Chromium (embedded store)', () => {
+describeInChromium('activation in Chromium (embedded store)', () => {
+  const chromium = useChromium();
   let sesame: TestSesame;
-  let browser: Chromium;
   let rp: Server;
   let callbackUrl: string;
 
   beforeAll(async () => {
     sesame = await startTestSesame('embedded', { ACTIVATION_MIN_RESPONSE_MS: '0' });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     // A relying party's callback that just says it was reached, so the browser ends on a real page.
     const port = await freePort();
     callbackUrl = `http://127.0.0.1:${port}/callback`;
     rp = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<p>Retour à Pronote</p>')).listen(port, '127.0.0.1');
   });
   afterAll(async () => {
-    await browser?.close();
     rp?.close();
     await sesame?.shutdown();
   });
@@ -39,7 +35,7 @@ describe('activation in Chromium (embedded store)', () => {
     const config = await discover(sesame, client);
     const start = await startAuthorization(config, client, 'openid profile');
 
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'fr-FR', isMobile: true, hasTouch: true });
+    const context = await chromium.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(start.url.toString());
     await page.getByRole('link', { name: 'Responsable d’élève' }).click();
@@ -89,6 +85,26 @@ describe('activation in Chromium (embedded store)', () => {
     const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: start.verifier, expectedState: start.state });
     const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     expect(info.preferred_username).toBe('claire.moreau');
-    await context.close();
+  });
+
+  test('without JavaScript, every step still works (plain forms), down to «Votre compte est activé.»', async () => {
+    const mobile = uniqueMobile();
+    await addFamily(sesame.sesame.db, { family: 'Durand', given: 'Paul', mobile: mobile.e164 }, [{ given: 'Zoé', family: 'Durand', birthdate: '2016-10-10' }]);
+    const context = await chromium.newContext({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${sesame.issuer}/activation`);
+    await page.getByLabel('Nom', { exact: true }).fill('Durand');
+    await page.getByLabel('Prénom').fill('Paul');
+    await page.getByLabel('Numéro de téléphone portable').fill(mobile.typed);
+    await page.getByRole('button', { name: 'Recevoir un code' }).click();
+    await page.getByLabel('Code reçu par SMS').fill(await lastCode(sesame.dataDir, mobile.e164));
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await page.getByLabel('Date de naissance de Zoé DURAND (Collège Jean-Moulin)').fill('10/10/2016');
+    await page.getByRole('button', { name: 'Confirmer les dates de naissance' }).click();
+    await page.getByLabel('Choisissez votre mot de passe').fill('Cartable-rouge-2026');
+    await page.getByLabel('Confirmez-le').fill('Cartable-rouge-2026');
+    await page.getByRole('button', { name: 'Activer mon compte' }).click();
+    await page.getByRole('heading', { name: 'Votre compte est activé.' }).waitFor();
+    expect((await page.locator('.identifiant').textContent())?.trim()).toBe('paul.durand');
   });
 });
