@@ -22,6 +22,7 @@ interface ChildRow {
   level: string | null;
   class_name: string | null;
   ine: string | null;
+  birthdate: string;
 }
 
 async function pupilClaims(db: Db, account: Account): Promise<Record<string, unknown>> {
@@ -48,7 +49,7 @@ async function guardianClaims(db: Db, account: Account, subjectFor: (accountId: 
     .innerJoin('pupil_guardians as pg', 'pg.guardian_id', 'g.id')
     .innerJoin('pupils as p', 'p.id', 'pg.pupil_id')
     .innerJoin('schools as s', 's.uai', 'p.uai')
-    .select(['p.account_id', 'p.given_names', 'p.family_name', 'p.uai', 's.name as school_name', 'p.level', 'p.class_name', 'p.ine'])
+    .select(['p.account_id', 'p.given_names', 'p.family_name', 'p.uai', 's.name as school_name', 'p.level', 'p.class_name', 'p.ine', 'p.birthdate'])
     .distinct()
     .where('g.account_id', '=', account.id)
     .where('p.detached_at', 'is', null)
