@@ -14,6 +14,7 @@ export interface BenchReport {
   quick: boolean;
   durationS: number;
   elapsedS: number;
+  version: { commit: string; modified: string[] };
   machine: { cpus: number; model: string; node: string; loadBefore: number[]; loadAfter: number[] };
   ceilings: { argon2: Ceiling; rs256: Ceiling };
   idleRssMb: number;
@@ -72,6 +73,7 @@ export function renderReport(r: BenchReport): string {
     '- **CPU base ms/op** (PostgreSQL, et Redis s’il sert) : temps CPU de tous les processus `postgres` (et `redis-server`) de la machine pendant la mesure, divisé par le nombre d’opérations. Ces serveurs sont partagés avec les tests des autres : chiffre indicatif, majoré. Il n’entre pas dans les cibles, qui portent sur le processus Sésame comme pour oidc-provider nu (qui n’a pas de base).',
     '- Les cibles sont jugées à la concurrence 8. Pic RSS = VmHWM, remis à zéro avant chaque mesure.',
     `- **Bruit** : machine à ${r.machine.cpus} cœurs (${r.machine.model}), partagée avec d’autres personnes qui compilent et testent pendant la mesure (charge moyenne ${r.machine.loadBefore.map((l) => l.toFixed(1)).join(' / ')} au début, ${r.machine.loadAfter.map((l) => l.toFixed(1)).join(' / ')} à la fin). Les latences et débits sont bruités ; les CPU ms/op le sont moins. ${r.quick ? 'Exécution rapide : fenêtres courtes, chiffres indicatifs.' : ''}`,
+    `- Code mesuré : commit ${r.version.commit}${r.version.modified.length ? `, plus des modifications en cours dans ${r.version.modified.map((f) => `\`${f}\``).join(', ')}` : ''}.`,
     `- Node ${r.machine.node}. Sésame tourne dans un processus à part (\`node --import tsx src/main.ts\`, LOG_LEVEL=warn, NODE_ENV=development pour que l’outbox SMS soit permise).`,
     '',
     '## Plafonds de la machine (même exécution)',

@@ -1,5 +1,6 @@
 // `npm run bench`: starts Sésame (and a bare oidc-provider) as child processes, measures the scenarios of issue 5
 // at several concurrencies, the machine's ceilings, and writes bench/results/<date>-<mode>.md with its SVG chart.
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,8 +128,20 @@ async function profileMissed(scenarios: OidcScenario[]): Promise<BenchReport['pr
   return profiles;
 }
 
+/** The commit measured, and the source files that differed from it (people work in the same tree). */
+function version(): { commit: string; modified: string[] } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  try {
+    const modified = git('status', '--porcelain', '--', 'src', 'views', 'package.json').split('\n').filter(Boolean).map((l) => l.slice(3));
+    return { commit: git('rev-parse', '--short', 'HEAD'), modified };
+  } catch {
+    return { commit: '?', modified: [] };
+  }
+}
+
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
+  const measured = version();
   log(`banc d’essai, stockage ${opts.store}${quick ? ', rapide' : ''}, ${durationS} s par mesure`);
   log('plafonds : argon2id, RS256');
   const ceilings = { argon2: await argon2Ceiling(quick ? 1000 : 3000), rs256: await rs256Ceiling(quick ? 500 : 2000) };
@@ -178,6 +191,7 @@ async function main(): Promise<void> {
     quick,
     durationS,
     elapsedS: (performance.now() - started) / 1000,
+    version: measured,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version, loadBefore, loadAfter: os.loadavg() },
     ceilings,
     idleRssMb,
