@@ -1,9 +1,24 @@
 // Admin API for the school directory: the CSV import (streamed), the schools' notification letters, provisional
 // password resets and activation statistics. The work is done in src/directory/; this file only speaks HTTP.
 import type Router from '@koa/router';
+import { z } from 'zod';
 import { AppError } from '../http/app-error.js';
 import type { SesameCore } from '../sesame.js';
 import { DirectoryFileError, importDirectory } from '../directory/import.js';
+import { prepareLetters, UnknownSchoolError } from '../directory/letters.js';
+import { renderLettersPdf } from '../directory/letters-pdf.js';
+import { resetProvisionalPassword } from '../directory/provisional-passwords.js';
+import { activationStats } from '../directory/stats.js';
+import { parseInput } from './validate.js';
+
+const uai = z.string().trim().toUpperCase().regex(/^[0-9]{7}[A-Z]$/, 'must be a UAI code (7 digits and a letter)');
+const lettersRequest = z.object({
+  uai,
+  classe: z.string().trim().min(1).max(50).regex(/^[^\p{Cc}<>]+$/u, 'must not contain control characters or markup').optional(),
+  include_notified: z.boolean().optional(),
+});
+const statsQuery = z.object({ uai: uai.optional() });
+const identifiant = z.string().trim().min(1).max(120).regex(/^[A-Za-z0-9.-]+$/, 'must be an identifiant such as claire.moreau');
 
 export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
   router.post('/directory/import', async (ctx) => {
@@ -18,5 +33,40 @@ export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
       throw err;
     }
     core.logger.info({ summary: { ...(ctx.body as object), rejected: undefined } }, 'directory imported');
+  });
+
+  // The letters' PDF carries the provisional passwords; the JSON beside it never does.
+  router.post('/directory/letters', async (ctx) => {
+    const input = parseInput(lettersRequest, ctx.request.body);
+    let prepared;
+    try {
+      prepared = await prepareLetters(core.db, { uai: input.uai, className: input.classe, includeNotified: input.include_notified });
+    } catch (err) {
+      if (err instanceof UnknownSchoolError) throw new AppError('not_found', 404, 'Établissement inconnu.', 'no school with this UAI has been imported');
+      throw err;
+    }
+    const { schoolName, letters } = prepared;
+    const pdf = letters.length ? await renderLettersPdf(letters, { serviceUrl: core.config.issuer, schoolName }) : null;
+    core.logger.info({ uai: input.uai, classe: input.classe, letters: letters.length }, 'notification letters issued');
+    ctx.body = {
+      school: { uai: input.uai, name: schoolName },
+      count: letters.length,
+      accounts: letters.map((l) => ({ identifiant: l.identifiant, kind: l.kind, given_name: l.givenName, family_name: l.familyName })),
+      pdf: pdf ? pdf.toString('base64') : null,
+    };
+  });
+
+  router.post('/accounts/:identifiant/reset-password', async (ctx) => {
+    const id = parseInput(identifiant, ctx.params.identifiant);
+    const outcome = await resetProvisionalPassword(core.db, id);
+    if (!outcome.ok && outcome.reason === 'unknown') throw new AppError('not_found', 404, 'Identifiant inconnu.', 'no account with this identifiant');
+    if (!outcome.ok) throw new AppError('account_disabled', 409, 'Ce compte est désactivé.', 'the account is disabled; it comes back when a school lists the person again');
+    core.logger.info({ identifiant: outcome.identifiant }, 'provisional password reset');
+    ctx.body = { identifiant: outcome.identifiant, provisional_password: outcome.password, expires_at: outcome.expiresAt.toISOString() };
+  });
+
+  router.get('/directory/stats', async (ctx) => {
+    const query = parseInput(statsQuery, { uai: typeof ctx.query.uai === 'string' ? ctx.query.uai : undefined });
+    ctx.body = { schools: await activationStats(core.db, { uai: query.uai }) };
   });
 }
