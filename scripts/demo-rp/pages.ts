@@ -63,11 +63,17 @@ const SCHOOL_LABELS: [string, string][] = [
   ['ine', 'INE'],
 ];
 
-/** Any claim value as readable markup: lists for arrays, "clé : valeur" for objects. */
+/** Names for the keys found inside structured claims (a guardian's `enfants`); unknown keys show as they come. */
+const NESTED_LABELS: Record<string, string> = {
+  given_name: 'Prénom', family_name: 'Nom', etablissement: 'Établissement', FrEduCtEleveUAI: 'UAI',
+  FrEduCtEleveNiveau: 'Niveau', classe: 'Classe', ine: 'INE', sub: 'Identifiant pour cette application',
+};
+
+/** Any claim value as readable markup: lists for arrays, "Libellé : valeur" for objects. */
 function claimValue(value: unknown): Markup {
   if (Array.isArray(value)) return html`<ul>${value.map((v) => html`<li>${claimValue(v)}</li>`)}</ul>`;
   if (value && typeof value === 'object') {
-    return html`${Object.entries(value).map(([k, v], i) => html`${i ? ', ' : ''}${k} : ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)}`;
+    return html`${Object.entries(value).map(([k, v], i) => html`${i ? ', ' : ''}${NESTED_LABELS[k] ?? k} : ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)}`;
   }
   if (typeof value === 'boolean') return html`${value ? 'oui' : 'non'}`;
   return html`${String(value)}`;

@@ -57,6 +57,8 @@ describe.each(STORES)('demo relying parties (%s store)', (store) => {
     expect(text(signedIn.html)).toContain('Bonjour Claire Moreau');
     expect(text(signedIn.html)).toContain(`Identifiant ${DEMO_PARENT.identifiant}`);
     expect(text(signedIn.html)).toContain('Vous êtes connecté à I-Cart avec Sésame.');
+    // The scolarite scope: the children the school's directory lists for this parent.
+    expect(text(signedIn.html)).toMatch(/Enfants .*Prénom : Jules, Nom : MOREAU, UAI : 0750001A, Établissement : Collège Jean-Moulin/);
 
     // "Mes applications" leads to Pronote, which signs in through Sésame's session: no form on the way.
     const apps = await go(browser, `${icart}/applications`);

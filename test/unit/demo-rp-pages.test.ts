@@ -18,8 +18,8 @@ test('a parent sees their children and school details as readable French text', 
   const shown = text(page);
   expect(shown).toContain('Nom Claire Moreau Identifiant claire.moreau');
   expect(shown).toContain('Profil parent');
-  expect(shown).toContain('given_name : Jules, classe : 4eB, FrEduCtEleveUAI : 0750001A');
-  expect(shown).toContain('given_name : Inès, classe : 6eA');
+  expect(shown).toContain('Prénom : Jules, Classe : 4eB, UAI : 0750001A');
+  expect(shown).toContain('Prénom : Inès, Classe : 6eA');
   expect(page).toContain('<html lang="fr">');
   expect(page).not.toMatch(/<script|style=/);
 });
