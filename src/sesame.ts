@@ -84,6 +84,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const provider = await createProviderHolder(async () =>
     createProvider({
       config,
+      logger,
       adapter: Adapter,
       jwks: await loadJwks(db),
       cookieKeys,

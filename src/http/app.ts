@@ -11,6 +11,7 @@ import { staticFiles } from './static-files.js';
 import { renderView } from './views.js';
 import { mountHealthRoutes } from './health.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
+import { isProviderPath } from '../oidc/provider.js';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -47,6 +48,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(errorHandler(deps.logger));
   app.use(health.routes());
   app.use(screens.routes());
-  app.use((ctx) => deps.provider.handle(ctx));
+  // Paths that are neither ours nor the provider's get our French 404 (errorHandler), not the provider's plain one.
+  app.use((ctx) => (isProviderPath(ctx.path) ? deps.provider.handle(ctx) : undefined));
   return app;
 }

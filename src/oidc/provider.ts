@@ -2,6 +2,7 @@
 // and in docs/architecture.md. The provider reaches the rest of Sésame only through findAccount, the adapter,
 // the interaction URL and the page renderers handed in here.
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributor } from './claims.js';
@@ -9,8 +10,34 @@ import { createBackchannelFetch } from './backchannel-fetch.js';
 import { clientMetadataValidator, FIRST_PARTY } from './client-metadata.js';
 import type { OidcPages } from './pages.js';
 
+/** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
+export const PROVIDER_ROUTES = {
+  authorization: '/auth',
+  token: '/token',
+  userinfo: '/me',
+  jwks: '/jwks',
+  registration: '/reg',
+  introspection: '/token/introspection',
+  revocation: '/token/revocation',
+  end_session: '/session/end',
+  pushed_authorization_request: '/request',
+  // Disabled features keep their default paths so the provider's route table stays complete.
+  backchannel_authentication: '/backchannel',
+  code_verification: '/device',
+  device_authorization: '/device/auth',
+  challenge: '/challenge',
+  credential: '/credential',
+} as const;
+
+const PROVIDER_PREFIXES = ['/.well-known/', ...Object.values(PROVIDER_ROUTES)];
+
+export function isProviderPath(path: string): boolean {
+  return PROVIDER_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+}
+
 export interface ProviderDeps {
   config: Config;
+  logger: Logger;
   adapter: NonNullable<Configuration['adapter']>;
   jwks: { keys: object[] };
   cookieKeys: string[];
@@ -60,6 +87,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return grant;
     },
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    routes: PROVIDER_ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientDefaults: {
@@ -149,6 +177,8 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // The provider answers its own 500s; without this they would leave no trace in our log.
+  provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'provider server error'));
   return provider;
 }
 

@@ -88,6 +88,19 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
     }
   });
 
+  test('an unknown address gets our French 404 page (or JSON for machines), not the provider\'s plain one', async () => {
+    const page = await fetch(`${sesame.issuer}/activer-compte-inexistant`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    const html = await page.text();
+    expect(html).toContain('lang="fr"');
+    expect(html).toContain('Cette page n’existe pas');
+    const json = await fetch(`${sesame.issuer}/nope`, { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(404);
+    expect(await json.json()).toMatchObject({ error: 'not_found' });
+    // The provider's own endpoints still answer.
+    expect((await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).status).toBe(200);
+  });
+
   test('an authorization code works once', async () => {
     const browser = new Browser();
     const start = await startAuthorization(config, client, 'openid');
