@@ -73,7 +73,7 @@ function normaliseUrl(value: string): string {
   return url.endsWith(API_PREFIX) ? url.slice(0, -API_PREFIX.length) : url;
 }
 
-async function resolveToken(settings: AdminSettings): Promise<string> {
+export async function resolveToken(settings: AdminSettings): Promise<string> {
   if (settings.token) return settings.token;
   let token = '';
   try {

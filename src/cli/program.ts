@@ -10,6 +10,7 @@ import { oneLine } from './cli-error.js';
 import type { CommandGroup } from './command-group.js';
 import { registerAccountCommands } from './commands/accounts.js';
 import { registerClientCommands } from './commands/clients.js';
+import { registerDirectoryCommands } from './commands/directory.js';
 import { registerInitialAccessTokenCommands } from './commands/initial-access-token.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -20,7 +21,7 @@ const GROUPS: CommandGroup[] = [
   registerKeyCommands,
   registerInitialAccessTokenCommands,
   registerMigrateCommand,
-  // registerDirectoryCommands, ← src/cli/commands/directory.ts (import, letters, stats, accounts reset-password)
+  registerDirectoryCommands,
 ];
 
 function version(): string {

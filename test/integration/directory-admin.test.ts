@@ -1,10 +1,14 @@
 // The directory's admin API over real HTTP: CSV import streamed as the request body, notification letters (a PDF
 // that parses and names each account), provisional password resets and activation statistics; errors as JSON.
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { verifyPassword } from '../../src/accounts/passwords.js';
 import { PROVISIONAL_ALPHABET } from '../../src/directory/provisional-passwords.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, type CsvRow } from '../support/directory-csv.js';
+import { cliEnv, runCli } from '../support/cli.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const UAI = '0930001K';
@@ -27,7 +31,7 @@ async function postCsv(sesame: TestSesame, body: string | Buffer, type = 'text/c
   const response = await fetch(`${sesame.adminUrl}/admin/api/v1/directory/import`, {
     method: 'POST',
     headers: { authorization: `Bearer ${sesame.sesame.adminToken}`, 'content-type': type },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   return { status: response.status, json: await response.json() };
 }
@@ -185,4 +189,48 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(all.json.schools[1]).toMatchObject({ pupils: 1, guardians: 1, guardians_activated_pct: 100, pupils_with_activated_guardian_pct: 100 });
     expect((await admin(sesame, 'GET', '/directory/stats?uai=nope')).status).toBe(400);
   });
+
+  test('the sesame command: import, letters, stats and reset-password through the admin API', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sesame-cli-'));
+    const file = path.join(dir, 'annuaire.csv');
+    const rows = [...DATASET, family('P6', 'Yanis', 'GIRARD', '6B', ['GIRARD', 'Emma', '0620000006']), family('P7', 'Bad', 'ROW', '6B', ['ROW', 'Bad', '01 23 45 67 89'])];
+    await writeFile(file, csvText(rows));
+    const env = cliEnv(sesame);
+
+    const imported = await runCli(['import', file, '--json'], { env });
+    expect(imported.code).toBe(0);
+    const summary = JSON.parse(imported.stdout);
+    expect(summary).toMatchObject({ details: { pupils: { added: 2 } }, rejected: [{ line: 9, column: 'resp_mobile', reason: expect.stringMatching(/portable/) }] });
+    const human = await runCli(['import', file], { env });
+    expect(human.stdout).toMatch(/rows read.*unchanged/);
+    expect(human.stdout).toMatch(/line 9, resp_mobile: /);
+    const missing = await runCli(['import', path.join(dir, 'absent.csv')], { env });
+    expect(missing.code).not.toBe(0);
+    const unreadable = path.join(dir, 'bad.csv');
+    await writeFile(unreadable, 'nom;prenom\nA;B\n');
+    const refused = await runCli(['import', unreadable], { env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/il manque/);
+
+    const out = path.join(dir, 'lettres.pdf');
+    const letters = await runCli(['letters', '--uai', UAI, '--classe', '6B', '--out', out, '--json'], { env });
+    expect(letters.code).toBe(0);
+    const covered = JSON.parse(letters.stdout);
+    expect(covered.accounts.map((a: { identifiant: string }) => a.identifiant).sort()).toEqual(['emma.girard', 'yanis.girard', 'bad.row'].sort());
+    expect(letters.stdout).not.toMatch(/password/i);
+    expect((await stat(out)).mode & 0o077).toBe(0);
+    const { text } = await pdfText((await readFile(out)).toString('base64'));
+    expect(text).toContain('emma.girard');
+
+    const stats = await runCli(['stats', '--uai', UAI, '--json'], { env });
+    expect(JSON.parse(stats.stdout).schools[0]).toMatchObject({ uai: UAI, pupils: 6 });
+    const statsTable = await runCli(['stats'], { env });
+    expect(statsTable.stdout).toMatch(/6B/);
+
+    const reset = await runCli(['accounts', 'reset-password', 'emma.girard', '--json'], { env });
+    expect(JSON.parse(reset.stdout)).toMatchObject({ identifiant: 'emma.girard', provisional_password: expect.stringMatching(/^[a-zA-Z2-9]{8}$/) });
+    const unknown = await runCli(['accounts', 'reset-password', 'personne.inconnue'], { env });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/inconnu|no account/i);
+  }, 60_000);
 });
