@@ -1,5 +1,6 @@
 // The directory import against PGlite and PostgreSQL: idempotence, snapshots per school, bad rows, file formats,
 // sibling grouping across schools, and nothing half-written when an import dies or the file is unreadable.
+import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { migrate } from '../../src/store/database.js';
 import { DirectoryFileError, importDirectory, type ImportSummary } from '../../src/directory/import.js';
@@ -275,6 +276,15 @@ describe.each(STORES)('directory import (%s store)', (store) => {
     expect(await guardiansNamed('NOUVEAU', 'Fred')).toEqual([]);
     expect(await database.db.selectFrom('identifiants').select('identifiant').execute()).toHaveLength(identifiantsBefore.length);
     expect((await database.db.selectFrom('directory_import_rows').select('line').execute()).length).toBe(0);
+  });
+
+  test('the documented sample file imports without a rejected row', async () => {
+    const sample = await readFile(new URL('../../docs/samples/annuaire-exemple.csv', import.meta.url));
+    const summary = await importDirectory(database.db, csvStream(sample, 64), { identifierStyle: 'prenom.nom', today: '2026-11-28' });
+    expect(summary.rejected).toEqual([]);
+    // Claire Moreau has a child in each school: one guardian.
+    expect(await guardiansNamed('MOREAU', 'Claire')).toHaveLength(1);
+    expect((await pupil('0750002B', 'E2024-0108')).class_name).toBe('CM1 "les Tilleuls"');
   });
 
   test('homonyms get the smallest free number; an identifiant is never given twice', async () => {
