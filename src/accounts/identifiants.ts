@@ -10,12 +10,14 @@ export type IdentifierStyle = 'prenom.nom' | 'p.nom';
 /** Longest name part kept, so identifiants stay short enough to type on a phone. */
 export const NAME_PART_MAX = 20;
 
-/** Lower-case ASCII: accents folded, ligatures expanded, apostrophes and spaces removed, hyphens kept. */
+/** Lower-case ASCII letters: accents folded, ligatures expanded, apostrophes, spaces and digits removed, hyphens kept. */
 export function foldNamePart(name: string): string {
   const folded = foldToAscii(name)
     .replace(/[\s'’‘`´.]+/g, '')
     .replace(/[_‐‑–—]+/g, '-')
-    .replace(/[^a-z0-9-]/g, '')
+    // No digits: names have none, and a base ending in a digit could collide with another name's homonym number
+    // («nom1» + 2 = «nom12»).
+    .replace(/[^a-z-]/g, '')
     .replace(/-{2,}/g, '-')
     .replace(/^-+|-+$/g, '');
   return folded.slice(0, NAME_PART_MAX).replace(/-+$/, '');
@@ -89,12 +91,16 @@ export async function allocateIdentifiants(
     byBase.set(row.base, list);
   }
   const used = new Map(distinct.map((b) => [b, usedNumbers(b, byBase.get(b) ?? [])]));
+  // Everything taken or handed out in this batch, whatever its base: a second safety net besides digit-free bases.
+  const occupied = new Set(taken.rows.map((r) => r.identifiant));
   const allocated = bases.map((base) => {
     const numbers = used.get(base)!;
     let n = 1;
-    while (numbers.has(n)) n += 1;
+    while (numbers.has(n) || occupied.has(n === 1 ? base : `${base}${n}`)) n += 1;
     numbers.add(n);
-    return n === 1 ? base : `${base}${n}`;
+    const identifiant = n === 1 ? base : `${base}${n}`;
+    occupied.add(identifiant);
+    return identifiant;
   });
   await sql`insert into identifiants (identifiant) select unnest(${allocated}::text[])`.execute(trx);
   return allocated;

@@ -2,29 +2,19 @@
 // created (one per person across schools), pupils added, updated or detached, links set, accounts created,
 // disabled when nothing links them any more, and given back when a link returns. A handful of statements per school.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
+import type { DirectoryImportRowsTable } from '../store/schema.js';
 import { createDirectoryAccounts } from './bulk-accounts.js';
 import type { ImportCounts } from './import-summary.js';
 
-interface StagedRow {
-  line: number;
-  school_name: string | null;
-  local_id: string;
-  pupil_ok: boolean;
-  ine: string | null;
-  family_name: string | null;
-  given_names: string | null;
-  birthdate: string | null;
-  level: string | null;
-  class_name: string | null;
-  guardian_state: 'ok' | 'none' | 'rejected';
-  relation: string | null;
-  legal: boolean | null;
-  group_line: number | null;
-  guardian_id: string | null;
-}
+/** The staging columns a school's snapshot reads. */
+type StagedRow = Pick<
+  Selectable<DirectoryImportRowsTable>,
+  'line' | 'school_name' | 'local_id' | 'pupil_ok' | 'ine' | 'family_name' | 'given_names' | 'birthdate' | 'level' | 'class_name'
+  | 'guardian_state' | 'relation' | 'legal' | 'group_line' | 'guardian_id'
+>;
 
 interface PupilRow {
   id: string;
