@@ -30,6 +30,8 @@ export interface ProfileSummary {
 /** `node_modules/oidc-provider/lib/x.js` → `oidc-provider`; `/repo/src/http/app.ts` → `src/http`. */
 function groupOf(url: string, name: string): string {
   if (!url) return name.startsWith('(') ? name : '(native)';
+  // The only WebAssembly Sésame runs is the embedded PostgreSQL.
+  if (url.startsWith('wasm://')) return 'PGlite (WebAssembly)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   const own = /\/(src|bench)\/(.*)\/[^/]+$/.exec(url);

@@ -2,6 +2,7 @@
 // userinfo, introspection, refresh with rotation, each at every concurrency for a fixed duration.
 import { runLoad, type LoadResult } from './load.js';
 import { discoverEndpoints, introspect, refresh, signInFlow, userinfo, type Tokens } from './oidc-driver.js';
+import { countSql, type SqlCount } from './sql-counts.js';
 import type { Target } from './targets.js';
 
 export type OidcScenario = 'sign-in' | 'userinfo' | 'introspection' | 'refresh';
@@ -11,11 +12,16 @@ export interface RunPlan {
   concurrencies: number[];
   durationMs: number;
   warmupMs: number;
+  /** Count SQL transactions per operation (PostgreSQL modes; adds about a minute). */
+  sqlCounts?: boolean;
   /** Called before each measured window (progress on the terminal). */
   onStep?: (what: string) => void;
 }
 
 export type OidcResults = Record<OidcScenario, LoadResult[]>;
+
+/** The operations of each scenario, one worker's worth, for counting what one of them costs. */
+export type SqlCounts = Partial<Record<OidcScenario, SqlCount>>;
 
 /** Signs `count` sessions in, a few at a time, for the token scenarios' workers. */
 async function prepareTokens(target: Target, count: number): Promise<Tokens[]> {
@@ -30,7 +36,12 @@ async function prepareTokens(target: Target, count: number): Promise<Tokens[]> {
   return tokens;
 }
 
-export async function runOidcScenarios(target: Target, plan: RunPlan, only: OidcScenario[] = OIDC_SCENARIOS): Promise<Partial<OidcResults>> {
+export async function runOidcScenarios(
+  target: Target,
+  plan: RunPlan,
+  only: OidcScenario[] = OIDC_SCENARIOS,
+  sqlCounts: SqlCounts = {},
+): Promise<Partial<OidcResults>> {
   const endpoints = await discoverEndpoints(target.issuer);
   const maxWorkers = Math.max(...plan.concurrencies);
   const account = (worker: number) => target.accounts[worker % target.accounts.length]!;
@@ -55,6 +66,12 @@ export async function runOidcScenarios(target: Target, plan: RunPlan, only: Oidc
     const operation = operations[scenario](tokens);
     plan.onStep?.(`${target.name}: ${scenario} (échauffement)`);
     await runLoad({ pid: target.pid, concurrency: 2, durationMs: plan.warmupMs, operation });
+    if (plan.sqlCounts && target.postgres) {
+      plan.onStep?.(`${target.name}: ${scenario} (requêtes SQL par opération)`);
+      sqlCounts[scenario] = await countSql(target.postgres.adminUrl, target.postgres.database, 20, async () => {
+        await operation(0);
+      });
+    }
     results[scenario] = [];
     for (const concurrency of plan.concurrencies) {
       plan.onStep?.(`${target.name}: ${scenario} × ${concurrency}`);

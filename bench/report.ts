@@ -5,7 +5,7 @@ import type { ProfileSummary } from './cpu-profile.js';
 import { referenceRow, type Goal } from './goals.js';
 import type { ImportResult } from './import-scenario.js';
 import type { LoadResult } from './load.js';
-import { OIDC_SCENARIOS, type OidcResults, type OidcScenario } from './oidc-scenarios.js';
+import { OIDC_SCENARIOS, type OidcResults, type OidcScenario, type SqlCounts } from './oidc-scenarios.js';
 import type { StoreMode } from './targets.js';
 
 export interface BenchReport {
@@ -19,6 +19,7 @@ export interface BenchReport {
   ceilings: { argon2: Ceiling; rs256: Ceiling };
   idleRssMb: number;
   sesame: Partial<OidcResults>;
+  sqlCounts: SqlCounts;
   bare: Partial<OidcResults>;
   activation: { rows: LoadResult[] } | { note: string };
   imports: { results: ImportResult[]; note?: string };
@@ -102,6 +103,17 @@ export function renderReport(r: BenchReport): string {
     const b = bare?.cpuMsPerOp ?? NaN;
     push(`| ${s} | ${f2(own.cpuMsPerOp)} | ${f2(b)} | ${f2(own.cpuMsPerOp / b)} | ${f2((own.cpuMsPerOp - b) / r.ceilings.argon2.cpuMsPerOp)} | ${f1(own.latency.p99)} | ${f1(bare?.latency.p99 ?? NaN)} |`);
   }
+  const counted = OIDC_SCENARIOS.filter((s) => r.sqlCounts[s]);
+  if (counted.length) {
+    push(
+      '',
+      '**Travail demandé à PostgreSQL par opération** (moyenne de 20 opérations en série, d’après `pg_stat_database` de la base du banc ; chaque transaction est ici une requête, donc un aller-retour) :',
+      '',
+      '| scénario | transactions SQL | lignes lues | lignes écrites |',
+      '|---|---|---|---|',
+      ...counted.map((s) => `| ${s} | ${f1(r.sqlCounts[s]!.transactions)} | ${f1(r.sqlCounts[s]!.rowsRead)} | ${f1(r.sqlCounts[s]!.rowsWritten)} |`),
+    );
+  }
   push('', `![Débit et p99 selon la concurrence](${r.chartFile})`, '');
 
   for (const s of OIDC_SCENARIOS) {
@@ -134,7 +146,9 @@ export function renderReport(r: BenchReport): string {
       '',
       `\`${p.file}\` (non versionné ; s’ouvre dans Chrome DevTools › Performance). Processus Sésame séparé lancé avec \`--cpu-prof\`, ` +
         `seuls les échantillons de la fenêtre du scénario comptent (${f1(p.summary.busyMs)} ms de thread principal occupé). ` +
-        'Le hachage argon2id tourne sur les threads de libuv : il n’apparaît pas ici, seulement dans le CPU ms/op.',
+        'Le hachage argon2id tourne sur les threads de libuv : il n’apparaît pas ici, seulement dans le CPU ms/op. ' +
+        'Les échantillons de V8 couvrent le temps écoulé du thread principal : un `writev` (écriture sur une socket, vers PostgreSQL ou vers le client) ' +
+        'compte aussi le temps passé à attendre son cœur quand l’écriture a réveillé un autre processus sur cette machine à 2 cœurs.',
       '',
       '| fonction (temps propre) | où | ms | part |',
       '|---|---|---|---|',

@@ -14,7 +14,7 @@ import { writeDirectoryCsv } from './directory-csv.js';
 import { checkGoals } from './goals.js';
 import { importAvailable, importFile, type ImportResult } from './import-scenario.js';
 import { runLoad } from './load.js';
-import { OIDC_SCENARIOS, runOidcScenarios, type OidcScenario, type RunPlan } from './oidc-scenarios.js';
+import { OIDC_SCENARIOS, runOidcScenarios, type OidcScenario, type RunPlan, type SqlCounts } from './oidc-scenarios.js';
 import { rssMb } from './proc-stats.js';
 import { renderReport, type BenchReport } from './report.js';
 import { startBareTarget, startSesameTarget, STORE_MODES, type StoreMode } from './targets.js';
@@ -36,6 +36,7 @@ const plan: RunPlan = {
   concurrencies: [1, 8, 32],
   durationMs: durationS * 1000,
   warmupMs: quick ? 300 : 2000,
+  sqlCounts: !quick,
   onStep: (what) => console.log(`  ${what}`),
 };
 const importSizes = quick ? [10_000] : opts.importSizes.split(',').map(Number).filter((n) => n > 0);
@@ -111,7 +112,7 @@ async function profileMissed(scenarios: OidcScenario[]): Promise<BenchReport['pr
     for (const scenario of order) {
       // The sign-in run prepares nothing; the token scenarios prepare sessions first, outside the window.
       const from = monotonicMicros();
-      await runOidcScenarios(target, { ...plan, concurrencies: [8], onStep: (w) => { if (!w.includes('échauffement')) windows[scenario] = [monotonicMicros(), 0]; } }, [scenario]);
+      await runOidcScenarios(target, { ...plan, sqlCounts: false, concurrencies: [8], onStep: (w) => { if (!w.includes('échauffement')) windows[scenario] = [monotonicMicros(), 0]; } }, [scenario]);
       windows[scenario] = [windows[scenario]?.[0] ?? from, monotonicMicros()];
     }
   } finally {
@@ -130,7 +131,7 @@ async function profileMissed(scenarios: OidcScenario[]): Promise<BenchReport['pr
 
 /** The commit measured, and the source files that differed from it (people work in the same tree). */
 function version(): { commit: string; modified: string[] } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trimEnd();
   try {
     const modified = git('status', '--porcelain', '--', 'src', 'views', 'package.json').split('\n').filter(Boolean).map((l) => l.slice(3));
     return { commit: git('rev-parse', '--short', 'HEAD'), modified };
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
   log(`Sésame (${opts.store}) : démarrage et données`);
   const sesameTarget = await startSesameTarget({ store: opts.store, accounts });
   let sesame;
+  const sqlCounts: SqlCounts = {};
   let idleRssMb;
   let activation: BenchReport['activation'];
   let imports: BenchReport['imports'];
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
     // Settle after start-up and data preparation (account hashes, migrations) before reading the idle size.
     await new Promise((r) => setTimeout(r, 3000));
     idleRssMb = rssMb(sesameTarget.pid);
-    sesame = await runOidcScenarios(sesameTarget, plan);
+    sesame = await runOidcScenarios(sesameTarget, plan, OIDC_SCENARIOS, sqlCounts);
     activation = await measureActivation(sesameTarget);
     imports = await measureImports(sesameTarget);
   } finally {
@@ -196,6 +198,7 @@ async function main(): Promise<void> {
     ceilings,
     idleRssMb,
     sesame,
+    sqlCounts,
     bare,
     activation,
     imports,

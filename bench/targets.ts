@@ -28,6 +28,8 @@ export interface Target {
   admin?: { url: string; token: string };
   /** Sésame's DATA_DIR (the SMS outbox is there). */
   dataDir?: string;
+  /** PostgreSQL modes: the server's admin URL and the run's database name (for pg_stat_database). */
+  postgres?: { adminUrl: string; database: string };
   /** CPU ms of the database servers so far (PostgreSQL, and Redis when used: shared with anyone else using them). */
   databaseCpuMs?: () => number;
   /** The last lines the server wrote (warnings, errors). */
@@ -67,12 +69,12 @@ async function dropRedisPrefix(prefix: string): Promise<void> {
 }
 
 /** A fresh PostgreSQL database on the local server, dropped by `drop`. */
-export async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createBenchDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `sesame_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await pgAdmin(`create database "${name}"`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => pgAdmin(`drop database if exists "${name}" with (force)`) };
+  return { name, url: url.toString(), drop: () => pgAdmin(`drop database if exists "${name}" with (force)`) };
 }
 
 export async function adminCall(admin: { url: string; token: string }, method: string, pathname: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -168,6 +170,7 @@ export async function startSesameTarget(options: SesameOptions): Promise<Target>
       accounts,
       admin,
       dataDir,
+      ...(database ? { postgres: { adminUrl: PG_ADMIN_URL, database: database.name } } : {}),
       ...(database ? { databaseCpuMs: () => cpuMsOfCommand('postgres') + (redisPrefix ? cpuMsOfCommand('redis-server') : 0) } : {}),
       output: child.output,
       stop: cleanup,
