@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { verifyPassword } from '../../src/accounts/passwords.js';
-import { PROVISIONAL_ALPHABET } from '../../src/directory/provisional-passwords.js';
+import { checkProvisionalPassword, PROVISIONAL_ALPHABET } from '../../src/directory/provisional-passwords.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, type CsvRow } from '../support/directory-csv.js';
 import { cliEnv, runCli } from '../support/cli.js';
@@ -161,6 +161,10 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(await accountState('lina.fabre')).toBe('notifie');
     const stored = await sesame.sesame.db.selectFrom('accounts').select('provisional_password_hash').where('identifiant', '=', 'lina.fabre').executeTakeFirstOrThrow();
     expect(await verifyPassword(stored.provisional_password_hash!, json.provisional_password)).toBe(true);
+    // What the first sign-in will check: the right password, before it expires, on an account awaiting activation.
+    expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', json.provisional_password)).toMatchObject({ kind: 'eleve' });
+    expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', 'AAAAAAAA')).toBeUndefined();
+    expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', json.provisional_password, new Date(Date.now() + 100 * 24 * 3600 * 1000))).toBeUndefined();
 
     expect(await admin(sesame, 'POST', '/accounts/personne.inconnue/reset-password')).toMatchObject({ status: 404, json: { error: 'not_found' } });
     expect((await admin(sesame, 'POST', `/accounts/${'a'.repeat(500)}/reset-password`)).status).toBe(400);
