@@ -6,7 +6,9 @@ import { sql, type Selectable } from 'kysely';
 import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
 import type { DirectoryImportRowsTable } from '../store/schema.js';
+import { syncAccountStates } from './account-states.js';
 import { createDirectoryAccounts } from './bulk-accounts.js';
+import { createGuardians, updateGuardians } from './school-guardians.js';
 import type { ImportCounts } from './import-summary.js';
 
 /** The staging columns a school's snapshot reads. */
@@ -31,85 +33,8 @@ interface PupilRow {
 
 const PUPIL_FIELDS = ['ine', 'family_name', 'given_names', 'birthdate', 'level', 'class_name'] as const;
 
-/** Creates the guardians (and accounts) of groups of rows no existing guardian matched, from each group's latest row. */
-async function createGuardians(trx: Db, importId: string, groups: number[], style: IdentifierStyle, counts: ImportCounts): Promise<void> {
-  if (groups.length === 0) return;
-  const people = (await sql<{ group_line: number; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
-    select distinct on (group_line) group_line, civilite, resp_family_name as family, resp_given_name as given,
-      resp_name_key as name_key, resp_mobile as mobile, resp_email as email
-    from directory_import_rows where import_id = ${importId} and group_line = any(${groups}::int[])
-    order by group_line, line desc`.execute(trx)).rows;
-  const accountIds = await createDirectoryAccounts(
-    trx,
-    people.map((p) => ({ kind: 'responsable' as const, givenName: p.given, familyName: p.family, email: p.email, mobile: p.mobile })),
-    style,
-  );
-  const ids = people.map(() => randomUUID());
-  await sql`
-    insert into guardians (id, civilite, family_name, given_name, name_key, mobile, email, account_id)
-    select * from unnest(${ids}::uuid[], ${people.map((p) => p.civilite)}::text[], ${people.map((p) => p.family)}::text[],
-      ${people.map((p) => p.given)}::text[], ${people.map((p) => p.name_key)}::text[], ${people.map((p) => p.mobile)}::text[],
-      ${people.map((p) => p.email)}::text[], ${accountIds}::uuid[])`.execute(trx);
-  counts.guardians.added += people.length;
-  counts.accounts.created += people.length;
-  // Kept in memory rather than written back to the staging rows: later schools of this import reuse them.
-  people.forEach((p, i) => counts.createdGuardians.set(p.group_line, ids[i]!));
-  for (const id of ids) counts.createdGuardianIds.add(id);
-}
-
-/**
- * Brings existing guardians up to date with their latest row in the file, in the school that row belongs to (so
- * each guardian is written once per import, whatever the number of schools their children attend).
- */
-async function updateGuardians(trx: Db, importId: string, uai: string, counts: ImportCounts): Promise<void> {
-  const updated = await sql<{ id: string }>`
-    with rep as (
-      select distinct on (r.guardian_id) r.guardian_id, r.uai, r.civilite, r.resp_family_name, r.resp_given_name,
-        r.resp_name_key, r.resp_mobile, r.resp_email
-      from directory_import_rows r
-      where r.import_id = ${importId} and r.guardian_id in (
-        select guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null)
-      order by r.guardian_id, r.line desc
-    )
-    update guardians g set civilite = rep.civilite, family_name = rep.resp_family_name, given_name = rep.resp_given_name,
-      name_key = rep.resp_name_key, mobile = rep.resp_mobile, email = rep.resp_email, updated_at = now()
-    from rep where rep.uai = ${uai} and g.id = rep.guardian_id
-      and (g.civilite, g.family_name, g.given_name, g.name_key, g.mobile, g.email)
-        is distinct from (rep.civilite, rep.resp_family_name, rep.resp_given_name, rep.resp_name_key, rep.resp_mobile, rep.resp_email)
-    returning g.id`.execute(trx);
-  if (updated.rows.length === 0) return;
-  const ids = updated.rows.map((r) => r.id);
-  counts.guardians.updated += ids.length;
-  // Names follow the school; contact details only until the person has taken the account over.
-  await sql`
-    update accounts a set given_name = g.given_name, family_name = g.family_name,
-      email = case when a.state in ('non_notifie', 'notifie') then g.email else a.email end,
-      mobile = case when a.state in ('non_notifie', 'notifie') then g.mobile else a.mobile end,
-      updated_at = now()
-    from guardians g where g.id = any(${ids}::uuid[]) and a.id = g.account_id`.execute(trx);
-}
-
 function samePupil(existing: PupilRow, row: StagedRow): boolean {
   return PUPIL_FIELDS.every((f) => (existing[f] ?? null) === (row[f] ?? null));
-}
-
-/** Disables the given accounts that nothing links any more; gives back those an import disabled that are linked again. */
-async function syncAccountStates(trx: Db, accountIds: string[], counts: ImportCounts): Promise<void> {
-  if (accountIds.length === 0) return;
-  // Which of these accounts still reach a pupil present in a school, computed for these accounts only.
-  const linked = sql`(
-    select p.account_id from pupils p where p.account_id = any(${accountIds}::uuid[]) and p.detached_at is null
-    union
-    select g.account_id from guardians g join pupil_guardians pg on pg.guardian_id = g.id join pupils p on p.id = pg.pupil_id
-    where g.account_id = any(${accountIds}::uuid[]) and p.detached_at is null)`;
-  const disabled = await sql`
-    update accounts a set disabled_by_import_from = a.state, state = 'disabled', updated_at = now()
-    where a.id = any(${accountIds}::uuid[]) and a.state <> 'disabled' and a.id not in ${linked}`.execute(trx);
-  const enabled = await sql`
-    update accounts a set state = a.disabled_by_import_from, disabled_by_import_from = null, updated_at = now()
-    where a.id = any(${accountIds}::uuid[]) and a.state = 'disabled' and a.disabled_by_import_from is not null and a.id in ${linked}`.execute(trx);
-  counts.accounts.disabled += Number(disabled.numAffectedRows ?? 0);
-  counts.accounts.enabled += Number(enabled.numAffectedRows ?? 0);
 }
 
 export async function applySchool(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
