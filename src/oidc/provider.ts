@@ -95,6 +95,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       response_types: ['code'],
       id_token_signed_response_alg: 'RS256',
       token_endpoint_auth_method: 'client_secret_basic',
+      // A client registered without `scope` (dynamic registration) gets what an operator's default gives, never
+      // every scope: school claims and the INE are only for clients registered with them.
+      scope: 'openid profile email phone offline_access',
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     extraClientMetadata: { properties: [FIRST_PARTY], validator: clientMetadataValidator },

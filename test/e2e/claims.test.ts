@@ -7,7 +7,7 @@ import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, SCHOOL_A, SCHOOL_B } from '../support/directory-csv.js';
 import { discover, oidc, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { Browser } from '../support/browser.js';
-import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
@@ -104,18 +104,29 @@ describe.each(STORES)('school claims seen by a relying party (%s store)', (store
     const browser = new Browser();
     const start = await startAuthorization(config, client, 'openid profile scolarite ine');
     const first = await browser.navigate(start.url.toString(), {}, sesame.issuer);
-    // oidc-provider refuses the request outright (invalid_scope) or drops the scopes: either way no school claim.
-    if (first.location?.startsWith(start.redirectUri)) {
-      expect(new URL(first.location).searchParams.get('error')).toBe('invalid_scope');
-    } else {
-      const { info } = await userinfo(client, ids.yann!.identifiant, 'openid profile scolarite ine');
-      expect(info).not.toHaveProperty('enfants');
-      expect(info).not.toHaveProperty('FrEduCtPersonAffiliation');
-    }
+    // oidc-provider refuses the request outright, back to the application: the person is not even asked.
+    expect(first.location).toMatch(new RegExp(`^${start.redirectUri}\\?`));
+    expect(new URL(first.location!).searchParams.get('error')).toBe('invalid_scope');
     const { info, scope } = await userinfo(client, ids.yann!.identifiant, 'openid profile');
     expect(scope).not.toContain('scolarite');
     expect(info).toMatchObject({ given_name: 'Yann', preferred_username: 'yann.legoff-nguyen' });
     expect(info).not.toHaveProperty('enfants');
+  });
+
+  test('a client registered dynamically without a scope gets no school claims and no INE', async () => {
+    const iat = await admin(sesame, 'POST', '/initial-access-tokens', {});
+    const registered = await fetch(`${sesame.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${iat.json.initial_access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/dyn/callback'] }),
+    });
+    expect(registered.status).toBe(201);
+    const client = (await registered.json()) as TestClient;
+    expect(client.scope).toBe('openid profile email phone offline_access');
+    const config = await discover(sesame, client);
+    const start = await startAuthorization(config, client, 'openid profile scolarite ine');
+    const first = await new Browser().navigate(start.url.toString(), {}, sesame.issuer);
+    expect(new URL(first.location!).searchParams.get('error')).toBe('invalid_scope');
   });
 
   test('a pupil detached by the next import disappears from the guardian’s children', async () => {
