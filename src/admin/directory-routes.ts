@@ -29,7 +29,11 @@ export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
     try {
       ctx.body = await importDirectory(core.db, ctx.req, { identifierStyle: core.config.identifierStyle });
     } catch (err) {
-      if (err instanceof DirectoryFileError) throw new AppError('invalid_file', 400, err.message, err.message);
+      if (err instanceof DirectoryFileError) {
+        // Read the rest of the upload away, so that the client gets this answer rather than a reset connection.
+        ctx.req.resume();
+        throw new AppError('invalid_file', 400, err.message, err.message);
+      }
       throw err;
     }
     core.logger.info({ summary: { ...(ctx.body as object), rejected: undefined } }, 'directory imported');

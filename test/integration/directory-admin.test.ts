@@ -204,14 +204,15 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     const imported = await runCli(['import', file, '--json'], { env });
     expect(imported.code).toBe(0);
     const summary = JSON.parse(imported.stdout);
-    expect(summary).toMatchObject({ details: { pupils: { added: 2 } }, rejected: [{ line: 9, column: 'resp_mobile', reason: expect.stringMatching(/portable/) }] });
+    expect(summary).toMatchObject({ rows: 8, rejected_rows: 1, rejected: [{ line: 9, column: 'resp_mobile', reason: expect.stringMatching(/portable/) }] });
     const human = await runCli(['import', file], { env });
     expect(human.stdout).toMatch(/rows read.*unchanged/);
     expect(human.stdout).toMatch(/line 9, resp_mobile: /);
     const missing = await runCli(['import', path.join(dir, 'absent.csv')], { env });
     expect(missing.code).not.toBe(0);
     const unreadable = path.join(dir, 'bad.csv');
-    await writeFile(unreadable, 'nom;prenom\nA;B\n');
+    // Big enough that the server refuses it long before the upload ends: the answer still reaches the operator.
+    await writeFile(unreadable, `nom;prenom\n${'Dupont;Jean\n'.repeat(400_000)}`);
     const refused = await runCli(['import', unreadable], { env });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/il manque/);
