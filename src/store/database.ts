@@ -43,7 +43,9 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
 
 /** Brings the schema up to date; safe to run on every start and from several instances at once. */
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Unordered: migration numbers are handed out to parallel work in advance (0004 landed before 0003), so a database
+  // may have run a later number first; each migration is independent of the ones numbered between.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
