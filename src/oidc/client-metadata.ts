@@ -6,6 +6,12 @@ export const FIRST_PARTY = 'first_party';
 
 const REGISTRATION_ROUTES = new Set(['registration', 'client_update']);
 
+/**
+ * What an integrator may give itself through dynamic registration. School data (`scolarite`: children, classes)
+ * and the national pupil id (`ine`) are granted by an operator, who registers such clients with the admin API.
+ */
+export const SELF_SERVICE_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'offline_access']);
+
 /** The first metadata string (at any depth) holding a control character, as `key`. */
 function controlCharacterIn(value: unknown, key: string): string | undefined {
   if (typeof value === 'string') return /\p{Cc}/u.test(value) ? key : undefined;
@@ -25,8 +31,14 @@ export function clientMetadataValidator(ctx: KoaContextWithOIDC | undefined, key
   if (key !== FIRST_PARTY) return;
   const faulty = controlCharacterIn(metadata, '');
   if (faulty !== undefined) throw new errors.InvalidClientMetadata(`${faulty || 'metadata'} must not contain control characters`);
+  const selfService = Boolean(ctx && REGISTRATION_ROUTES.has(ctx.oidc?.route ?? ''));
+  const scope = (metadata as { scope?: unknown } | undefined)?.scope;
+  if (selfService && typeof scope === 'string') {
+    const refused = scope.split(' ').filter((s) => s && !SELF_SERVICE_SCOPES.has(s));
+    if (refused.length) throw new errors.InvalidClientMetadata(`scope ${refused.join(', ')} is granted by an operator, not through registration`);
+  }
   if (value === undefined) return;
-  if (ctx && REGISTRATION_ROUTES.has(ctx.oidc?.route ?? '')) {
+  if (selfService) {
     throw new errors.InvalidClientMetadata('first_party cannot be set through registration');
   }
   if (typeof value !== 'boolean') throw new errors.InvalidClientMetadata('first_party must be a boolean');
