@@ -63,11 +63,14 @@ export function createClients(db: Db, provider: () => Provider) {
     },
 
     async get(clientId: string): Promise<Record<string, unknown> | undefined> {
+      // PostgreSQL text cannot hold NUL: such an id names no client (and would be a database error, a 500).
+      if (clientId.includes('\u0000')) return undefined;
       const row = await db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
       return row ? withoutSecret(row.payload as Record<string, unknown>) : undefined;
     },
 
     async remove(clientId: string): Promise<boolean> {
+      if (clientId.includes('\u0000')) return false;
       const result = await db.deleteFrom('oidc_payloads').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },

@@ -1,22 +1,29 @@
 // oidc-provider's storage contract over SQL: one table for every model, indexed by grant, uid and user code.
 // Expired rows are never returned and are purged periodically (see purgeExpired).
 import { sql } from 'kysely';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../store/database.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
 ]);
 
+// PostgreSQL (and PGlite) text cannot hold a NUL character and jsonb refuses the \u0000 escape: a NUL sent in a
+// request parameter (client_id, code, state, nonce…) would otherwise end as a database error, a 500. Such a value
+// names nothing we store, and a request carrying one is malformed.
+const hasNul = (value: string) => value.includes('\u0000');
+
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   return class SqlAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const json = JSON.stringify(payload);
+      if (hasNul(id) || json.includes('\\u0000')) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
       const row = {
         model: this.model,
         id,
-        payload: JSON.stringify(payload),
+        payload: json,
         grant_id: GRANTABLE.has(this.model) ? (payload.grantId ?? null) : null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
@@ -39,6 +46,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      if (hasNul(value)) return undefined;
       const row = await db
         .selectFrom('oidc_payloads')
         .select(['payload', 'consumed_at'])
@@ -64,6 +72,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     }
 
     async consume(id: string): Promise<void> {
+      if (hasNul(id)) return;
       await db
         .updateTable('oidc_payloads')
         .set({ consumed_at: sql<Date>`now()` })
@@ -73,10 +82,12 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     }
 
     async destroy(id: string): Promise<void> {
+      if (hasNul(id)) return;
       await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      if (hasNul(grantId)) return;
       await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
     }
   };

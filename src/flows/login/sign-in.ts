@@ -38,6 +38,9 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     }
     const { username, password } = parsed.data;
     const id = username.toLowerCase();
+    // No identifiant holds a control character, and a NUL one cannot even be looked up (PostgreSQL text refuses
+    // NUL): answer as for any unknown identifiant without touching the store.
+    if (/\p{Cc}/u.test(id)) throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
     const checks = await Promise.all([
       limiter.check(rules.accountAndAddress, `${id}|${address}`),
       limiter.check(rules.account, id),
