@@ -233,7 +233,7 @@ describe.each(STORES)('bad input (%s store)', (store) => {
         if (response.status !== 200) expectJsonError(response);
       }
       expect(expectJsonError(await call(url(path), form({ token: 'x' })))).toBe('invalid_request');
-      expect(expectJsonError(await call(url(path), form({ token: 'x' }, basic({ ...client, client_secret: 'faux' })), 401))).toBe('invalid_client');
+      expect(expectJsonError(await call(url(path), form({ token: 'x' }, basic({ ...client, client_secret: 'faux' }))), 401)).toBe('invalid_client');
       expectJsonError(await call(url(path), form({ token: 'x'.repeat(MB) }, basic(client))), 400);
       expectJsonError(await call(url(path), jsonBody({ token: 'x' }, basic(client))), 400);
     });
@@ -242,7 +242,7 @@ describe.each(STORES)('bad input (%s store)', (store) => {
       const before = await counts();
       expect(expectJsonError(await call(url('/request'), form({ response_type: 'code' })))).toBe('invalid_request');
       for (const fields of [
-        {},
+        {} as Record<string, string>,
         { client_id: client.client_id, response_type: 'token', scope: 'openid', redirect_uri: client.redirect_uris[0]! },
         { response_type: 'code', scope: 'openid', redirect_uri: 'javascript:alert(1)', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' },
         { response_type: 'code', scope: 'openid', redirect_uri: client.redirect_uris[0]! },
@@ -333,7 +333,7 @@ describe.each(STORES)('bad input (%s store)', (store) => {
     test('garbage posted to the consent form is a refusal or a French error, never a grant', async () => {
       const third = await registerClient(sesame, { first_party: false });
       const thirdConfig = await discover(sesame, third);
-      for (const fields of [{ decision: 'allow!' }, { decision: '' }, { decision: `allow${NUL}` }, {}]) {
+      for (const fields of [{ decision: 'allow!' }, { decision: '' }, { decision: `allow${NUL}` }, {}] as Record<string, string>[]) {
         const opened = await openLoginForm(sesame, thirdConfig, third);
         const consent = await postLogin(sesame, opened, { username: identifiant, password: PASSWORD });
         const action = `${sesame.issuer}/interaction/${/\/interaction\/([^/]+)\/consent/.exec(consent.url)![1]}/consent`;
