@@ -12,6 +12,8 @@ const GRANTABLE = new Set([
 // request parameter (client_id, code, state, nonce…) would otherwise end as a database error, a 500. Such a value
 // names nothing we store, and a request carrying one is malformed.
 const hasNul = (value: string) => value.includes('\u0000');
+/** A NUL escaped by JSON.stringify (`\u0000` not preceded by an escaping backslash: typed text `\u0000` is fine). */
+const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
 
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   return class SqlAdapter implements Adapter {
@@ -19,7 +21,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const json = JSON.stringify(payload);
-      if (hasNul(id) || json.includes('\\u0000')) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
+      if (hasNul(id) || JSON_NUL.test(json)) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
       const row = {
         model: this.model,
         id,

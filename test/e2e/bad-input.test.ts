@@ -133,11 +133,20 @@ describe.each(STORES)('bad input (%s store)', (store) => {
         authUrl((({ scope: _s, ...p }) => p)(good())),
         authUrl({ ...good(), scope: 'profile' }),
         authUrl({ ...good(), response_mode: 'fragment' }),
-`${authUrl(good())}&nonce=%E0%A4%A`, authUrl({ ...good(), state: `\u0007${MARKUP}` }), authUrl({ ...good(), login_hint: MARKUP })]) {
+        `${authUrl(good())}&nonce=%E0%A4%A`,
+        authUrl({ ...good(), state: `\u0007${MARKUP}` }),
+        authUrl({ ...good(), login_hint: MARKUP }),
+      ]) {
         const page = await get(target);
         expect(page.status).toBeLessThan(500);
         expect(page.html).not.toContain('<script>alert');
       }
+    });
+
+    test('the six typed characters \\u0000 in state are text, not a NUL: the sign-in goes on', async () => {
+      const page = await get(authUrl({ ...good(), state: '\\u0000' }));
+      expect(page.status).toBe(303);
+      expect(page.headers.get('location')).toMatch(/^\/interaction\//);
     });
   });
 
