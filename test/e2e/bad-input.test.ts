@@ -285,7 +285,9 @@ describe.each(STORES)('bad input (%s store)', (store) => {
     test.each<[string, Record<string, string>, number, RegExp]>([
       ['empty fields', { username: '', password: '' }, 400, /Indiquez votre identifiant et votre mot de passe/],
       ['only spaces', { username: '   ', password: 'x' }, 400, /Indiquez votre identifiant et votre mot de passe/],
-      ['a 10 000-character identifiant', { username: 'a'.repeat(10_000), password: PASSWORD }, 400, /identifiant/],
+      ['a 10 000-character identifiant', { username: 'a'.repeat(10_000), password: PASSWORD }, 401, /L’identifiant ou le mot de passe est incorrect/],
+      ['a 2 000-character password', { username: identifiant, password: 'p'.repeat(2000) }, 401, /L’identifiant ou le mot de passe est incorrect/],
+      ['no password', { username: identifiant }, 400, /Indiquez votre identifiant et votre mot de passe/],
       ['a NUL byte in the identifiant', { username: `${identifiant}${NUL}`, password: PASSWORD }, 401, /L’identifiant ou le mot de passe est incorrect/],
       ['a NUL byte in the password', { username: identifiant, password: `${PASSWORD}${NUL}` }, 401, /L’identifiant ou le mot de passe est incorrect/],
       ['control characters in the identifiant', { username: '\u0001\u0002\u001b[31m', password: 'x' }, 401, /L’identifiant ou le mot de passe est incorrect/],

@@ -34,6 +34,11 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
   return async function signIn(raw: unknown, address: string): Promise<Account> {
     const parsed = signInInput.safeParse(raw);
     if (!parsed.success) {
+      // Both given but out of bounds (a pasted 10 000-character identifiant): no account can match, so the neutral
+      // answer is the true one, without touching the store. Only a missing field asks the person to fill it in.
+      const given = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+      const { username, password } = (raw ?? {}) as Record<string, unknown>;
+      if (given(username) && given(password)) throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
       throw new AppError('invalid_credentials', 400, 'Indiquez votre identifiant et votre mot de passe.', 'username and password are required');
     }
     const { username, password } = parsed.data;
