@@ -13,6 +13,7 @@ import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
+import { mountInfoRoutes } from './flows/info/routes.js';
 import { createSignIn, signInRules } from './flows/login/sign-in.js';
 import { createClients, type Clients } from './oidc/clients.js';
 import { ensureKeys, loadJwks, rotateKeys } from './oidc/keys.js';
@@ -110,6 +111,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     mounts: [
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
+      mountInfoRoutes,
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
     ],
