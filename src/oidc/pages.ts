@@ -1,5 +1,5 @@
 // The pages oidc-provider itself shows (logout confirmation, signed-out, protocol errors), in our French frame.
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { PAGE_EXPIRED } from '../http/app-error.js';
 import { renderView } from '../http/views.js';
 
@@ -9,7 +9,9 @@ export interface OidcPages {
   renderError(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }, error: Error): Promise<void>;
 }
 
-const EXPIRED_ERRORS = new Set(['session_not_found', 'invalid_request', 'login_required', 'interaction_required']);
+// A resumed sign-in whose cookies are gone (old tab, other browser) is an expired page to the person; any other
+// protocol error comes from the application that sent them here.
+const isExpired = (error: Error) => error instanceof errors.SessionNotFound;
 
 export function createOidcPages(): OidcPages {
   return {
@@ -21,9 +23,9 @@ export function createOidcPages(): OidcPages {
       ctx.type = 'html';
       ctx.body = renderView('logged-out', { title: 'Vous êtes déconnecté – Sésame', clientName: undefined });
     },
-    async renderError(ctx, out) {
+    async renderError(ctx, out, error) {
       ctx.type = 'html';
-      const message = EXPIRED_ERRORS.has(out.error)
+      const message = isExpired(error)
         ? PAGE_EXPIRED
         : 'Cette demande de connexion n’a pas pu aboutir. Retournez sur le site que vous vouliez utiliser et réessayez. Si le problème continue, contactez l’assistance de ce site.';
       ctx.body = renderView('error', { title: 'Erreur – Sésame', message, code: out.error, clientName: undefined });

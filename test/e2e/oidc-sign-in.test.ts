@@ -101,6 +101,21 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
     expect((await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).status).toBe(200);
   });
 
+  test('the provider\'s error pages tell an expired sign-in from a faulty request', async () => {
+    const browser = new Browser();
+    const start = await startAuthorization(config, client, 'openid');
+    const interaction = await browser.navigate(start.url.toString(), {}, sesame.issuer);
+    const uid = new URL(interaction.url).pathname.split('/').pop();
+    browser.clearCookies();
+    const resumed = await browser.request(`${sesame.issuer}/auth/${uid}`);
+    expect(resumed.status).toBe(400);
+    expect(resumed.html).toContain('Cette page a expiré');
+    const faulty = await browser.request(`${sesame.issuer}/auth?client_id=${client.client_id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://ailleurs.example/cb')}`);
+    expect(faulty.status).toBe(400);
+    expect(faulty.html).toContain('Cette demande de connexion n’a pas pu aboutir');
+    expect(faulty.html).not.toContain('Cette page a expiré');
+  });
+
   test('an authorization code works once', async () => {
     const browser = new Browser();
     const start = await startAuthorization(config, client, 'openid');
