@@ -1,4 +1,4 @@
-// The ceiling: a bare oidc-provider 9 (in-memory adapter, no password hashing) with the same token settings as
+// The ceiling: a bare oidc-provider 9 (in-memory Map adapter, no password hashing) with the same token settings as
 // Sésame and a tiny interaction handler that signs a fixed account in. Run as its own process by the benchmark,
 // so that its CPU is measured exactly like Sésame's. Env: PORT, BARE_CLIENT_ID, BARE_CLIENT_SECRET, BARE_REDIRECT_URI.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -12,7 +12,51 @@ const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256', kid: 'bare' };
 
+/**
+ * A Map, never evicting: oidc-provider's own memory adapter is an LRU of 1 000 entries, which drops the refresh tokens
+ * of idle workers during a long run. Nothing expires during a benchmark, so expiry is not tracked.
+ */
+const store = new Map<string, Record<string, unknown>>();
+const byGrant = new Map<string, Set<string>>();
+class MapAdapter {
+  constructor(private readonly model: string) {}
+  private key(id: string): string {
+    return `${this.model}:${id}`;
+  }
+  async upsert(id: string, payload: Record<string, unknown>): Promise<void> {
+    store.set(this.key(id), payload);
+    if (typeof payload.grantId === 'string') {
+      const keys = byGrant.get(payload.grantId) ?? new Set<string>();
+      keys.add(this.key(id));
+      byGrant.set(payload.grantId, keys);
+    }
+    if (typeof payload.uid === 'string') store.set(`${this.model}:uid:${payload.uid}`, { id });
+  }
+  async find(id: string) {
+    return store.get(this.key(id));
+  }
+  async findByUid(uid: string) {
+    const ref = store.get(`${this.model}:uid:${uid}`);
+    return ref ? store.get(this.key(String(ref.id))) : undefined;
+  }
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+  async consume(id: string): Promise<void> {
+    const payload = store.get(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string): Promise<void> {
+    store.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const key of byGrant.get(grantId) ?? []) store.delete(key);
+    byGrant.delete(grantId);
+  }
+}
+
 const provider = new Provider(issuer, {
+  adapter: MapAdapter as never,
   clients: [
     {
       client_id: process.env.BARE_CLIENT_ID ?? 'bench-bare',

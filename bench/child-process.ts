@@ -1,9 +1,10 @@
 // Starts a server (Sésame or the bare provider) as a separate Node process, waits until it answers, and stops it
 // cleanly, so that its CPU time and memory can be read from /proc without the load generator's own mixed in.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+export { freePort } from '../test/support/sesame.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -12,17 +13,6 @@ export interface Child {
   /** Last lines the process wrote on stderr/stdout, for error messages. */
   output(): string;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -5,14 +5,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 // Kernel clock ticks per second for utime/stime; 100 on every Linux the project runs on.
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU time of every thread of the process (argon2 runs on libuv's pool threads), in ms. */
-export function cpuMs(pid: number): number {
+/**
+ * User + system CPU time of every thread of the process (argon2 runs on libuv's pool threads), in ms; with
+ * `withEndedChildren`, plus that of its children that have ended (a PostgreSQL server's finished backends).
+ */
+export function cpuMs(pid: number, withEndedChildren = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const own = fields[11]! + fields[12]!;
+  const children = withEndedChildren ? fields[13]! + fields[14]! : 0;
+  return ((own + children) * 1000) / TICKS_PER_SECOND;
 }
 
 function statusKb(pid: number, key: string): number {
@@ -41,7 +44,11 @@ export function resetPeak(pid: number): boolean {
   }
 }
 
-/** CPU ms of every process named `command` (e.g. the PostgreSQL server's backends), summed; others' work included. */
+/**
+ * CPU ms of every process named `command` (e.g. the PostgreSQL server and its backends), summed with the ended
+ * children they reaped, so that a backend closing during a measurement does not make the total go down. Anyone
+ * else's work on the same server is included.
+ */
 export function cpuMsOfCommand(command: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
@@ -49,7 +56,7 @@ export function cpuMsOfCommand(command: string): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (name === command) total += cpuMs(Number(entry));
+      if (name === command) total += cpuMs(Number(entry), true);
     } catch {
       // The process ended meanwhile.
     }
