@@ -76,6 +76,8 @@ async function guardianClaims(db: Db, account: Account, subjectFor: (accountId: 
 }
 
 export function createDirectoryClaims(db: Db): ClaimsContributor {
-  return async (account, subjectFor) =>
-    account.kind === 'eleve' ? pupilClaims(db, account) : guardianClaims(db, account, subjectFor);
+  return {
+    scopes: ['scolarite', 'ine'],
+    claims: (account, subjectFor) => (account.kind === 'eleve' ? pupilClaims(db, account) : guardianClaims(db, account, subjectFor)),
+  };
 }

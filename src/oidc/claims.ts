@@ -30,8 +30,14 @@ export function standardClaims(account: Account): Record<string, unknown> {
   };
 }
 
-/** Extra claims (school scopes) contributed by other modules; each gets the account and the client's sector. */
-export type ClaimsContributor = (account: Account, subjectFor: (accountId: string) => string) => Promise<Record<string, unknown>>;
+/**
+ * Extra claims contributed by other modules (the directory's school scopes). Each serves some scopes and is only
+ * asked when one of them is granted, so a sign-in without school scopes costs no directory query.
+ */
+export interface ClaimsContributor {
+  scopes: string[];
+  claims(account: Account, subjectFor: (accountId: string) => string): Promise<Record<string, unknown>>;
+}
 
 export function createFindAccount(accounts: Accounts, contributors: ClaimsContributor[] = []) {
   return async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
@@ -39,8 +45,10 @@ export function createFindAccount(accounts: Accounts, contributors: ClaimsContri
     if (!account || account.state === 'disabled') return undefined;
     return {
       accountId: account.id,
-      async claims() {
-        const extra = await Promise.all(contributors.map((c) => c(account, subjectFor)));
+      async claims(_use: string, scope: string) {
+        const granted = new Set(scope.split(' '));
+        const wanted = contributors.filter((c) => c.scopes.some((s) => granted.has(s)));
+        const extra = await Promise.all(wanted.map((c) => c.claims(account, subjectFor)));
         return Object.assign(standardClaims(account), ...extra);
       },
     };
