@@ -1,7 +1,7 @@
 // Prints notification letters with pdfkit: one A4 page per account, with the service address, the children the
 // account covers, the identifiant, the provisional password and its expiry, and the activation steps.
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import type { Letter } from './letters.js';
 
 // A Unicode font when the system has one (names such as «Nguyễn» need it); pdfkit's Helvetica covers French only.
@@ -29,7 +29,9 @@ function steps(letter: Letter): string[] {
   ];
 }
 
-export function renderLettersPdf(letters: Letter[], options: { serviceUrl: string; schoolName: string }): Promise<Buffer> {
+export async function renderLettersPdf(letters: Letter[], options: { serviceUrl: string; schoolName: string }): Promise<Buffer> {
+  // pdfkit weighs ~30 MB of memory: loaded when letters are printed, not at every start.
+  const { default: PDFDocument }: { default: typeof PDFKit } = await import('pdfkit');
   const f = fonts();
   const doc = new PDFDocument({ size: 'A4', margin: 56, autoFirstPage: false, info: { Title: `Sésame — lettres de ${options.schoolName}`, Author: 'Sésame' } });
   const chunks: Buffer[] = [];

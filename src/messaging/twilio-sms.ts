@@ -1,6 +1,6 @@
 // The Twilio transport: one SMS through Twilio's Messages API with the official library, each refusal turned into a
 // typed SmsError and one structured log line (masked number, never the body).
-import twilio from 'twilio';
+import type twilio from 'twilio';
 import type { Logger } from 'pino';
 import type { SmsSettings } from '../config.js';
 import { maskPhone } from '../logger.js';
@@ -57,11 +57,16 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export function createTwilioSmsSender(settings: SmsSettings, logger: Logger, options: TwilioSmsOptions = {}): SmsSender {
   const account = settings.twilio;
   if (!account) throw new Error('createTwilioSmsSender needs the TWILIO_* settings');
-  const client = twilio(account.accountSid, account.authToken, {
-    timeout: settings.timeoutMs,
-    autoRetry: false, // we retry 20429 ourselves, with a bounded total wait
-    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
-  });
+  // The library weighs ~25 MB of memory: loaded at the first SMS, not at start (most instances never send one).
+  let client: Promise<twilio.Twilio> | undefined;
+  const getClient = () =>
+    (client ??= import('twilio').then(({ default: makeClient }) =>
+      makeClient(account.accountSid, account.authToken, {
+        timeout: settings.timeoutMs,
+        autoRetry: false, // we retry 20429 ourselves, with a bounded total wait
+        ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+      }),
+    ));
   const sleep = options.sleep ?? realSleep;
   const { maxRetries, baseDelayMs, maxTotalMs } = settings.retry;
   const sender = account.messagingServiceSid ? { messagingServiceSid: account.messagingServiceSid } : { from: account.from! };
@@ -70,7 +75,7 @@ export function createTwilioSmsSender(settings: SmsSettings, logger: Logger, opt
     // The library's own timeout covers its default client; this one also bounds an injected client or a hung socket.
     const guard = timeout(settings.timeoutMs + 1000);
     try {
-      const sent = await Promise.race([client.messages.create({ to: message.to, body: message.body, ...sender }), guard.promise]);
+      const sent = await Promise.race([getClient().then((c) => c.messages.create({ to: message.to, body: message.body, ...sender })), guard.promise]);
       return { id: sent.sid };
     } finally {
       guard.cancel();
