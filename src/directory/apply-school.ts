@@ -15,7 +15,7 @@ import type { ImportCounts } from './import-summary.js';
 type StagedRow = Pick<
   Selectable<DirectoryImportRowsTable>,
   'line' | 'school_name' | 'local_id' | 'pupil_ok' | 'ine' | 'family_name' | 'given_names' | 'birthdate' | 'level' | 'class_name'
-  | 'guardian_state' | 'relation' | 'legal' | 'group_line' | 'guardian_id'
+  | 'guardian_state' | 'relation' | 'legal' | 'guardian_id' | 'guardian_new'
 >;
 
 interface PupilRow {
@@ -43,7 +43,7 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
 
   const staged = (await sql<StagedRow>`
     select line, school_name, local_id, pupil_ok, ine, family_name, given_names, birthdate::text as birthdate, level,
-      class_name, guardian_state, relation, legal, group_line, guardian_id
+      class_name, guardian_state, relation, legal, guardian_id, guardian_new
     from directory_import_rows where import_id = ${importId} and uai = ${uai} order by line`.execute(trx)).rows;
   const listed = new Map<string, StagedRow>();
   for (const row of staged) if (row.pupil_ok) listed.set(row.local_id, row);
@@ -55,15 +55,16 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
     insert into schools (uai, name) values (${uai}, ${schoolName})
     on conflict (uai) do update set name = excluded.name, updated_at = now() where schools.name <> excluded.name`.execute(trx);
 
-  // Guardians: existing ones were matched before the schools were applied (staging.ts); the rest are created
-  // here, by the first school that mentions them.
-  const missing = [...new Set(staged.filter((r) => r.group_line !== null && !r.guardian_id && !counts.createdGuardians.has(r.group_line)).map((r) => r.group_line!))];
-  await createGuardians(trx, importId, missing, style, counts);
+  // Guardians: each group of rows was given its guardian before the schools were applied (staging.ts); new ones
+  // are created here, by the first school that mentions them.
+  await createGuardians(trx, importId, uai, style, counts);
   await updateGuardians(trx, importId, uai, counts);
   const guardianOf = new Map<number, string>();
+  const newGuardians = new Set<string>();
   for (const r of staged) {
-    const id = r.guardian_id ?? (r.group_line !== null ? counts.createdGuardians.get(r.group_line) : undefined);
-    if (id) guardianOf.set(r.line, id);
+    if (!r.guardian_id) continue;
+    guardianOf.set(r.line, r.guardian_id);
+    if (r.guardian_new) newGuardians.add(r.guardian_id);
   }
 
   // Pupils.
@@ -185,7 +186,7 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
   }
 
   // Guardians whose state may change: those of removed links, of detached pupils, and those given a new link.
-  const guardianIds = new Set<string>([...removedLinks.map((l) => l.guardian_id), ...newLinks.filter((l) => !counts.createdGuardianIds.has(l.guardian)).map((l) => l.guardian)]);
+  const guardianIds = new Set<string>([...removedLinks.map((l) => l.guardian_id), ...newLinks.filter((l) => !newGuardians.has(l.guardian)).map((l) => l.guardian)]);
   // … and those of pupils detached or back from being detached, whose links stayed in place.
   const movedIds = new Set([...detached.map((p) => p.id), ...changed.filter((c) => c.pupil.detached_at).map((c) => c.pupil.id)]);
   for (const l of current) if (movedIds.has(l.pupil_id)) guardianIds.add(l.guardian_id);

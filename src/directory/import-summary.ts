@@ -14,10 +14,6 @@ export interface ImportCounts {
   guardians: { added: number; updated: number; unchanged: number };
   links: { added: number; updated: number; unchanged: number; removed: number };
   accounts: { created: number; disabled: number; enabled: number };
-  /** Guardians created by this import, by the `group_line` of their rows. */
-  createdGuardians: Map<number, string>;
-  /** The same guardians' ids: their accounts are new and linked, no state to check. */
-  createdGuardianIds: Set<string>;
 }
 
 export interface ImportSummary {
@@ -50,8 +46,6 @@ export function emptyCounts(): ImportCounts {
     guardians: { added: 0, updated: 0, unchanged: 0 },
     links: { added: 0, updated: 0, unchanged: 0, removed: 0 },
     accounts: { created: 0, disabled: 0, enabled: 0 },
-    createdGuardians: new Map(),
-    createdGuardianIds: new Set(),
   };
 }
 

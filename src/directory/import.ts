@@ -9,7 +9,7 @@ import { applySchool } from './apply-school.js';
 import { checkRow, readHeader, type Column, type DirectoryRow } from './csv-rows.js';
 import { DirectoryFileError, readCsvRecords } from './csv-source.js';
 import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
-import { dropStaging, groupGuardians, matchExistingGuardians, stageRows } from './staging.js';
+import { assignGuardians, dropStaging, groupGuardians, stageRows } from './staging.js';
 
 export { DirectoryFileError } from './csv-source.js';
 export type { ImportSummary } from './import-summary.js';
@@ -45,6 +45,14 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
     delete from directory_import_rows where import_id in (
       select id from directory_imports where finished_at is null and started_at < now() - ${ABANDONED_AFTER}::interval)`.execute(db);
   await db.insertInto('directory_imports').values({ id: importId }).execute();
+  // One batch is written while the next is parsed (two cores: Node checks rows while the database stores them);
+  // at most two batches are held in memory.
+  let staging: Promise<void> = Promise.resolve();
+  const stage = async (rows: DirectoryRow[]) => {
+    await staging;
+    staging = stageRows(db, importId, rows);
+    staging.catch(() => {}); // seen by the next `await staging`; this only keeps a parse error from hiding it
+  };
   try {
     let header: Map<Column, number> | undefined;
     let batch: DirectoryRow[] = [];
@@ -64,19 +72,20 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
       }
       if (row) batch.push(row);
       if (batch.length >= batchSize) {
-        await stageRows(db, importId, batch);
+        await stage(batch);
         batch = [];
       }
       if (counts.rows % 5000 === 0) await options.onProgress?.({ phase: 'read', rows: counts.rows });
     }
     if (!header) throw new DirectoryFileError('Le fichier est vide.');
-    await stageRows(db, importId, batch);
+    await stage(batch);
+    await staging;
     await options.onProgress?.({ phase: 'read', rows: counts.rows });
 
     // Fresh statistics, or the planner takes the freshly filled table for empty and loops over it.
     await sql`analyze directory_import_rows`.execute(db);
     await groupGuardians(db, importId);
-    await matchExistingGuardians(db, importId);
+    await assignGuardians(db, importId);
     const schools = (await sql<{ uai: string }>`
       select distinct uai from directory_import_rows where import_id = ${importId} order by uai`.execute(db)).rows.map((r) => r.uai);
     counts.schools = schools.length;
@@ -87,13 +96,14 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
       });
     }
     const guardiansInFile = await sql<{ n: number }>`
-      select count(distinct guardian_id)::int as n from directory_import_rows where import_id = ${importId}`.execute(db);
+      select count(distinct guardian_id)::int as n from directory_import_rows where import_id = ${importId} and not guardian_new`.execute(db);
     const summary = summarise(counts, guardiansInFile.rows[0]?.n ?? 0, truncated);
     await db.updateTable('directory_imports')
       .set({ finished_at: new Date(), summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 100) }) })
       .where('id', '=', importId).execute();
     return summary;
   } finally {
+    await staging.catch(() => {});
     await dropStaging(db, importId);
   }
 }

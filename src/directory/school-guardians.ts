@@ -1,36 +1,38 @@
 // The guardians of one school's snapshot: created for groups of rows no existing guardian matched (one guardian per
 // person across schools), and existing ones brought up to date from their latest row in the file.
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
 import { createDirectoryAccounts } from './bulk-accounts.js';
 import type { ImportCounts } from './import-summary.js';
 
-/** Creates the guardians (and accounts) of groups of rows no existing guardian matched, from each group's latest row. */
-export async function createGuardians(trx: Db, importId: string, groups: number[], style: IdentifierStyle, counts: ImportCounts): Promise<void> {
-  if (groups.length === 0) return;
-  const people = (await sql<{ group_line: number; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
-    select distinct on (group_line) group_line, civilite, resp_family_name as family, resp_given_name as given,
-      resp_name_key as name_key, resp_mobile as mobile, resp_email as email
-    from directory_import_rows where import_id = ${importId} and group_line = any(${groups}::int[])
-    order by group_line, line desc`.execute(trx)).rows;
+/**
+ * Creates the new guardians (and accounts) this school mentions that no earlier school of the import created, each
+ * from its last row in the file (ids were given when the file was staged: staging.ts `assignGuardians`).
+ */
+export async function createGuardians(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
+  // Ordered by group (the group's first line) so that homonyms are numbered in file order.
+  const people = (await sql<{ id: string; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
+    select r.guardian_id as id, r.civilite, r.resp_family_name as family, r.resp_given_name as given,
+      r.resp_name_key as name_key, r.resp_mobile as mobile, r.resp_email as email
+    from directory_import_rows r
+    where r.import_id = ${importId} and r.guardian_last and r.guardian_new and r.guardian_id in (
+        select guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_new)
+      and not exists (select 1 from guardians g where g.id = r.guardian_id)
+    order by r.group_line`.execute(trx)).rows;
+  if (people.length === 0) return;
   const accountIds = await createDirectoryAccounts(
     trx,
     people.map((p) => ({ kind: 'responsable' as const, givenName: p.given, familyName: p.family, email: p.email, mobile: p.mobile })),
     style,
   );
-  const ids = people.map(() => randomUUID());
   await sql`
     insert into guardians (id, civilite, family_name, given_name, name_key, mobile, email, account_id)
-    select * from unnest(${ids}::uuid[], ${people.map((p) => p.civilite)}::text[], ${people.map((p) => p.family)}::text[],
+    select * from unnest(${people.map((p) => p.id)}::uuid[], ${people.map((p) => p.civilite)}::text[], ${people.map((p) => p.family)}::text[],
       ${people.map((p) => p.given)}::text[], ${people.map((p) => p.name_key)}::text[], ${people.map((p) => p.mobile)}::text[],
       ${people.map((p) => p.email)}::text[], ${accountIds}::uuid[])`.execute(trx);
   counts.guardians.added += people.length;
   counts.accounts.created += people.length;
-  // Kept in memory rather than written back to the staging rows: later schools of this import reuse them.
-  people.forEach((p, i) => counts.createdGuardians.set(p.group_line, ids[i]!));
-  for (const id of ids) counts.createdGuardianIds.add(id);
 }
 
 /**
@@ -38,18 +40,12 @@ export async function createGuardians(trx: Db, importId: string, groups: number[
  * each guardian is written once per import, whatever the number of schools their children attend).
  */
 export async function updateGuardians(trx: Db, importId: string, uai: string, counts: ImportCounts): Promise<void> {
+  // Each existing guardian is written by the school of its last row (staging.ts marked it).
   const updated = await sql<{ id: string }>`
-    with rep as (
-      select distinct on (r.guardian_id) r.guardian_id, r.uai, r.civilite, r.resp_family_name, r.resp_given_name,
-        r.resp_name_key, r.resp_mobile, r.resp_email
-      from directory_import_rows r
-      where r.import_id = ${importId} and r.guardian_id in (
-        select guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_id is not null)
-      order by r.guardian_id, r.line desc
-    )
     update guardians g set civilite = rep.civilite, family_name = rep.resp_family_name, given_name = rep.resp_given_name,
       name_key = rep.resp_name_key, mobile = rep.resp_mobile, email = rep.resp_email, updated_at = now()
-    from rep where rep.uai = ${uai} and g.id = rep.guardian_id
+    from directory_import_rows rep
+    where rep.import_id = ${importId} and rep.uai = ${uai} and rep.guardian_last and not rep.guardian_new and g.id = rep.guardian_id
       and (g.civilite, g.family_name, g.given_name, g.name_key, g.mobile, g.email)
         is distinct from (rep.civilite, rep.resp_family_name, rep.resp_given_name, rep.resp_name_key, rep.resp_mobile, rep.resp_email)
     returning g.id`.execute(trx);

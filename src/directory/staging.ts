@@ -50,14 +50,16 @@ export async function groupGuardians(db: Db, importId: string): Promise<void> {
 }
 
 /**
- * Finds the existing guardian of each group of rows, for the whole file in one statement: first through a pupil
- * it is already linked to (so that a changed mobile updates the guardian instead of creating another one), then
- * by names and mobile, then by names and email. Groups left without one get a new guardian when applied.
+ * Decides the guardian of each group of rows, for the whole file in one statement: an existing guardian found first
+ * through a pupil it is already linked to (so that a changed mobile updates the guardian instead of creating another
+ * one), then by names and mobile, then by names and email; groups left without one get a new id (`guardian_new`),
+ * created by the first school applied that mentions them. Also marks each guardian's last row in the file
+ * (`guardian_last`), the one that gives the guardian's data.
  */
-export async function matchExistingGuardians(db: Db, importId: string): Promise<void> {
+export async function assignGuardians(db: Db, importId: string): Promise<void> {
   await sql`
     with members as (
-      select group_line, uai, local_id, resp_name_key, resp_mobile, resp_email
+      select line, group_line, uai, local_id, resp_name_key, resp_mobile, resp_email
       from directory_import_rows where import_id = ${importId} and group_line is not null
     ), candidates as (
       select m.group_line, g.id, 1 as rank from members m
@@ -70,9 +72,17 @@ export async function matchExistingGuardians(db: Db, importId: string): Promise<
       select m.group_line, g.id, 3 from members m join guardians g on g.name_key = m.resp_name_key and lower(g.email) = m.resp_email
     ), chosen as (
       select distinct on (group_line) group_line, id from candidates order by group_line, rank, id
+    ), fresh as materialized (
+      select group_line, gen_random_uuid() as id from (select distinct group_line from members) as d
+    ), assigned as (
+      select m.line, coalesce(c.id, f.id) as guardian_id, c.id is null as guardian_new
+      from members m join fresh f on f.group_line = m.group_line left join chosen c on c.group_line = m.group_line
+    ), ranked as (
+      select line, guardian_id, guardian_new, line = max(line) over (partition by guardian_id) as guardian_last from assigned
     )
-    update directory_import_rows r set guardian_id = chosen.id from chosen
-    where r.import_id = ${importId} and r.group_line = chosen.group_line`.execute(db);
+    update directory_import_rows r set guardian_id = ranked.guardian_id, guardian_new = ranked.guardian_new,
+      guardian_last = ranked.guardian_last
+    from ranked where r.import_id = ${importId} and r.line = ranked.line`.execute(db);
 }
 
 export async function dropStaging(db: Db, importId: string): Promise<void> {

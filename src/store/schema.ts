@@ -148,6 +148,8 @@ export interface DirectoryImportRowsTable {
   legal: boolean | null;
   group_line: number | null;
   guardian_id: string | null;
+  guardian_new: boolean | null;
+  guardian_last: boolean | null;
 }
 
 export interface Database {

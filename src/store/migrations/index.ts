@@ -4,10 +4,12 @@ import * as foundation from './0001-foundation.js';
 import * as directory from './0002-directory.js';
 import * as directoryImport from './0003-directory-import.js';
 import * as activation from './0004-activation.js';
+import * as directoryImportGuardians from './0005-directory-import-guardians.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-directory': directory,
   '0003-directory-import': directoryImport,
   '0004-activation': activation,
+  '0005-directory-import-guardians': directoryImportGuardians,
 };

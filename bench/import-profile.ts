@@ -1,0 +1,62 @@
+// Profiles one directory import in-process against a fresh PostgreSQL database: time per SQL statement shape,
+// phases (read/stage, apply), peak RSS. `tsx bench/import-profile.ts ROWS [--twice]`; for finding where time goes.
+import { createReadStream } from 'node:fs';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { importDirectory } from '../src/directory/import.js';
+import { migrate, type Db } from '../src/store/database.js';
+import type { Database } from '../src/store/schema.js';
+import { writeDirectoryCsv } from './directory-csv.js';
+
+const rows = Number(process.argv[2] ?? 100000);
+const twice = process.argv.includes('--twice');
+const base = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const name = `import_profile_${process.pid}`;
+
+async function admin(q: string) {
+  const c = new pg.Client({ connectionString: `${base}/postgres` });
+  await c.connect();
+  try { await c.query(q); } finally { await c.end(); }
+}
+
+const stats = new Map<string, { n: number; ms: number }>();
+let peak = 0;
+const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+
+await admin(`create database "${name}"`);
+pg.types.setTypeParser(1082, (v: string) => v);
+const pool = new pg.Pool({ connectionString: `${base}/${name}`, max: 10 });
+const db: Db = new Kysely<Database>({
+  dialect: new PostgresDialect({ pool }),
+  log(event) {
+    const key = event.query.sql.replace(/\s+/g, ' ').trim().slice(0, 90);
+    const s = stats.get(key) ?? { n: 0, ms: 0 };
+    s.n += 1; s.ms += event.queryDurationMillis;
+    stats.set(key, s);
+  },
+});
+try {
+  await migrate(db);
+  const file = `/tmp/imp/dir-${rows}.csv`;
+  await writeDirectoryCsv(file, rows);
+  for (let run = 1; run <= (twice ? 2 : 1); run += 1) {
+    stats.clear();
+    peak = 0;
+    const t0 = performance.now();
+    let tRead = 0;
+    const summary = await importDirectory(db, createReadStream(file), {
+      identifierStyle: 'prenom.nom',
+      onProgress: (p) => { if (p.phase === 'apply' && !tRead) tRead = performance.now(); },
+    });
+    const s = (performance.now() - t0) / 1000;
+    const { rejected, ...rest } = summary;
+    console.log(`run ${run}: ${rows} rows in ${s.toFixed(1)} s = ${Math.round(rows / s)} rows/s; peak RSS ${Math.round(peak / 1048576)} MB; rejected ${rejected.length}`);
+    console.log(JSON.stringify(rest));
+    const top = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
+    for (const [k, v] of top) console.log(`${(v.ms / 1000).toFixed(2).padStart(8)} s ${String(v.n).padStart(6)}×  ${k}`);
+  }
+} finally {
+  clearInterval(timer);
+  await db.destroy();
+  await admin(`drop database if exists "${name}" with (force)`);
+}
