@@ -2,7 +2,7 @@
 // oidc-provider keeps dynamically registered clients, so both kinds persist and are found the same way.
 import { randomBytes } from 'node:crypto';
 import type Provider from 'oidc-provider';
-import { errors } from 'oidc-provider';
+import { errors, type Adapter } from 'oidc-provider';
 import type { Db } from '../store/database.js';
 import { AppError } from '../http/app-error.js';
 
@@ -22,6 +22,7 @@ export interface NewClient {
 export type Clients = ReturnType<typeof createClients>;
 
 export function createClients(db: Db, provider: () => Provider) {
+  const clientStore = () => (provider().Client as unknown as { adapter: Pick<Adapter, 'upsert' | 'destroy'> }).adapter;
   return {
     async add(input: NewClient): Promise<Record<string, unknown>> {
       const metadata: Record<string, unknown> = {
@@ -53,7 +54,7 @@ export function createClients(db: Db, provider: () => Provider) {
         }
         throw err;
       }
-      await (Client as unknown as { adapter: { upsert(id: string, payload: object, expiresIn: number): Promise<void> } }).adapter.upsert(String(metadata.client_id), metadata as never, 0);
+      await clientStore().upsert(String(metadata.client_id), metadata as never, 0);
       return metadata;
     },
 
@@ -71,8 +72,10 @@ export function createClients(db: Db, provider: () => Provider) {
 
     async remove(clientId: string): Promise<boolean> {
       if (clientId.includes('\u0000')) return false;
-      const result = await db.deleteFrom('oidc_payloads').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      if (!(await this.get(clientId))) return false;
+      // Through the provider's adapter, so that its cache of clients forgets this one at once.
+      await clientStore().destroy(clientId);
+      return true;
     },
   };
 }

@@ -15,13 +15,22 @@ const hasNul = (value: string) => value.includes('\u0000');
 /** A NUL escaped by JSON.stringify (`\u0000` not preceded by an escaping backslash: typed text `\u0000` is fine). */
 const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
 
+/**
+ * oidc-provider looks its client up on every request of a sign-in (seven times per flow). Clients change rarely,
+ * so found clients are kept for a few seconds; a change made through this adapter (registration management, the
+ * admin API) is seen at once here, and by other instances within CLIENT_CACHE_MS.
+ */
+const CLIENT_CACHE_MS = 5000;
+
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
+  const clients = new Map<string, { payload: AdapterPayload; until: number }>();
   return class SqlAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const json = JSON.stringify(payload);
       if (hasNul(id) || JSON_NUL.test(json)) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
+      if (this.model === 'Client') clients.delete(id);
       const row = {
         model: this.model,
         id,
@@ -61,8 +70,14 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
     }
 
-    find(id: string) {
-      return this.findWhere('id', id);
+    async find(id: string) {
+      if (this.model !== 'Client') return this.findWhere('id', id);
+      const cached = clients.get(id);
+      if (cached && cached.until > Date.now()) return cached.payload;
+      const payload = await this.findWhere('id', id);
+      if (payload) clients.set(id, { payload, until: Date.now() + CLIENT_CACHE_MS });
+      else clients.delete(id);
+      return payload;
     }
 
     findByUid(uid: string) {
@@ -85,6 +100,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
 
     async destroy(id: string): Promise<void> {
       if (hasNul(id)) return;
+      if (this.model === 'Client') clients.delete(id);
       await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
     }
 

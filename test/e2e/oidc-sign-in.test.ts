@@ -125,12 +125,16 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
   });
 
   test('a client registered for ES256 gets ES256 ID tokens that verify against the published keys', async () => {
-    const es = await registerClient(sesame);
+    // An integrator asks for ES256 in its registration metadata (RFC 7591), with an operator's initial access token.
+    const iat = (await admin(sesame, 'POST', '/initial-access-tokens', {})).json.initial_access_token;
+    const registered = await fetch(`${sesame.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${iat}` },
+      body: JSON.stringify({ client_name: 'Appli ES256', redirect_uris: ['http://127.0.0.1:9/callback'], id_token_signed_response_alg: 'ES256', scope: 'openid' }),
+    });
+    expect(registered.status).toBe(201);
+    const es = (await registered.json()) as TestClient;
     const esConfig = await discover(sesame, es, { id_token_signed_response_alg: 'ES256' });
-    // The algorithm is client metadata: set it the way an integrator would, through the admin API's client record.
-    await sesame.sesame.db.updateTable('oidc_payloads')
-      .set({ payload: JSON.stringify({ ...(await sesame.sesame.clients.get(es.client_id)), client_secret: es.client_secret, id_token_signed_response_alg: 'ES256' }) })
-      .where('model', '=', 'Client').where('id', '=', es.client_id).execute();
     const { tokens } = await signIn(sesame, esConfig, es, { username: identifiant, password: PASSWORD }, { scope: 'openid' });
     expect(jose.decodeProtectedHeader(tokens.id_token!).alg).toBe('ES256');
     const jwks = jose.createRemoteJWKSet(new URL(`${sesame.issuer}/jwks`));
