@@ -19,6 +19,12 @@ export function createRedisLimiter(redis: Redis): Limiter {
     const allowed = res.consumedPoints <= rule.points;
     return { allowed, used: res.consumedPoints, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
   };
+  async function check(rule: Rule, key: string): Promise<Verdict> {
+    const res = await limiterFor(rule).get(key);
+    if (!res) return { allowed: true, used: 0, retryAfterSeconds: 0 };
+    const next = verdict(rule, new RateLimiterRes(res.remainingPoints - 1, res.msBeforeNext, res.consumedPoints + 1));
+    return { ...next, used: res.consumedPoints };
+  }
   return {
     async hit(rule, key) {
       try {
@@ -28,11 +34,9 @@ export function createRedisLimiter(redis: Redis): Limiter {
         throw err;
       }
     },
-    async check(rule, key) {
-      const res = await limiterFor(rule).get(key);
-      if (!res) return { allowed: true, used: 0, retryAfterSeconds: 0 };
-      const next = verdict(rule, new RateLimiterRes(res.remainingPoints - 1, res.msBeforeNext, res.consumedPoints + 1));
-      return { ...next, used: res.consumedPoints };
+    check,
+    checkAll(entries) {
+      return Promise.all(entries.map(([rule, key]) => check(rule, key)));
     },
     async reset(rule, key) {
       await limiterFor(rule).delete(key);

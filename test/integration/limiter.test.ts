@@ -57,6 +57,19 @@ describe.each(setups)('limiter (%s)', (_name, make) => {
     expect((await setup.limiter.check(rule, 'k')).allowed).toBe(true);
   });
 
+  test('checkAll reads several counters at once, in the order asked', async () => {
+    const strict: Rule = { name: 'test:d', points: 1, windowSeconds: 600 };
+    const loose: Rule = { name: 'test:e', points: 5, windowSeconds: 600 };
+    await setup.limiter.hit(strict, 'k');
+    await setup.limiter.hit(strict, 'k');
+    await setup.limiter.hit(loose, 'k');
+    const [a, b, c] = await setup.limiter.checkAll([[loose, 'k'], [strict, 'k'], [strict, 'other']]);
+    expect(a).toMatchObject({ allowed: true, used: 1 });
+    expect(b).toMatchObject({ allowed: false, used: 2 });
+    expect(b!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(c).toMatchObject({ allowed: true, used: 0 });
+  });
+
   test('a new window starts once the old one has passed', async () => {
     const rule: Rule = { name: 'test:c', points: 1, windowSeconds: 1 };
     expect((await setup.limiter.hit(rule, 'k')).allowed).toBe(true);

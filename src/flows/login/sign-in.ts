@@ -46,10 +46,10 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     // No identifiant holds a control character, and a NUL one cannot even be looked up (PostgreSQL text refuses
     // NUL): answer as for any unknown identifiant without touching the store.
     if (/\p{Cc}/u.test(id)) throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
-    const checks = await Promise.all([
-      limiter.check(rules.accountAndAddress, `${id}|${address}`),
-      limiter.check(rules.account, id),
-      limiter.check(rules.address, address),
+    const checks = await limiter.checkAll([
+      [rules.accountAndAddress, `${id}|${address}`],
+      [rules.account, id],
+      [rules.address, address],
     ]);
     const blocked = checks.find((c) => !c.allowed);
     if (blocked) throw tooManyAttempts(blocked.retryAfterSeconds);
@@ -62,7 +62,8 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
       ]);
       throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
     }
-    await limiter.reset(rules.accountAndAddress, `${id}|${address}`);
+    // A success forgets this device's earlier failures (there is nothing to forget on most sign-ins).
+    if (checks[0]!.used > 0) await limiter.reset(rules.accountAndAddress, `${id}|${address}`);
     return account;
   };
 }
