@@ -85,9 +85,14 @@ export function parseDate(value: string): string | null {
   if (m) [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   else if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value))) [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
   else return null;
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
-  return date.toISOString().slice(0, 10);
+  // Years before 100 are refused, as `Date.UTC` would read them as 19xx. Checked by hand: a Date per row is costly.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
+  return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -116,6 +121,14 @@ function birthdate(value: string, today: string): Check<string> {
   return { ok: true, value: date };
 }
 
+// The number of fields a row needs, computed once per header rather than once per row.
+const needed = new WeakMap<Map<Column, number>, number>();
+function columnsNeeded(header: Map<Column, number>): number {
+  let n = needed.get(header);
+  if (n === undefined) needed.set(header, (n = Math.max(...header.values()) + 1));
+  return n;
+}
+
 /**
  * Checks one record. Returns the row when its school and pupil id are readable (even if other parts are not, so
  * that the pupil is neither detached nor stripped of guardians because of a typo), and every problem found.
@@ -133,7 +146,7 @@ export function checkRow(line: number, fields: string[], header: Map<Column, num
     return undefined;
   };
 
-  const expected = Math.max(...header.values()) + 1;
+  const expected = columnsNeeded(header);
   if (fields.length < expected) {
     fail(null, `ligne incomplète : ${fields.length} colonnes au lieu de ${expected} (vérifiez le séparateur et les guillemets)`);
     return { row: null, problems };

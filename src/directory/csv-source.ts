@@ -96,7 +96,9 @@ export async function* readCsvRecords(input: AsyncIterable<Buffer | Uint8Array |
   source.pipe(parser);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const breaks = record.reduce((n, field) => n + (field.split('\n').length - 1), 0);
+      // Line breaks inside quoted fields (rare): the record starts that many lines before where it ends.
+      let breaks = 0;
+      for (const field of record) if (field.includes('\n')) breaks += field.split('\n').length - 1;
       yield { line: info.lines - breaks, fields: record };
     }
   } catch (err) {

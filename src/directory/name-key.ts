@@ -2,7 +2,8 @@
 // `legoffnguyen|yann`. Used to match a parent's typing against the school's data and to group siblings.
 import { foldToAscii } from '../accounts/fold.js';
 
-const squash = (value: string) => foldToAscii(value).replace(/[^a-z0-9]/g, '');
+// Plain ASCII (most names) skips the Unicode folding, which gives the same result at a much higher cost per row.
+const squash = (value: string) => (/[^\x00-\x7f]/.test(value) ? foldToAscii(value) : value.toLowerCase()).replace(/[^a-z0-9]/g, '');
 
 export function nameKey(familyName: string, givenName: string): string {
   return `${squash(familyName)}|${squash(givenName)}`;
