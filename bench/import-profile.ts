@@ -11,7 +11,7 @@ import { writeDirectoryCsv } from './directory-csv.js';
 const rows = Number(process.argv[2] ?? 100000);
 const twice = process.argv.includes('--twice');
 const base = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const name = `import_profile_${process.pid}`;
+const name = process.env.KEEP_DB ?? `import_profile_${process.pid}`;
 
 async function admin(q: string) {
   const c = new pg.Client({ connectionString: `${base}/postgres` });
@@ -23,7 +23,7 @@ const stats = new Map<string, { n: number; ms: number }>();
 let peak = 0;
 const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
 
-await admin(`create database "${name}"`);
+if (!process.env.KEEP_DB) await admin(`create database "${name}"`);
 pg.types.setTypeParser(1082, (v: string) => v);
 const pool = new pg.Pool({ connectionString: `${base}/${name}`, max: 10 });
 const db: Db = new Kysely<Database>({
@@ -44,13 +44,18 @@ try {
     peak = 0;
     const t0 = performance.now();
     let tRead = 0;
+    let tApply = 0;
     const summary = await importDirectory(db, createReadStream(file), {
       identifierStyle: 'prenom.nom',
-      onProgress: (p) => { if (p.phase === 'apply' && !tRead) tRead = performance.now(); },
+      onProgress: (p) => {
+        if (p.phase === 'read') tRead = performance.now();
+        else if (!tApply) tApply = performance.now();
+      },
     });
     const s = (performance.now() - t0) / 1000;
     const { rejected, ...rest } = summary;
     console.log(`run ${run}: ${rows} rows in ${s.toFixed(1)} s = ${Math.round(rows / s)} rows/s; peak RSS ${Math.round(peak / 1048576)} MB; rejected ${rejected.length}`);
+    console.log(`  read+stage ${((tRead - t0) / 1000).toFixed(1)} s, group+assign ${((tApply - tRead) / 1000).toFixed(1)} s, schools ${((performance.now() - tApply) / 1000).toFixed(1)} s`);
     console.log(JSON.stringify(rest));
     const top = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
     for (const [k, v] of top) console.log(`${(v.ms / 1000).toFixed(2).padStart(8)} s ${String(v.n).padStart(6)}×  ${k}`);
@@ -58,5 +63,5 @@ try {
 } finally {
   clearInterval(timer);
   await db.destroy();
-  await admin(`drop database if exists "${name}" with (force)`);
+  if (!process.env.KEEP_DB) await admin(`drop database if exists "${name}" with (force)`);
 }

@@ -84,8 +84,12 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
 
     // Fresh statistics, or the planner takes the freshly filled table for empty and loops over it.
     await sql`analyze directory_import_rows`.execute(db);
-    await groupGuardians(db, importId);
-    await assignGuardians(db, importId);
+    await db.transaction().execute(async (trx) => {
+      // Sorts and hashes over the whole file: in memory rather than in temporary files (the default is 4 MB).
+      await sql`set local work_mem = '64MB'`.execute(trx);
+      await groupGuardians(trx, importId);
+      await assignGuardians(trx, importId);
+    });
     const schools = (await sql<{ uai: string }>`
       select distinct uai from directory_import_rows where import_id = ${importId} order by uai`.execute(db)).rows.map((r) => r.uai);
     counts.schools = schools.length;
