@@ -82,11 +82,14 @@ export async function allocateIdentifiants(
   await sql`select count(pg_advisory_xact_lock(hashtext('identifiant:' || b))) from (select b from unnest(${distinct}::text[]) as b order by b) as sorted`.execute(trx);
   // The base itself, and (`~>=~`/`~<~` compare bytewise and use the text_pattern_ops index) every identifiant made
   // of the base and digits: not the longer names that merely start with it (`jean.martin-dupont` for `jean.martin`).
+  // Probed base by base (lateral): a join would let the planner hash the whole table once per batch.
   const taken = await sql<{ base: string; identifiant: string }>`
-    select b as base, i.identifiant from unnest(${distinct}::text[]) as b join identifiants i on i.identifiant = b
-    union all
-    select b, i.identifiant from unnest(${distinct}::text[]) as b
-    join identifiants i on i.identifiant ~>=~ (b || '0') and i.identifiant ~<~ (b || ':')`.execute(trx);
+    select b as base, x.identifiant from unnest(${distinct}::text[]) as b
+    cross join lateral (
+      select identifiant from identifiants where identifiant = b
+      union all
+      select identifiant from identifiants where identifiant ~>=~ (b || '0') and identifiant ~<~ (b || ':')
+    ) as x`.execute(trx);
   const byBase = new Map<string, string[]>();
   for (const row of taken.rows) {
     const list = byBase.get(row.base) ?? [];

@@ -40,6 +40,9 @@ function samePupil(existing: PupilRow, row: StagedRow): boolean {
 export async function applySchool(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
   // One import applies at a time: guardians are shared between schools, and two imports must not both create one.
   await sql`select pg_advisory_xact_lock(hashtext('directory-import'))`.execute(trx);
+  // These statements touch a school's few thousand rows; when the planner overestimates one (tables grow during an
+  // import, ahead of their statistics), compiling it to machine code costs more than running it (~100 ms each).
+  await sql`set local jit = off`.execute(trx);
 
   const staged = (await sql<StagedRow>`
     select line, school_name, local_id, pupil_ok, ine, family_name, given_names, birthdate::text as birthdate, level,
@@ -88,12 +91,16 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
   const touchedAccounts = new Set<string>();
   if (added.length) {
     // A pupil who changed school is recognised by INE and keeps the account they had.
-    const ines = added.map((r) => r.ine).filter((i): i is string => i !== null);
+    const ines = [...new Set(added.map((r) => r.ine).filter((i): i is string => i !== null))];
+    // One index probe per INE (`limit` keeps the planner from turning it into a scan of every pupil, which it does
+    // when the table grew during this import and its statistics lag behind).
     const byIne = new Map(
       ines.length
         ? (await sql<{ ine: string; account_id: string }>`
-            select distinct on (ine) ine, account_id from pupils
-            where ine = any(${ines}::text[]) and account_id is not null order by ine, detached_at desc nulls first`.execute(trx)).rows.map((r) => [r.ine, r.account_id])
+            select i.ine, x.account_id from unnest(${ines}::text[]) as i(ine)
+            cross join lateral (
+              select account_id from pupils where ine = i.ine and account_id is not null order by detached_at desc nulls first limit 1
+            ) as x`.execute(trx)).rows.map((r) => [r.ine, r.account_id])
         : [],
     );
     const needAccount = added.filter((r) => !(r.ine && byIne.has(r.ine)));
@@ -152,7 +159,10 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
   }
   const current = (await sql<{ pupil_id: string; guardian_id: string; relation: string | null; legal: boolean; local_id: string }>`
     select pg.pupil_id, pg.guardian_id, pg.relation, pg.legal, p.local_id
-    from pupil_guardians pg join pupils p on p.id = pg.pupil_id where p.uai = ${uai}`.execute(trx)).rows;
+    from pupils p cross join lateral (
+      -- offset 0: links fetched per pupil through the primary key, never by scanning every link of every school.
+      select pupil_id, guardian_id, relation, legal from pupil_guardians where pupil_id = p.id offset 0
+    ) as pg where p.uai = ${uai}`.execute(trx)).rows;
   const currentKeys = new Map(current.map((l) => [`${l.pupil_id}|${l.guardian_id}`, l]));
   const newLinks = [...wanted.entries()].filter(([k]) => !currentKeys.has(k)).map(([, l]) => l);
   const changedLinks = [...wanted.entries()]

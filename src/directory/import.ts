@@ -87,6 +87,7 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
     await db.transaction().execute(async (trx) => {
       // Sorts and hashes over the whole file: in memory rather than in temporary files (the default is 4 MB).
       await sql`set local work_mem = '64MB'`.execute(trx);
+      await sql`set local jit = off`.execute(trx);
       await groupGuardians(trx, importId);
       await assignGuardians(trx, importId);
     });
