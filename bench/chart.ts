@@ -29,12 +29,12 @@ function panel(x0: number, title: string, series: Series[], value: (r: LoadResul
   for (let e = lo; e <= hi; e += 1) {
     const y = yAt(10 ** e);
     parts.push(`<line x1="${x0 + M.left}" y1="${y}" x2="${x0 + W - M.right}" y2="${y}" stroke="#ddd"/>`);
-    parts.push(`<text x="${x0 + M.left - 6}" y="${y + 4}" text-anchor="end">${(10 ** e).toLocaleString('fr-FR')}</text>`);
+    parts.push(`<text x="${x0 + M.left - 6}" y="${y + 4}" text-anchor="end">${(10 ** e).toLocaleString('en-US')}</text>`);
   }
   for (const c of concurrencies) {
     parts.push(`<text x="${xAt(c)}" y="${H - M.bottom + 18}" text-anchor="middle">${c}</text>`);
   }
-  parts.push(`<text x="${x0 + M.left + plotW / 2}" y="${H - 8}" text-anchor="middle">concurrence</text>`);
+  parts.push(`<text x="${x0 + M.left + plotW / 2}" y="${H - 8}" text-anchor="middle">concurrency</text>`);
   parts.push(`<rect x="${x0 + M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
   for (const s of series) {
     const points = s.rows.filter((r) => Number.isFinite(value(r)) && value(r) > 0).map((r) => `${xAt(r.concurrency).toFixed(1)},${yAt(value(r)).toFixed(1)}`);
@@ -58,8 +58,8 @@ export function renderChart(title: string, series: Series[], concurrencies: numb
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${height}" viewBox="0 0 ${2 * W} ${height}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    panel(0, 'Débit (opérations/s)', series, (r) => r.opsPerSecond, concurrencies),
-    panel(W, 'Latence p99 (ms)', series, (r) => r.latency.p99, concurrencies),
+    panel(0, 'Throughput (operations/s)', series, (r) => r.opsPerSecond, concurrencies),
+    panel(W, 'p99 latency (ms)', series, (r) => r.latency.p99, concurrencies),
     ...legend,
     '</svg>',
     '',

@@ -69,7 +69,7 @@ export async function summariseProfile(file: string, window?: [number, number], 
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     busyMs += ms;
     const { functionName, url, lineNumber } = node.callFrame;
-    const name = functionName || '(anonyme)';
+    const name = functionName || '(anonymous)';
     const key = `${name}@${url}:${lineNumber}`;
     const fn = functions.get(key) ?? { name, where: shortWhere(url, lineNumber), selfMs: 0, share: 0 };
     fn.selfMs += ms;

@@ -37,7 +37,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 function cpuGoal(label: string, scenario: OidcScenario, own: LoadResult | undefined, limit: number | undefined, limitText: string): Goal {
   if (!own || limit === undefined || !Number.isFinite(own.cpuMsPerOp) || !Number.isFinite(limit)) {
-    return { label, target: limitText, measured: 'non mesuré', met: undefined, scenario };
+    return { label, target: limitText, measured: 'not measured', met: undefined, scenario };
   }
   const ratio = own.cpuMsPerOp / limit;
   return { label, target: `${limitText} = ${ms(limit)}`, measured: ms(own.cpuMsPerOp), met: ratio <= 1, ratio, scenario };
@@ -51,59 +51,59 @@ export function checkGoals(input: GoalInputs): Goal[] {
   const bareFlow = bare('sign-in');
   goals.push(
     cpuGoal(
-      'Connexion complète : CPU serveur par parcours',
+      'Full sign-in: server CPU per flow',
       'sign-in',
       own('sign-in'),
       bareFlow === undefined ? undefined : input.argon2.cpuMsPerOp + 2 * bareFlow,
-      `≤ 1 hachage argon2id (${ms(input.argon2.cpuMsPerOp)}) + 2 × oidc-provider nu (${bareFlow === undefined ? '?' : ms(bareFlow)})`,
+      `≤ 1 argon2id hash (${ms(input.argon2.cpuMsPerOp)}) + 2 × bare oidc-provider (${bareFlow === undefined ? '?' : ms(bareFlow)})`,
     ),
   );
   const flow8 = own('sign-in');
   goals.push({
-    label: `Connexion complète : p99 à concurrence ${flow8?.concurrency ?? 8}`,
+    label: `Full sign-in: p99 at concurrency ${flow8?.concurrency ?? 8}`,
     target: '< 250 ms',
-    measured: flow8 ? ms(flow8.latency.p99) : 'non mesuré',
+    measured: flow8 ? ms(flow8.latency.p99) : 'not measured',
     met: flow8 ? flow8.latency.p99 < 250 : undefined,
     ...(flow8 ? { ratio: flow8.latency.p99 / 250 } : {}),
     scenario: 'sign-in',
   });
-  for (const [scenario, label] of [['refresh', 'Rafraîchissement'], ['userinfo', 'Userinfo'], ['introspection', 'Introspection']] as const) {
+  for (const [scenario, label] of [['refresh', 'Refresh'], ['userinfo', 'Userinfo'], ['introspection', 'Introspection']] as const) {
     const b = bare(scenario);
-    const goal = cpuGoal(`${label} : CPU serveur par requête`, scenario, own(scenario), b === undefined ? undefined : 2 * b, `≤ 2 × oidc-provider nu (${b === undefined ? '?' : ms(b)})`);
-    if (scenario === 'refresh' && input.mode === 'embedded') goal.label += ' (cible fixée pour PostgreSQL)';
+    const goal = cpuGoal(`${label}: server CPU per request`, scenario, own(scenario), b === undefined ? undefined : 2 * b, `≤ 2 × bare oidc-provider (${b === undefined ? '?' : ms(b)})`);
+    if (scenario === 'refresh' && input.mode === 'embedded') goal.label += ' (target set for PostgreSQL)';
     goals.push(goal);
   }
 
   const biggest = [...input.imports].sort((a, b) => b.rows - a.rows)[0];
   const smallest = [...input.imports].sort((a, b) => a.rows - b.rows)[0];
   goals.push({
-    label: `Import : lignes/s${input.mode === 'embedded' ? ' (cible fixée pour PostgreSQL)' : ''}`,
-    target: '≥ 20 000 lignes/s',
-    measured: biggest ? `${Math.round(biggest.rowsPerSecond).toLocaleString('fr-FR')} lignes/s (${biggest.rows.toLocaleString('fr-FR')} lignes)` : 'non mesuré',
+    label: `Import: rows/s${input.mode === 'embedded' ? ' (target set for PostgreSQL)' : ''}`,
+    target: '≥ 20,000 rows/s',
+    measured: biggest ? `${Math.round(biggest.rowsPerSecond).toLocaleString('en-US')} rows/s (${biggest.rows.toLocaleString('en-US')} rows)` : 'not measured',
     met: biggest ? biggest.rowsPerSecond >= 20_000 : undefined,
     ...(biggest ? { ratio: 20_000 / biggest.rowsPerSecond } : {}),
   });
   const flat = biggest && smallest && biggest !== smallest;
   goals.push({
-    label: 'Import : mémoire indépendante de la taille du fichier',
-    target: 'pic du plus gros fichier ≤ pic du plus petit + 50 Mo',
-    measured: flat ? `${biggest.peakRssMb.toFixed(0)} Mo (${biggest.rows.toLocaleString('fr-FR')} lignes) contre ${smallest.peakRssMb.toFixed(0)} Mo (${smallest.rows.toLocaleString('fr-FR')})` : 'une seule taille mesurée',
+    label: 'Import: memory independent of the file size',
+    target: 'peak of the biggest file ≤ peak of the smallest + 50 MB',
+    measured: flat ? `${biggest.peakRssMb.toFixed(0)} MB (${biggest.rows.toLocaleString('en-US')} rows) against ${smallest.peakRssMb.toFixed(0)} MB (${smallest.rows.toLocaleString('en-US')})` : 'a single size measured',
     met: flat ? biggest.peakRssMb <= smallest.peakRssMb + 50 : undefined,
   });
 
   goals.push({
-    label: 'Mémoire au repos (RSS)',
-    target: '< 150 Mo',
-    measured: `${input.idleRssMb.toFixed(0)} Mo`,
+    label: 'Idle memory (RSS)',
+    target: '< 150 MB',
+    measured: `${input.idleRssMb.toFixed(0)} MB`,
     met: input.idleRssMb < 150,
     ratio: input.idleRssMb / 150,
   });
   const loaded = [...Object.values(input.sesame).flat(), ...(input.activation ?? [])].map((r) => r.peakRssMb);
   const peak = Math.max(...loaded, ...input.imports.map((i) => i.peakRssMb));
   goals.push({
-    label: 'Mémoire sous charge (pic RSS)',
-    target: '< 300 Mo',
-    measured: Number.isFinite(peak) ? `${peak.toFixed(0)} Mo` : 'non mesuré',
+    label: 'Memory under load (peak RSS)',
+    target: '< 300 MB',
+    measured: Number.isFinite(peak) ? `${peak.toFixed(0)} MB` : 'not measured',
     met: Number.isFinite(peak) ? peak < 300 : undefined,
     ...(Number.isFinite(peak) ? { ratio: peak / 300 } : {}),
   });

@@ -64,10 +64,10 @@ export async function runOidcScenarios(
   for (const scenario of OIDC_SCENARIOS.filter((s) => only.includes(s))) {
     if (scenario !== 'sign-in' && tokens.length === 0) tokens = await prepareTokens(target, maxWorkers);
     const operation = operations[scenario](tokens);
-    plan.onStep?.(`${target.name}: ${scenario} (échauffement)`);
+    plan.onStep?.(`${target.name}: ${scenario} (warm-up)`);
     await runLoad({ pid: target.pid, concurrency: 2, durationMs: plan.warmupMs, operation });
     if (plan.sqlCounts && target.postgres) {
-      plan.onStep?.(`${target.name}: ${scenario} (requêtes SQL par opération)`);
+      plan.onStep?.(`${target.name}: ${scenario} (SQL statements per operation)`);
       sqlCounts[scenario] = await countSql(target.postgres.adminUrl, target.postgres.database, 20, async () => {
         await operation(0);
       });

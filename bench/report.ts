@@ -29,10 +29,10 @@ export interface BenchReport {
 }
 
 const TITLES: Record<OidcScenario, string> = {
-  'sign-in': 'Connexion complète (authorize → profil → identifiant + mot de passe → consentement → code → token → userinfo)',
-  userinfo: 'Userinfo (jeton d’accès valide)',
-  introspection: 'Introspection (jeton d’accès valide)',
-  refresh: 'Rafraîchissement avec rotation du jeton',
+  'sign-in': 'Full sign-in (authorize → profile → identifiant + password → consent → code → token → userinfo)',
+  userinfo: 'Userinfo (valid access token)',
+  introspection: 'Introspection (valid access token)',
+  refresh: 'Refresh with token rotation',
 };
 
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
@@ -40,60 +40,60 @@ const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 
 function loadTable(rows: LoadResult[], unit: string, parts: string[] = []): string {
   const withDb = rows.some((r) => r.databaseCpuMsPerOp !== undefined);
-  const dbLabel = 'CPU base ms/op';
-  const head = ['concurrence', `${unit}/s`, 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', ...parts.flatMap((p) => [`${p} p50`, `${p} p99`]), 'CPU serveur ms/op', ...(withDb ? [dbLabel] : []), 'pic RSS (Mo)', 'erreurs'];
+  const dbLabel = 'DB CPU ms/op';
+  const head = ['concurrency', `${unit}/s`, 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', ...parts.flatMap((p) => [`${p} p50`, `${p} p99`]), 'server CPU ms/op', ...(withDb ? [dbLabel] : []), 'peak RSS (MB)', 'errors'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     const partCells = parts.flatMap((p) => [f1(r.parts[p]?.p50 ?? NaN), f1(r.parts[p]?.p99 ?? NaN)]);
     lines.push(`| ${[r.concurrency, f1(r.opsPerSecond), f1(r.latency.p50), f1(r.latency.p95), f1(r.latency.p99), ...partCells, f2(r.cpuMsPerOp), ...(withDb ? [f2(r.databaseCpuMsPerOp ?? NaN)] : []), f1(r.peakRssMb), r.errors].join(' | ')} |`);
   }
   const failed = rows.find((r) => r.firstError);
-  if (failed) lines.push('', `Première erreur : \`${failed.firstError!.slice(0, 200).replace(/`/g, "'")}\``);
+  if (failed) lines.push('', `First error: \`${failed.firstError!.slice(0, 200).replace(/`/g, "'")}\``);
   return lines.join('\n');
 }
 
 function gap(goal: Goal): string {
-  if (goal.met === undefined) return 'non mesurable ici';
-  if (goal.ratio === undefined) return goal.met ? 'atteint' : 'manqué';
-  return goal.met ? `atteint (${(goal.ratio * 100).toFixed(0)} % de la limite)` : `manqué : ×${goal.ratio.toFixed(2)} la limite`;
+  if (goal.met === undefined) return 'not measurable here';
+  if (goal.ratio === undefined) return goal.met ? 'met' : 'missed';
+  return goal.met ? `met (${(goal.ratio * 100).toFixed(0)} % of the limit)` : `missed: ×${goal.ratio.toFixed(2)} the limit`;
 }
 
 export function renderReport(r: BenchReport): string {
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
   push(
-    `# Banc d’essai Sésame — ${r.date} — stockage ${r.mode}${r.quick ? ' (rapide)' : ''}`,
+    `# Sésame benchmark — ${r.date} — ${r.mode} store${r.quick ? ' (quick)' : ''}`,
     '',
-    `Produit par \`npm run bench -- --store ${r.mode}${r.quick ? ' --quick' : ` --duration ${r.durationS}`}\` en ${Math.round(r.elapsedS)} s. ` +
-      `Chaque scénario tourne ${r.durationS} s par niveau de concurrence (boucle fermée : chaque client virtuel enchaîne ses opérations), après un court échauffement.`,
+    `Produced by \`npm run bench -- --store ${r.mode}${r.quick ? ' --quick' : ` --duration ${r.durationS}`}\` in ${Math.round(r.elapsedS)} s. ` +
+      `Each scenario runs ${r.durationS} s per concurrency level (closed loop: each virtual client starts its next operation when the previous one ends), after a short warm-up.`,
     '',
-    '## Comment lire ce rapport',
+    '## How to read this report',
     '',
-    '- **CPU serveur ms/op** est la mesure de référence : temps CPU (utilisateur + système, tous les threads, y compris ceux d’argon2) du processus serveur lu dans `/proc/<pid>/stat`, divisé par le nombre d’opérations. Le générateur de charge partage la machine, donc les opérations/s sous-estiment le serveur ; le CPU par opération, lui, ne dépend presque pas de la charge.',
-    '- Les **ratios** comparent Sésame à un oidc-provider 9 nu (adaptateur mémoire, pas de hachage, `bench/bare-provider.ts`) mesuré dans la même exécution, et au temps d’un hachage argon2id mesuré ici avec les mêmes paramètres : ils restent comparables d’une machine à l’autre, les chiffres bruts non.',
-    '- **CPU base ms/op** (PostgreSQL, et Redis s’il sert) : temps CPU de tous les processus `postgres` (et `redis-server`) de la machine pendant la mesure, divisé par le nombre d’opérations. Ces serveurs sont partagés avec les tests des autres : chiffre indicatif, majoré. Il n’entre pas dans les cibles, qui portent sur le processus Sésame comme pour oidc-provider nu (qui n’a pas de base).',
-    '- Les cibles sont jugées à la concurrence 8. Pic RSS = VmHWM, remis à zéro avant chaque mesure.',
-    `- **Bruit** : machine à ${r.machine.cpus} cœurs (${r.machine.model}), partagée avec d’autres personnes qui compilent et testent pendant la mesure (charge moyenne ${r.machine.loadBefore.map((l) => l.toFixed(1)).join(' / ')} au début, ${r.machine.loadAfter.map((l) => l.toFixed(1)).join(' / ')} à la fin). Les latences et débits sont bruités ; les CPU ms/op le sont moins. ${r.quick ? 'Exécution rapide : fenêtres courtes, chiffres indicatifs.' : ''}`,
-    `- Code mesuré : commit ${r.version.commit}${r.version.modified.length ? `, plus des modifications en cours dans ${r.version.modified.map((f) => `\`${f}\``).join(', ')}` : ''}.`,
-    `- Node ${r.machine.node}. Sésame tourne dans un processus à part (\`node --import tsx src/main.ts\`, LOG_LEVEL=warn, NODE_ENV=development pour que l’outbox SMS soit permise).`,
+    '- **Server CPU ms/op** is the figure to follow: CPU time (user + system, every thread, argon2’s included) of the server process read from `/proc/<pid>/stat`, divided by the operations completed. The load generator shares the machine, so operations per second understate the server; CPU per operation hardly depends on the load.',
+    '- **Ratios** compare Sésame with a bare oidc-provider 9 (in-memory adapter, no hashing, `bench/bare-provider.ts`) measured in the same run, and with one argon2id hash measured here with the same parameters: they stay comparable from one machine to another, raw figures do not.',
+    '- **DB CPU ms/op** (PostgreSQL, and Redis when used): CPU time of every `postgres` (and `redis-server`) process of the machine during the window, divided by the operations. These servers are shared with other people’s tests: an indicative upper bound. It is not part of the targets, which concern the Sésame process, as for the bare oidc-provider (which has no database).',
+    '- Targets are judged at concurrency 8. Peak RSS = VmHWM, reset before each measurement.',
+    `- **Noise**: a ${r.machine.cpus}-core machine (${r.machine.model}) shared with other people who build and test during the measurement (load average ${r.machine.loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start, ${r.machine.loadAfter.map((l) => l.toFixed(1)).join(' / ')} at the end). Latencies and rates are noisy; CPU ms/op less so.${r.quick ? ' Quick run: short windows, no CPU profile, indicative figures.' : ''}`,
+    `- Code measured: commit ${r.version.commit}${r.version.modified.length ? `, plus uncommitted changes in ${r.version.modified.map((f) => `\`${f}\``).join(', ')}` : ''}.`,
+    `- Node ${r.machine.node}. Sésame runs in a separate process (\`node --import tsx src/main.ts\`, LOG_LEVEL=warn, NODE_ENV=development so that the SMS outbox is allowed).`,
     '',
-    '## Plafonds de la machine (même exécution)',
+    '## Machine ceilings (same run)',
     '',
-    '| mesure | CPU ms/op | par seconde (2 cœurs) |',
+    '| measure | CPU ms/op | per second (2 cores) |',
     '|---|---|---|',
-    `| hachage argon2id (m=19456, t=2, p=1, @node-rs/argon2) | ${f2(r.ceilings.argon2.cpuMsPerOp)} | ${f1(r.ceilings.argon2.perSecond)} |`,
-    `| signature RS256 (2048 bits, node:crypto) | ${f2(r.ceilings.rs256.cpuMsPerOp)} | ${f1(r.ceilings.rs256.perSecond)} (1 thread) |`,
-    `| RSS de Sésame au repos | ${f1(r.idleRssMb)} Mo | |`,
+    `| argon2id hash (m=19456, t=2, p=1, @node-rs/argon2) | ${f2(r.ceilings.argon2.cpuMsPerOp)} | ${f1(r.ceilings.argon2.perSecond)} |`,
+    `| RS256 signature (2048-bit key, node:crypto) | ${f2(r.ceilings.rs256.cpuMsPerOp)} | ${f1(r.ceilings.rs256.perSecond)} (1 thread) |`,
+    `| Sésame idle RSS | ${f1(r.idleRssMb)} MB | |`,
     '',
-    '## Cibles (issue 5)',
+    '## Targets (issue 5)',
     '',
-    '| cible | limite | mesuré | écart |',
+    '| target | limit | measured | gap |',
     '|---|---|---|---|',
     ...r.goals.map((g) => `| ${g.met === undefined ? '◻' : g.met ? '✅' : '❌'} ${g.label} | ${g.target} | ${g.measured} | ${gap(g)} |`),
     '',
-    '## Ratios (concurrence 8)',
+    '## Ratios (concurrency 8)',
     '',
-    '| scénario | Sésame CPU ms/op | oidc-provider nu CPU ms/op | Sésame ÷ nu | (Sésame − nu) ÷ argon2id | p99 Sésame (ms) | p99 nu (ms) |',
+    '| scenario | Sésame CPU ms/op | bare oidc-provider CPU ms/op | Sésame ÷ bare | (Sésame − bare) ÷ argon2id | Sésame p99 (ms) | bare p99 (ms) |',
     '|---|---|---|---|---|---|---|',
   );
   for (const s of OIDC_SCENARIOS) {
@@ -107,54 +107,54 @@ export function renderReport(r: BenchReport): string {
   if (counted.length) {
     push(
       '',
-      '**Travail demandé à PostgreSQL par opération** (moyenne de 20 opérations en série, d’après `pg_stat_database` de la base du banc ; chaque transaction est ici une requête, donc un aller-retour) :',
+      '**Work asked of PostgreSQL per operation** (mean of 20 operations in a row, from `pg_stat_database` of the benchmark’s database; each transaction is one statement here, so one round trip):',
       '',
-      '| scénario | transactions SQL | lignes lues | lignes écrites |',
+      '| scenario | SQL transactions | rows read | rows written |',
       '|---|---|---|---|',
       ...counted.map((s) => `| ${s} | ${f1(r.sqlCounts[s]!.transactions)} | ${f1(r.sqlCounts[s]!.rowsRead)} | ${f1(r.sqlCounts[s]!.rowsWritten)} |`),
     );
   }
-  push('', `![Débit et p99 selon la concurrence](${r.chartFile})`, '');
+  push('', `![Throughput and p99 against concurrency](${r.chartFile})`, '');
 
   for (const s of OIDC_SCENARIOS) {
     push(`## ${TITLES[s]}`, '');
-    const unit = s === 'sign-in' ? 'parcours' : 'requêtes';
+    const unit = s === 'sign-in' ? 'flows' : 'requests';
     const parts = s === 'sign-in' ? ['token'] : [];
     if (r.sesame[s]) push('**Sésame**', '', loadTable(r.sesame[s], unit, parts), '');
-    if (r.bare[s]) push('**oidc-provider nu** (plafond de la bibliothèque)', '', loadTable(r.bare[s], unit, parts), '');
+    if (r.bare[s]) push('**Bare oidc-provider** (the library’s ceiling)', '', loadTable(r.bare[s], unit, parts), '');
   }
 
-  push('## Activation par SMS (transport outbox)', '');
-  if ('rows' in r.activation) push(loadTable(r.activation.rows, 'parcours'), '');
+  push('## SMS activation (outbox transport)', '');
+  if ('rows' in r.activation) push(loadTable(r.activation.rows, 'journeys'), '');
   else push(r.activation.note, '');
 
-  push('## Import de l’annuaire', '');
+  push('## Directory import', '');
   if (r.imports.results.length) {
-    push('| lignes | fichier (Mo) | durée (s) | lignes/s | CPU Sésame (s) | CPU base (s) | RSS avant (Mo) | pic RSS (Mo) | statut | résumé |', '|---|---|---|---|---|---|---|---|---|---|');
+    push('| rows | file (MB) | duration (s) | rows/s | Sésame CPU (s) | DB CPU (s) | RSS before (MB) | peak RSS (MB) | status | summary |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const i of r.imports.results) {
-      push(`| ${i.rows.toLocaleString('fr-FR')} | ${f1(i.fileMb)} | ${f1(i.seconds)} | ${Math.round(i.rowsPerSecond).toLocaleString('fr-FR')} | ${f1(i.serverCpuMs / 1000)} | ${f1((i.databaseCpuMs ?? NaN) / 1000)} | ${f1(i.rssBeforeMb)} | ${f1(i.peakRssMb)} | ${i.status} | \`${i.summary.slice(0, 160).replace(/[`|]/g, ' ')}\` |`);
+      push(`| ${i.rows.toLocaleString('en-US')} | ${f1(i.fileMb)} | ${f1(i.seconds)} | ${Math.round(i.rowsPerSecond).toLocaleString('en-US')} | ${f1(i.serverCpuMs / 1000)} | ${f1((i.databaseCpuMs ?? NaN) / 1000)} | ${f1(i.rssBeforeMb)} | ${f1(i.peakRssMb)} | ${i.status} | \`${i.summary.slice(0, 160).replace(/[`|]/g, ' ')}\` |`);
     }
     push('');
   }
   if (r.imports.note) push(r.imports.note, '');
 
-  push('## Où va le temps', '');
-  if (!r.profiles.length) push('Aucune cible CPU ou latence manquée : pas de profil enregistré.', '');
+  push('## Where the time goes', '');
+  if (!r.profiles.length) push(r.quick ? 'Quick run: no CPU profile recorded (run without `--quick` for one).' : 'No CPU or latency target missed: no profile recorded.', '');
   for (const p of r.profiles) {
     push(
-      `### Profil CPU : ${p.scenario}`,
+      `### CPU profile: ${p.scenario}`,
       '',
-      `\`${p.file}\` (non versionné ; s’ouvre dans Chrome DevTools › Performance). Processus Sésame séparé lancé avec \`--cpu-prof\`, ` +
-        `seuls les échantillons de la fenêtre du scénario comptent (${f1(p.summary.busyMs)} ms de thread principal occupé). ` +
-        'Le hachage argon2id tourne sur les threads de libuv : il n’apparaît pas ici, seulement dans le CPU ms/op. ' +
-        'Les échantillons de V8 couvrent le temps écoulé du thread principal : un `writev` (écriture sur une socket, vers PostgreSQL ou vers le client) ' +
-        'compte aussi le temps passé à attendre son cœur quand l’écriture a réveillé un autre processus sur cette machine à 2 cœurs.',
+      `\`${p.file}\` (not versioned; opens in Chrome DevTools › Performance). A separate Sésame process started with \`--cpu-prof\`; ` +
+        `only the samples inside the scenario’s window count (${f1(p.summary.busyMs)} ms of busy main thread). ` +
+        'argon2id hashing runs on libuv’s threads: it does not show here, only in CPU ms/op. ' +
+        'V8’s samples cover the main thread’s elapsed time: a `writev` (a socket write, to PostgreSQL or to the client) ' +
+        'also counts the time spent waiting for its core when the write woke another process up on this 2-core machine.',
       '',
-      '| fonction (temps propre) | où | ms | part |',
+      '| function (self time) | where | ms | share |',
       '|---|---|---|---|',
       ...p.summary.functions.map((h) => `| \`${h.name}\` | ${h.where} | ${f1(h.selfMs)} | ${(h.share * 100).toFixed(1)} % |`),
       '',
-      '| paquet ou dossier | ms | part |',
+      '| package or folder | ms | share |',
       '|---|---|---|',
       ...p.summary.groups.map((h) => `| ${h.name} | ${f1(h.selfMs)} | ${(h.share * 100).toFixed(1)} % |`),
       '',

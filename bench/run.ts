@@ -21,12 +21,12 @@ import { startBareTarget, startSesameTarget, STORE_MODES, type StoreMode } from 
 
 const program = new Command()
   .name('bench')
-  .addOption(new Option('--store <mode>', 'stockage de Sésame').choices(STORE_MODES).default('embedded'))
-  .option('--duration <seconds>', 'durée de chaque mesure', '10')
-  .option('--quick', 'exécution rapide (moins d’une minute) : fenêtres courtes, import de 10 000 lignes seulement')
-  .option('--import-sizes <list>', 'tailles des fichiers d’import', '10000,100000,1000000')
-  .option('--import-budget <seconds>', 'taille suivante sautée si, au débit mesuré, elle durerait plus longtemps', '600')
-  .option('--no-profile', 'ne pas enregistrer de profil CPU quand une cible est manquée')
+  .addOption(new Option('--store <mode>', 'Sésame’s store').choices(STORE_MODES).default('embedded'))
+  .option('--duration <seconds>', 'seconds per measurement window', '10')
+  .option('--quick', 'quick run: 1-second windows, 10,000-row import only')
+  .option('--import-sizes <list>', 'directory import file sizes (rows)', '10000,100000,1000000')
+  .option('--import-budget <seconds>', 'skip the next size if, at the rate just measured, it would take longer than this', '600')
+  .option('--no-profile', 'do not record a CPU profile when a target is missed')
   .parse();
 
 const opts = program.opts<{ store: StoreMode; duration: string; quick?: boolean; importSizes: string; importBudget: string; profile: boolean }>();
@@ -52,7 +52,7 @@ function log(message: string): void {
 
 async function measureImports(target: Awaited<ReturnType<typeof startSesameTarget>>): Promise<{ results: ImportResult[]; note?: string }> {
   if (!(await importAvailable(target))) {
-    return { results: [], note: '**Pas encore disponible** : `POST /admin/api/v1/directory/import` n’existe pas encore dans cette version (src/directory en cours). Le banc le mesurera dès qu’il existe.' };
+    return { results: [], note: '**Not available yet**: `POST /admin/api/v1/directory/import` does not exist in this version. The benchmark will measure it as soon as it does.' };
   }
   const dir = path.join(os.tmpdir(), `sesame-bench-csv-${process.pid}`);
   await mkdir(dir, { recursive: true });
@@ -63,15 +63,15 @@ async function measureImports(target: Awaited<ReturnType<typeof startSesameTarge
     for (const rows of importSizes) {
       const last = results.at(-1);
       if (last && rows / last.rowsPerSecond > Number(opts.importBudget)) {
-        skipped.push(`${rows.toLocaleString('fr-FR')} lignes (≈ ${Math.round(rows / last.rowsPerSecond / 60)} min au débit mesuré)`);
+        skipped.push(`${rows.toLocaleString('en-US')} rows (≈ ${Math.round(rows / last.rowsPerSecond / 60)} min at the rate measured)`);
         continue;
       }
       const file = path.join(dir, `annuaire-${rows}.csv`);
-      log(`import: génération de ${rows} lignes`);
+      log(`import: generating ${rows} rows`);
       await writeDirectoryCsv(file, rows, first);
       // Each file holds other schools than the previous ones: every import is a first import.
       first += Math.ceil(rows / 1600) * 1600;
-      log(`import: ${rows} lignes`);
+      log(`import: ${rows} rows`);
       results.push(await importFile(target, file, rows));
       await rm(file, { force: true });
     }
@@ -79,18 +79,18 @@ async function measureImports(target: Awaited<ReturnType<typeof startSesameTarge
     await rm(dir, { recursive: true, force: true });
   }
   if (!skipped.length) return { results };
-  return { results, note: `Non mesuré, au-delà du budget de ${opts.importBudget} s (\`--import-budget\`) : ${skipped.join(', ')}.` };
+  return { results, note: `Not measured, beyond the budget of ${opts.importBudget} s (\`--import-budget\`): ${skipped.join(', ')}.` };
 }
 
 async function measureActivation(target: Awaited<ReturnType<typeof startSesameTarget>>): Promise<BenchReport['activation']> {
   if (!(await activationAvailable(target))) {
-    return { note: '**Pas encore disponible** : le parcours `/activation` (src/flows/activation, en cours) n’est pas encore servi par cette version. Le banc le mesurera dès qu’il existe.' };
+    return { note: '**Not available yet**: this version does not serve the `/activation` journey. The benchmark will measure it as soon as it does.' };
   }
   // Enough never-activated families for every journey the windows can hold (about 10/s at most on 2 cores).
   const families = 100 + 15 * durationS * plan.concurrencies.length;
-  log(`activation : import de ${families} familles`);
+  log(`activation: importing ${families} families`);
   const operation = await prepareActivation(target, families);
-  plan.onStep?.('activation (échauffement)');
+  plan.onStep?.('activation (warm-up)');
   await runLoad({ pid: target.pid, concurrency: 2, durationMs: plan.warmupMs, operation });
   const rows = [];
   for (const concurrency of plan.concurrencies) {
@@ -104,7 +104,7 @@ async function profileMissed(scenarios: OidcScenario[]): Promise<BenchReport['pr
   const profileDir = path.join(resultsDir, 'profiles', base);
   await rm(profileDir, { recursive: true, force: true });
   await mkdir(profileDir, { recursive: true });
-  log(`profil CPU de ${scenarios.join(', ')}`);
+  log(`CPU profile of ${scenarios.join(', ')}`);
   const target = await startSesameTarget({ store: opts.store, accounts, cpuProfileDir: profileDir });
   const windows: Partial<Record<OidcScenario, [number, number]>> = {};
   try {
@@ -112,7 +112,7 @@ async function profileMissed(scenarios: OidcScenario[]): Promise<BenchReport['pr
     for (const scenario of order) {
       // The sign-in run prepares nothing; the token scenarios prepare sessions first, outside the window.
       const from = monotonicMicros();
-      await runOidcScenarios(target, { ...plan, sqlCounts: false, concurrencies: [8], onStep: (w) => { if (!w.includes('échauffement')) windows[scenario] = [monotonicMicros(), 0]; } }, [scenario]);
+      await runOidcScenarios(target, { ...plan, sqlCounts: false, concurrencies: [8], onStep: (w) => { if (!w.includes('warm-up')) windows[scenario] = [monotonicMicros(), 0]; } }, [scenario]);
       windows[scenario] = [windows[scenario]?.[0] ?? from, monotonicMicros()];
     }
   } finally {
@@ -143,11 +143,11 @@ function version(): { commit: string; modified: string[] } {
 async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const measured = version();
-  log(`banc d’essai, stockage ${opts.store}${quick ? ', rapide' : ''}, ${durationS} s par mesure`);
-  log('plafonds : argon2id, RS256');
+  log(`benchmark, ${opts.store} store${quick ? ', quick' : ''}, ${durationS} s per window`);
+  log('ceilings: argon2id, RS256');
   const ceilings = { argon2: await argon2Ceiling(quick ? 1000 : 3000), rs256: await rs256Ceiling(quick ? 500 : 2000) };
 
-  log('oidc-provider nu');
+  log('bare oidc-provider');
   const bareTarget = await startBareTarget();
   let bare;
   try {
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
     await bareTarget.stop();
   }
 
-  log(`Sésame (${opts.store}) : démarrage et données`);
+  log(`Sésame (${opts.store}): start-up and data`);
   const sesameTarget = await startSesameTarget({ store: opts.store, accounts });
   let sesame;
   const sqlCounts: SqlCounts = {};
@@ -181,12 +181,12 @@ async function main(): Promise<void> {
   const colors: Record<OidcScenario, string> = { 'sign-in': '#c0392b', refresh: '#2471a3', userinfo: '#229954', introspection: '#7d3c98' };
   const series: Series[] = OIDC_SCENARIOS.flatMap((s) => [
     ...(sesame[s] ? [{ label: `Sésame ${s}`, color: colors[s], dashed: false, rows: sesame[s] }] : []),
-    ...(bare[s] ? [{ label: `nu ${s}`, color: colors[s], dashed: true, rows: bare[s] }] : []),
+    ...(bare[s] ? [{ label: `bare ${s}`, color: colors[s], dashed: true, rows: bare[s] }] : []),
   ]);
   if ('rows' in activation) series.push({ label: 'Sésame activation', color: '#d68910', dashed: false, rows: activation.rows });
   const chartFile = `${base}.svg`;
   await mkdir(resultsDir, { recursive: true });
-  await writeFile(path.join(resultsDir, chartFile), renderChart(`Sésame (${opts.store}) et oidc-provider nu, ${date}`, series, plan.concurrencies));
+  await writeFile(path.join(resultsDir, chartFile), renderChart(`Sésame (${opts.store}) and bare oidc-provider, ${date}`, series, plan.concurrencies));
   const report: BenchReport = {
     date,
     mode: opts.store,
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   };
   const reportFile = path.join(resultsDir, `${base}.md`);
   await writeFile(reportFile, renderReport(report));
-  log(`rapport : ${path.relative(process.cwd(), reportFile)}`);
+  log(`report: ${path.relative(process.cwd(), reportFile)}`);
 }
 
 main().catch((err: unknown) => {

@@ -192,7 +192,7 @@ export async function startBareTarget(options: { cpuProfileDir?: string } = {}):
     env: { NODE_ENV: 'production', PORT: String(port), BARE_CLIENT_ID: 'bench-bare', BARE_CLIENT_SECRET: secret, BARE_REDIRECT_URI: REDIRECT_URI },
   });
   return {
-    name: 'oidc-provider nu',
+    name: 'bare oidc-provider',
     issuer,
     pid: child.pid,
     client: { id: 'bench-bare', secret, redirectUri: REDIRECT_URI },
