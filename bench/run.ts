@@ -146,31 +146,22 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const measured = version();
   log(`benchmark, ${opts.store} store${quick ? ', quick' : ''}, ${durationS} s per window`);
-  // Quick runs start Sésame (PGlite's start-up alone takes 10–30 s) while the ceilings and the bare provider are
-  // measured. Those read CPU time per operation of their own process, which the overlap hardly changes; their
-  // latencies it does change, and quick figures are indicative anyway. Full runs keep every phase alone.
-  const sesameStarting = quick ? startSesameTarget({ store: opts.store, accounts }) : undefined;
-  sesameStarting?.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
-  if (quick) log(`Sésame (${opts.store}): start-up and data, in the background`);
-  let ceilings;
+  // Every phase runs alone, quick or not: on this shared 2-core machine the CPU per operation of one process grows
+  // when another competes for the cores, so starting Sésame during the bare provider's run would flatter the ratios.
+  log('ceilings: argon2id, RS256');
+  const ceilings = { argon2: await argon2Ceiling(quick ? 1000 : 3000), rs256: await rs256Ceiling(quick ? 500 : 2000) };
+
+  log('bare oidc-provider');
+  const bareTarget = await startBareTarget();
   let bare;
   try {
-    log('ceilings: argon2id, RS256');
-    ceilings = { argon2: await argon2Ceiling(quick ? 1000 : 3000), rs256: await rs256Ceiling(quick ? 500 : 2000) };
-    log('bare oidc-provider');
-    const bareTarget = await startBareTarget();
-    try {
-      bare = await runOidcScenarios(bareTarget, plan);
-    } finally {
-      await bareTarget.stop();
-    }
-  } catch (err) {
-    await sesameStarting?.then((t) => t.stop(), () => {});
-    throw err;
+    bare = await runOidcScenarios(bareTarget, plan);
+  } finally {
+    await bareTarget.stop();
   }
 
-  if (!quick) log(`Sésame (${opts.store}): start-up and data`);
-  const sesameTarget = await (sesameStarting ?? startSesameTarget({ store: opts.store, accounts }));
+  log(`Sésame (${opts.store}): start-up and data`);
+  const sesameTarget = await startSesameTarget({ store: opts.store, accounts });
   log(`Sésame (${opts.store}): ready, ${accounts} accounts`);
   let sesame;
   const sqlCounts: SqlCounts = {};
