@@ -43,6 +43,7 @@ try {
     stats.clear();
     peak = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let tRead = 0;
     let tApply = 0;
     const summary = await importDirectory(db, createReadStream(file), {
@@ -53,8 +54,9 @@ try {
       },
     });
     const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const { rejected, ...rest } = summary;
-    console.log(`run ${run}: ${rows} rows in ${s.toFixed(1)} s = ${Math.round(rows / s)} rows/s; peak RSS ${Math.round(peak / 1048576)} MB; rejected ${rejected.length}`);
+    console.log(`run ${run}: ${rows} rows in ${s.toFixed(1)} s = ${Math.round(rows / s)} rows/s; peak RSS ${Math.round(peak / 1048576)} MB; Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; rejected ${rejected.length}`);
     console.log(`  read+stage ${((tRead - t0) / 1000).toFixed(1)} s, group+assign ${((tApply - tRead) / 1000).toFixed(1)} s, schools ${((performance.now() - tApply) / 1000).toFixed(1)} s`);
     console.log(JSON.stringify(rest));
     const top = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
