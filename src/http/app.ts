@@ -25,7 +25,9 @@ export interface HttpAppDeps {
 }
 
 export function createHttpApp(deps: HttpAppDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  // Behind one TLS-terminating proxy, only the address it appends is trusted: the left part of X-Forwarded-For is
+  // whatever the client wrote, and rate limits keyed on it would be free to dodge.
+  const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
   // The provider and our screens read the same signed cookies: one set of keys for both.
   app.keys = deps.cookieKeys;
   app.silent = true;

@@ -7,7 +7,9 @@ export function createBackchannelFetch(allowedOrigins: string[]) {
   const allowed = new Set(allowedOrigins.map((o) => new URL(o).origin));
   return (url: URL | string, options: FetchOptions): Promise<Response> => {
     const origin = new URL(url).origin;
-    if (allowed.has(origin)) {
+    // Only back-channel logout (a POST) is exempted: a registered client's jwks_uri or sector_identifier_uri (GETs)
+    // pointing at one of these hosts keeps the protection.
+    if (allowed.has(origin) && options.method === 'POST') {
       const { dispatcher: _ssrfGuard, ...rest } = options;
       return fetch(url, rest);
     }

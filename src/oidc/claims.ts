@@ -42,7 +42,9 @@ export interface ClaimsContributor {
 export function createFindAccount(accounts: Accounts, contributors: ClaimsContributor[] = []) {
   return async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
     const account = await accounts.findById(accountId);
-    if (!account || account.state === 'disabled') return undefined;
+    // Only an active account is anybody: after a reset (new provisional password) or a disabling, sessions, access
+    // and refresh tokens of whoever held the old password stop working at once.
+    if (!account || account.state !== 'active') return undefined;
     return {
       accountId: account.id,
       async claims(_use: string, scope: string) {

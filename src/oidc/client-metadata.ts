@@ -14,7 +14,8 @@ export const SELF_SERVICE_SCOPES = new Set(['openid', 'profile', 'email', 'phone
 
 /** The first metadata string (at any depth) holding a control character, as `key`. */
 function controlCharacterIn(value: unknown, key: string): string | undefined {
-  if (typeof value === 'string') return /\p{Cc}/u.test(value) ? key : undefined;
+  // A lone UTF-16 surrogate is not text either: PostgreSQL's jsonb refuses it (a 500 instead of an answer).
+  if (typeof value === 'string') return /\p{Cc}/u.test(value) || !value.isWellFormed() ? key : undefined;
   if (Array.isArray(value)) return value.map((v) => controlCharacterIn(v, key)).find(Boolean);
   if (value && typeof value === 'object') {
     return Object.entries(value).map(([k, v]) => controlCharacterIn(v, k)).find(Boolean);

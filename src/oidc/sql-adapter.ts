@@ -14,6 +14,8 @@ const GRANTABLE = new Set([
 const hasNul = (value: string) => value.includes('\u0000');
 /** A NUL escaped by JSON.stringify (`\u0000` not preceded by an escaping backslash: typed text `\u0000` is fine). */
 const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+/** A lone surrogate, which JSON.stringify escapes (`\ud800`; a valid pair stays raw): jsonb refuses it too. */
+const JSON_LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
 
 /**
  * oidc-provider looks its client up on every request of a sign-in (seven times per flow). Clients change rarely,
@@ -29,7 +31,9 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const json = JSON.stringify(payload);
-      if (hasNul(id) || JSON_NUL.test(json)) throw new errors.InvalidRequest('request parameters must not contain NUL characters');
+      if (hasNul(id) || JSON_NUL.test(json) || JSON_LONE_SURROGATE.test(json) || !id.isWellFormed()) {
+        throw new errors.InvalidRequest('request parameters must not contain NUL characters or lone surrogates');
+      }
       if (this.model === 'Client') clients.delete(id);
       const row = {
         model: this.model,

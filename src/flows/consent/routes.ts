@@ -1,7 +1,7 @@
 // The consent screen for third-party applications: what they will receive, in plain words; allow or refuse.
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
-import { finishInteraction, loadInteraction } from '../../http/interaction.js';
+import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
 
 /** What each scope means to a family, in the words of SCREENS.md. */
@@ -37,15 +37,17 @@ export function mountConsentRoutes(router: Router, deps: { provider: () => Provi
   router.post('/interaction/:uid/consent', async (ctx) => {
     const provider = deps.provider();
     const { details } = await loadInteraction(provider, ctx);
+    // A consent posted while the sign-in is still at its login step (or after it moved on) answers nothing.
+    if (details.prompt.name !== 'consent' || !details.session?.accountId) throw pageExpired();
     const decision = (ctx.request.body as Record<string, unknown>).decision;
     if (decision !== 'allow') {
       await finishInteraction(provider, ctx, { error: 'access_denied', error_description: 'the person refused' });
       return;
     }
     const { prompt, params, session, grantId } = details;
-    const grant = grantId
-      ? (await provider.Grant.find(grantId))!
-      : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+    const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+    if (grantId && !existing) throw pageExpired();
+    const grant = existing ?? new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
     const missingScope = prompt.details.missingOIDCScope as string[] | undefined;
     const missingClaims = prompt.details.missingOIDCClaims as string[] | undefined;
     if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
