@@ -22,7 +22,9 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const key = recordKey(this.model, id);
-      const multi = redis.multi();
+      // A pipeline, not MULTI: the keys sit in different slots on a cluster, where a transaction across them is
+      // refused. Each command's own result is checked instead.
+      const multi = redis.pipeline();
       multi.del(key);
       multi.hset(key, 'payload', JSON.stringify(payload));
       if (expiresIn) multi.expire(key, expiresIn);
@@ -38,7 +40,9 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
         if (expiresIn) multi.set(index, id, 'EX', expiresIn);
         else multi.set(index, id);
       }
-      await multi.exec();
+      const results = (await multi.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -59,7 +63,14 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
     }
 
     async consume(id: string): Promise<void> {
-      await redis.hset(recordKey(this.model, id), 'consumed', Math.floor(Date.now() / 1000));
+      // HSET on a key that has just expired would create a new one without expiry: only mark what still exists.
+      const key = recordKey(this.model, id);
+      await redis.eval(
+        "if redis.call('exists', KEYS[1]) == 1 then return redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end return 0",
+        1,
+        key,
+        Math.floor(Date.now() / 1000),
+      );
     }
 
     async destroy(id: string): Promise<void> {

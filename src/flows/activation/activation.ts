@@ -66,15 +66,17 @@ export function createActivation(deps: ActivationDeps) {
    * says nothing about whether a number is in the directory; only the service-wide budget counts real SMS.
    */
   async function spend(mobile: string, address: string, delivery: Delivery): Promise<Refusal | undefined> {
+    // Count first, then judge: each hit is one atomic upsert, so a burst of parallel requests cannot all pass a
+    // check before any of them is counted (SMS bombing, cost).
     const checks: [Rule, string][] = [[rules.numberHour, mobile], [rules.numberDay, mobile], [rules.address, address]];
-    const verdicts = await Promise.all([...checks, [rules.budget, 'service'] as [Rule, string]].map(([r, k]) => limiter.check(r, k)));
+    const counted = await Promise.all(checks.map(([r, k]) => limiter.hit(r, k)));
+    const budget = delivery !== 'none' ? await limiter.hit(rules.budget, 'service') : await limiter.check(rules.budget, 'service');
+    const verdicts = [...counted, budget];
     const blocked = verdicts.find((v) => !v.allowed);
     if (blocked) {
-      logger.info({ mobile: maskPhone(mobile), budget: !verdicts[3]!.allowed }, 'activation SMS refused by a limit');
-      return { kind: 'limited', retryAfterSeconds: blocked.retryAfterSeconds, budget: blocked === verdicts[3] };
+      logger.info({ mobile: maskPhone(mobile), budget: !budget.allowed }, 'activation SMS refused by a limit');
+      return { kind: 'limited', retryAfterSeconds: blocked.retryAfterSeconds, budget: blocked === budget };
     }
-    await Promise.all(checks.map(([r, k]) => limiter.hit(r, k)));
-    if (delivery !== 'none') await limiter.hit(rules.budget, 'service');
     return undefined;
   }
 
