@@ -6,6 +6,7 @@ import { Browser, inputValue } from '../support/browser.js';
 import { STORES } from '../support/databases.js';
 import { call, expectJsonError, jsonBody } from '../support/http.js';
 import { discover, oidc, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
+import { openLoginForm, postLogin } from '../support/login-form.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
@@ -75,5 +76,30 @@ describe('back-channel fetch exemption', () => {
   test('a GET to the same origin (a client\'s jwks_uri or sector_identifier_uri) keeps the guard', async () => {
     const fetchFor = createBackchannelFetch([origin]);
     await expect(fetchFor(`${origin}/jwks`, { method: 'GET', dispatcher: guard })).rejects.toBeDefined();
+  });
+});
+
+describe('client addresses behind a trusted proxy', () => {
+  let sesame: TestSesame;
+  let client: TestClient;
+  let config: oidc.Configuration;
+  let identifiant: string;
+  beforeAll(async () => {
+    sesame = await startTestSesame('embedded', { TRUST_PROXY: 'true', LOGIN_MAX_FAILURES: '2' });
+    client = await registerClient(sesame);
+    config = await discover(sesame, client);
+    identifiant = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Inès', family_name: 'Roux', password: PASSWORD })).json.identifiant;
+  });
+  afterAll(() => sesame?.shutdown());
+
+  test('a client that writes its own X-Forwarded-For entries cannot dodge the throttling', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      // The proxy appends the real address (203.0.113.7); the left entries are whatever the client wrote.
+      const browser = new Browser({ 'x-forwarded-for': `198.51.100.${i}, 203.0.113.7` });
+      const form = await openLoginForm(sesame, config, client, { browser });
+      statuses.push((await postLogin(sesame, form, { username: identifiant, password: 'mauvais-mot-de-passe' })).status);
+    }
+    expect(statuses).toEqual([401, 401, 429, 429]);
   });
 });
