@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteKeysWithPrefix } from '../src/store/redis.js';
 import { freePort, REPO_ROOT, startChild, type Child } from './child-process.js';
 import { cpuMsOfCommand } from './proc-stats.js';
 
@@ -42,6 +43,17 @@ const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Removes the run's own keys (Redis is shared with other runs and tests). */
+async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    await deleteKeysWithPrefix(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function pgAdmin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
@@ -52,21 +64,6 @@ async function pgAdmin(sql: string): Promise<void> {
   }
 }
 
-/** Removes every key under `prefix` (the run's own keys; Redis is shared). */
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** A fresh PostgreSQL database on the local server, dropped by `drop`. */
 export async function createBenchDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {

@@ -18,3 +18,17 @@ export async function isRedisReachable(redis: Redis): Promise<boolean> {
     return false;
   }
 }
+
+/** Deletes every key under `prefix` (relative to the connection's own REDIS_PREFIX), a page of SCAN at a time. */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  // SCAN matches the full key, so the connection's keyPrefix is added to the pattern and taken off the results.
+  const own = redis.options.keyPrefix ?? '';
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${own}${prefix}*`, 'COUNT', 1000);
+    if (keys.length) deleted += await redis.del(...keys.map((k) => k.slice(own.length)));
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}

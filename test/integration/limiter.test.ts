@@ -78,3 +78,20 @@ describe.each(setups)('limiter (%s)', (_name, make) => {
     expect((await setup.limiter.hit(rule, 'k')).allowed).toBe(true);
   });
 });
+
+test('deleteKeysWithPrefix removes the keys under a prefix and nothing else, through a prefixed connection', async () => {
+  const { deleteKeysWithPrefix } = await import('../../src/store/redis.js');
+  const env = redisEnv();
+  const redis: Redis = await openRedis(env.REDIS_URL!, env.REDIS_PREFIX!, pino({ level: 'silent' }));
+  try {
+    for (let i = 0; i < 1500; i += 1) await redis.set(`gone:${i}`, '1');
+    await redis.set('kept', '1');
+    expect(await deleteKeysWithPrefix(redis, 'gone:')).toBe(1500);
+    expect(await redis.exists('gone:0', 'gone:1499')).toBe(0);
+    expect(await redis.get('kept')).toBe('1');
+    await deleteKeysWithPrefix(redis, '');
+    expect(await redis.get('kept')).toBeNull();
+  } finally {
+    await redis.quit();
+  }
+});
