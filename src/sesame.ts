@@ -91,7 +91,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       cookieKeys,
       pairwiseSalt,
       accounts,
-      claimsContributors: [createDirectoryClaims(db)],
+      claimsContributors: [createDirectoryClaims(db, { guardianChildren: config.guardianChildren })],
       pages,
     }),
   );
