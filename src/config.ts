@@ -71,6 +71,8 @@ const schema = z.object({
   SMS_PER_NUMBER_DAY: positiveInt.default(10),
   SMS_PER_ADDRESS_HOUR: positiveInt.default(20),
   SMS_DAILY_BUDGET: positiveInt.default(10000),
+  // Which children a guardian receives (claims, letters): those they are legally responsible for, or every linked one.
+  GUARDIAN_CHILDREN: z.enum(['legal', 'all']).default('legal'),
 });
 
 export type Env = z.input<typeof schema>;
@@ -109,6 +111,8 @@ export interface Config {
     smsPerAddressHour: number;
     smsDailyBudget: number;
   };
+  /** `legal` (default): a guardian receives only the children they are legally responsible for; `all`: every linked child. */
+  guardianChildren: 'legal' | 'all';
 }
 
 export interface SmsSettings {
@@ -214,5 +218,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smsPerAddressHour: e.SMS_PER_ADDRESS_HOUR,
       smsDailyBudget: e.SMS_DAILY_BUDGET,
     },
+    guardianChildren: e.GUARDIAN_CHILDREN,
   };
 }

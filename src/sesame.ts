@@ -18,7 +18,8 @@ import { createSignIn, signInRules } from './flows/login/sign-in.js';
 import { createClients, type Clients } from './oidc/clients.js';
 import { ensureKeys, loadJwks, rotateKeys } from './oidc/keys.js';
 import { createOidcPages } from './oidc/pages.js';
-import { createProvider } from './oidc/provider.js';
+import { createProvider, PROVIDER_ROUTES } from './oidc/provider.js';
+import { reserveOperatorClientNames } from './oidc/reserved-client-names.js';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.js';
 import { createSqlAdapter, purgeExpired } from './oidc/sql-adapter.js';
 import { isReachable, migrate, openDatabase, type Db } from './store/database.js';
@@ -82,8 +83,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const sms = options.sms ?? createSmsSender(config, logger, { outbox });
   const mailer = options.mailer ?? createMailer(config, logger, { outbox });
 
-  const provider = await createProviderHolder(async () =>
-    createProvider({
+  const provider = await createProviderHolder(async () => {
+    const built = createProvider({
       config,
       logger,
       adapter: Adapter,
@@ -91,10 +92,13 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       cookieKeys,
       pairwiseSalt,
       accounts,
-      claimsContributors: [createDirectoryClaims(db)],
+      claimsContributors: [createDirectoryClaims(db, { guardianChildren: config.guardianChildren })],
       pages,
-    }),
-  );
+    });
+    // Self-registered clients cannot take an operator's application name (src/oidc/reserved-client-names.ts).
+    built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));
+    return built;
+  });
   const clients = createClients(db, provider.get);
   const signIn = createSignIn({ accounts, limiter, rules: signInRules(config.login.maxFailures, config.login.windowSeconds) });
 

@@ -3,16 +3,19 @@
 // transaction, so concurrent creations of one name queue instead of racing.
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
-import { foldToAscii } from './fold.js';
+import { transliterate } from './fold.js';
 
 export type IdentifierStyle = 'prenom.nom' | 'p.nom';
 
 /** Longest name part kept, so identifiants stay short enough to type on a phone. */
 export const NAME_PART_MAX = 20;
 
-/** Lower-case ASCII letters: accents folded, ligatures expanded, apostrophes, spaces and digits removed, hyphens kept. */
+/**
+ * Lower-case ASCII letters: accents folded, ligatures expanded, other scripts transliterated (Иван → ivan, 王 → wang),
+ * apostrophes, spaces and digits removed, hyphens kept.
+ */
 export function foldNamePart(name: string): string {
-  const folded = foldToAscii(name)
+  const folded = transliterate(name)
     .replace(/[\s'’‘`´.]+/g, '')
     .replace(/[_‐‑–—]+/g, '-')
     // No digits: names have none, and a base ending in a digit could collide with another name's homonym number
@@ -23,7 +26,11 @@ export function foldNamePart(name: string): string {
   return folded.slice(0, NAME_PART_MAX).replace(/-+$/, '');
 }
 
-/** The identifiant before any homonym number. Compound given names keep only the first ("Jean-Pierre" stays whole). */
+/**
+ * The identifiant before any homonym number. Compound given names keep only the first ("Jean-Pierre" stays whole).
+ * A part with nothing to transliterate (no letter at all) becomes `x`: identifiants must be ASCII, and homonym
+ * numbers keep such accounts apart.
+ */
 export function baseIdentifiant(givenName: string, familyName: string, style: IdentifierStyle): string {
   const firstGiven = givenName.trim().split(/[\s,]+/)[0] ?? '';
   const given = foldNamePart(firstGiven) || 'x';

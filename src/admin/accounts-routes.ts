@@ -2,12 +2,20 @@
 import type Router from '@koa/router';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { hasInvisibleCharacters } from '../accounts/invisible-characters.js';
 import { checkPassword } from '../accounts/password-policy.js';
 import { AppError } from '../http/app-error.js';
 import type { SesameCore } from '../sesame.js';
 import { parseInput } from './validate.js';
 
-const name = z.string().trim().min(1).max(100).regex(/^[^\p{Cc}<>]+$/u, 'must not contain control characters or markup');
+// Invisible characters are looked for before trimming: `trim` would quietly drop a U+FEFF at either end.
+const name = z
+  .string()
+  .refine((v) => !hasInvisibleCharacters(v), 'must not contain bidirectional controls or zero-width characters')
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}<>]+$/u, 'must not contain control characters or markup');
 
 const newAccount = z.object({
   kind: z.enum(['responsable', 'eleve']),

@@ -3,12 +3,14 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.js';
 import type { SesameCore } from '../sesame.js';
+import { hasInvisibleCharacters } from '../accounts/invisible-characters.js';
 import { parseInput } from './validate.js';
 
 const uri = z.url().max(2000);
 
 const newClient = z.object({
-  name: z.string().trim().min(1).max(200),
+  // Checked before trimming: `trim` would quietly drop a U+FEFF at either end.
+  name: z.string().refine((v) => !hasInvisibleCharacters(v), 'must not contain bidirectional controls or zero-width characters').trim().min(1).max(200),
   redirect_uris: z.array(uri).min(1).max(20),
   post_logout_redirect_uris: z.array(uri).max(20).optional(),
   backchannel_logout_uri: uri.optional(),

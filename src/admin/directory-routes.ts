@@ -44,7 +44,7 @@ export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
     const input = parseInput(lettersRequest, ctx.request.body);
     let prepared;
     try {
-      prepared = await prepareLetters(core.db, { uai: input.uai, className: input.classe, includeNotified: input.include_notified });
+      prepared = await prepareLetters(core.db, { uai: input.uai, className: input.classe, includeNotified: input.include_notified, guardianChildren: core.config.guardianChildren });
     } catch (err) {
       if (err instanceof UnknownSchoolError) throw new AppError('not_found', 404, 'Établissement inconnu.', 'no school with this UAI has been imported');
       throw err;

@@ -4,6 +4,7 @@
 import type { Account } from '../accounts/accounts.js';
 import type { ClaimsContributor } from '../oidc/claims.js';
 import type { Db } from '../store/database.js';
+import { linkShowsChild, type GuardianChildren } from './guardianship.js';
 
 /**
  * `1d` (école) when the level code starts with 1, else `2d` (collège, lycée). Our reading of the MEFSTAT4-like
@@ -14,7 +15,7 @@ export function degreeOf(level: string | null): '1d' | '2d' {
 }
 
 interface ChildRow {
-  account_id: string | null;
+  account_id: string;
   given_names: string;
   family_name: string;
   uai: string;
@@ -43,8 +44,15 @@ async function pupilClaims(db: Db, account: Account): Promise<Record<string, unk
   };
 }
 
-async function guardianClaims(db: Db, account: Account, subjectFor: (accountId: string) => string): Promise<Record<string, unknown>> {
-  const children: ChildRow[] = await db
+async function guardianClaims(
+  db: Db,
+  account: Account,
+  subjectFor: (accountId: string) => string,
+  policy: GuardianChildren,
+): Promise<Record<string, unknown>> {
+  // Every pupil the import creates gets an account, so every child has a subject; a pupil row without one (never
+  // written by the import) is left out rather than sent without `sub`, which docs/integration.md promises.
+  const children = await db
     .selectFrom('guardians as g')
     .innerJoin('pupil_guardians as pg', 'pg.guardian_id', 'g.id')
     .innerJoin('pupils as p', 'p.id', 'pg.pupil_id')
@@ -52,13 +60,16 @@ async function guardianClaims(db: Db, account: Account, subjectFor: (accountId: 
     .select(['p.account_id', 'p.given_names', 'p.family_name', 'p.uai', 's.name as school_name', 'p.level', 'p.class_name', 'p.ine', 'p.birthdate'])
     .distinct()
     .where('g.account_id', '=', account.id)
+    .where(linkShowsChild(policy, 'pg'))
+    .where('p.account_id', 'is not', null)
     .where('p.detached_at', 'is', null)
     .orderBy('p.birthdate')
     .orderBy('p.given_names')
+    .$narrowType<{ account_id: string }>()
     .execute();
   if (children.length === 0) return {};
   const degrees = [...new Set(children.map((c) => degreeOf(c.level)))].sort();
-  const subject = (c: ChildRow) => (c.account_id ? { sub: subjectFor(c.account_id) } : {});
+  const subject = (c: ChildRow) => ({ sub: subjectFor(c.account_id) });
   const withIne = children.filter((c) => c.ine);
   return {
     FrEduCtPersonAffiliation: degrees.map((d) => `resp${d}`),
@@ -75,9 +86,11 @@ async function guardianClaims(db: Db, account: Account, subjectFor: (accountId: 
   };
 }
 
-export function createDirectoryClaims(db: Db): ClaimsContributor {
+/** `guardianChildren`: which children a guardian receives (setting `GUARDIAN_CHILDREN`, legal ones by default). */
+export function createDirectoryClaims(db: Db, options: { guardianChildren?: GuardianChildren } = {}): ClaimsContributor {
+  const policy = options.guardianChildren ?? 'legal';
   return {
     scopes: ['scolarite', 'ine'],
-    claims: (account, subjectFor) => (account.kind === 'eleve' ? pupilClaims(db, account) : guardianClaims(db, account, subjectFor)),
+    claims: (account, subjectFor) => (account.kind === 'eleve' ? pupilClaims(db, account) : guardianClaims(db, account, subjectFor, policy)),
   };
 }

@@ -1,5 +1,6 @@
 // The directory CSV's columns and the check of each row: what a valid row becomes, and for a bad one, the column
 // and the French reason the school reads in the import summary.
+import { hasInvisibleCharacters } from '../accounts/invisible-characters.js';
 import { DirectoryFileError } from './csv-source.js';
 import { normaliseMobile } from './mobile.js';
 import { nameKey } from './name-key.js';
@@ -97,11 +98,16 @@ function daysInMonth(year: number, month: number): number {
 
 type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+const invisible = (label: string) =>
+  `${label} refusé : il contient un caractère invisible (contrôle du sens d’écriture ou espace sans largeur) ; retapez-le sans copier-coller`;
+
 function name(value: string, label: string): Check<string> {
   const v = value.replace(/\s+/g, ' ').trim();
   if (!v) return { ok: false, reason: `${label} manquant` };
   if (v.length > 100) return { ok: false, reason: `${label} trop long (100 caractères au plus)` };
   if (!TEXT.test(v) || !/\p{L}/u.test(v)) return { ok: false, reason: `${label} illisible (lettres attendues, sans < > ni caractères de contrôle)` };
+  // On the raw value: `\s` would have turned a U+FEFF into a plain space.
+  if (hasInvisibleCharacters(value)) return { ok: false, reason: invisible(label) };
   return { ok: true, value: v };
 }
 
@@ -110,6 +116,8 @@ function optionalText(value: string, label: string, max: number): Check<string |
   if (!v) return { ok: true, value: null };
   if (v.length > max) return { ok: false, reason: `${label} trop long (${max} caractères au plus)` };
   if (!TEXT.test(v)) return { ok: false, reason: `${label} illisible (sans < > ni caractères de contrôle)` };
+  // On the raw value: `\s` would have turned a U+FEFF into a plain space.
+  if (hasInvisibleCharacters(value)) return { ok: false, reason: invisible(label) };
   return { ok: true, value: v };
 }
 

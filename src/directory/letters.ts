@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { AccountKind } from '../store/schema.js';
+import { linkShowsChild, type GuardianChildren } from './guardianship.js';
 import { issueProvisionalPasswords } from './provisional-passwords.js';
 
 export interface LetterChild {
@@ -29,6 +30,8 @@ export interface LetterRequest {
   className?: string | undefined;
   /** Also reprint accounts already notified (their previous letter stops working). */
   includeNotified?: boolean | undefined;
+  /** Which children a guardian's letter lists (setting `GUARDIAN_CHILDREN`, legal ones by default). */
+  guardianChildren?: GuardianChildren | undefined;
 }
 
 export class UnknownSchoolError extends Error {}
@@ -73,7 +76,7 @@ export async function prepareLetters(db: Db, request: LetterRequest, now = new D
   const children = (await sql<LetterChild & { account_id: string }>`
     select g.account_id, p.given_names as "givenName", p.family_name as "familyName", p.class_name as "className", s.name as "schoolName"
     from guardians g join pupil_guardians pg on pg.guardian_id = g.id join pupils p on p.id = pg.pupil_id join schools s on s.uai = p.uai
-    where g.account_id = any(${ids}::uuid[]) and p.detached_at is null
+    where g.account_id = any(${ids}::uuid[]) and p.detached_at is null and ${linkShowsChild(request.guardianChildren ?? 'legal', 'pg')}
     union
     select p.account_id, p.given_names, p.family_name, p.class_name, s.name
     from pupils p join schools s on s.uai = p.uai

@@ -38,14 +38,15 @@ export async function stageRows(db: Db, importId: string, rows: DirectoryRow[]):
 /**
  * Gives every row of one guardian the same `group_line` (the smallest line among them): rows are joined when they
  * share names and mobile, or names and email, and the joins are followed until nothing moves (usually 2 rounds).
+ * A row without a name key (name-key.ts: no letter) joins nothing: it stays a guardian of its own.
  */
 export async function groupGuardians(db: Db, importId: string): Promise<void> {
   for (let round = 0; round < 50; round += 1) {
     const result = await sql`
       with g as (
         select line, least(
-          case when resp_mobile is null then group_line else min(group_line) over (partition by resp_name_key, resp_mobile) end,
-          case when resp_email is null then group_line else min(group_line) over (partition by resp_name_key, resp_email) end
+          case when resp_mobile is null or resp_name_key = '' then group_line else min(group_line) over (partition by resp_name_key, resp_mobile) end,
+          case when resp_email is null or resp_name_key = '' then group_line else min(group_line) over (partition by resp_name_key, resp_email) end
         ) as smallest
         from directory_import_rows where import_id = ${importId} and group_line is not null
       )
@@ -67,20 +68,23 @@ export async function assignGuardians(db: Db, importId: string): Promise<void> {
     with members as (
       select line, group_line, uai, local_id, resp_name_key, resp_mobile, resp_email
       from directory_import_rows where import_id = ${importId} and group_line is not null
+    ), keyed as (
+      -- Only rows with a name key may meet an existing guardian: an empty key matches nothing.
+      select * from members where resp_name_key <> ''
     ), by_pupil as (
-      select distinct on (m.group_line) m.group_line, g.id from members m
+      select distinct on (m.group_line) m.group_line, g.id from keyed m
         join pupils p on p.uai = m.uai and p.local_id = m.local_id
         join pupil_guardians pg on pg.pupil_id = p.id
         join guardians g on g.id = pg.guardian_id and g.name_key = m.resp_name_key
       order by m.group_line, g.id
     ), by_mobile as (
       -- Each way is only tried for the groups the previous ones left without a guardian.
-      select distinct on (m.group_line) m.group_line, g.id from members m
+      select distinct on (m.group_line) m.group_line, g.id from keyed m
         join guardians g on g.name_key = m.resp_name_key and g.mobile = m.resp_mobile
       where not exists (select 1 from by_pupil b where b.group_line = m.group_line)
       order by m.group_line, g.id
     ), by_email as (
-      select distinct on (m.group_line) m.group_line, g.id from members m
+      select distinct on (m.group_line) m.group_line, g.id from keyed m
         join guardians g on g.name_key = m.resp_name_key and lower(g.email) = m.resp_email
       where not exists (select 1 from by_pupil b where b.group_line = m.group_line)
         and not exists (select 1 from by_mobile b where b.group_line = m.group_line)

@@ -1,8 +1,9 @@
 // Activation figures per school and class: accounts per state (pupils and guardians of the pupils present),
-// the share of guardians who activated their account, and the share of pupils with at least one such guardian.
+// the share of guardians who activated their account, and the share of pupils with at least one legal guardian who did.
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { AccountState } from '../store/schema.js';
+import { legalLink } from './guardianship.js';
 
 const STATES: AccountState[] = ['non_notifie', 'notifie', 'en_cours', 'active', 'disabled'];
 
@@ -12,7 +13,7 @@ export interface ActivationFigures {
   accounts: { eleve: Record<AccountState, number>; responsable: Record<AccountState, number> };
   /** Guardians with an active account, in % of the guardians (one decimal). */
   guardians_activated_pct: number;
-  /** Pupils with at least one guardian whose account is active, in % of the pupils (one decimal). */
+  /** Pupils with at least one legal guardian whose account is active, in % of the pupils (one decimal). */
   pupils_with_activated_guardian_pct: number;
 }
 
@@ -42,7 +43,7 @@ export async function activationStats(db: Db, options: { uai?: string | undefine
     with present as (${present}), covered as (
       select pr.*, exists (
         select 1 from pupil_guardians pg join guardians g on g.id = pg.guardian_id join accounts a on a.id = g.account_id
-        where pg.pupil_id = pr.id and a.state = 'active') as covered
+        where pg.pupil_id = pr.id and ${legalLink('pg')} and a.state = 'active') as covered
       from present pr
     )
     select uai, case when grouping(classe) = 1 then null else classe end as classe, count(*)::int as pupils,

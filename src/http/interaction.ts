@@ -2,6 +2,7 @@
 // browser no longer has one: an old bookmark, an expired tab, cookies cleared.
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { isOperatorRegistered } from '../oidc/client-metadata.js';
 import { AppError, PAGE_EXPIRED } from './app-error.js';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -10,6 +11,8 @@ export interface LoadedInteraction {
   details: InteractionDetails;
   clientName: string | undefined;
   firstParty: boolean;
+  /** False for a client that registered itself (dynamic registration): the académie does not operate it. */
+  operatorRegistered: boolean;
 }
 
 export const pageExpired = () => new AppError('interaction_expired', 400, PAGE_EXPIRED, 'interaction not found or expired');
@@ -27,6 +30,7 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
     details,
     clientName: client?.clientName,
     firstParty: Boolean(client && (client as unknown as Record<string, unknown>).first_party),
+    operatorRegistered: isOperatorRegistered(client),
   };
 }
 

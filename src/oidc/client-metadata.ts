@@ -1,6 +1,8 @@
 // Sésame's own client metadata. `first_party` marks our own applications (they skip the consent page); only an
 // operator may set it, so dynamic registration and registration management refuse it.
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { hasInvisibleCharacters } from '../accounts/invisible-characters.js';
+import { foldClientName, RESERVED_NAMES_STATE } from './reserved-client-names.js';
 
 export const FIRST_PARTY = 'first_party';
 
@@ -24,6 +26,33 @@ function controlCharacterIn(value: unknown, key: string): string | undefined {
 }
 
 /**
+ * Registered by an operator (admin API, `sesame clients add`, the demo seed): `first_party` is always written then,
+ * true or false, and registration refuses it, so a self-registered client never has it.
+ */
+export function isOperatorRegistered(client: object | undefined): boolean {
+  return typeof (client as Record<string, unknown> | undefined)?.[FIRST_PARTY] === 'boolean';
+}
+
+/** The client names (`client_name` and its language variants `client_name#fr`…) of the metadata. */
+function clientNames(metadata: object | undefined): string[] {
+  return Object.entries(metadata ?? {})
+    .filter(([k, v]) => (k === 'client_name' || k.startsWith('client_name#')) && typeof v === 'string')
+    .map(([, v]) => v as string);
+}
+
+/** Invisible characters anywhere in a name; a self-registered client taking an operator's application name. */
+function checkClientNames(ctx: KoaContextWithOIDC | undefined, metadata: object | undefined, selfService: boolean): void {
+  const names = clientNames(metadata);
+  if (names.some(hasInvisibleCharacters)) {
+    throw new errors.InvalidClientMetadata('client_name must not contain bidirectional controls or zero-width characters');
+  }
+  const reserved = selfService ? (ctx?.state as Record<string, unknown> | undefined)?.[RESERVED_NAMES_STATE] : undefined;
+  if (reserved instanceof Set && names.some((n) => reserved.has(foldClientName(n)))) {
+    throw new errors.InvalidClientMetadata('client_name is the name of an application registered by the operator; choose another');
+  }
+}
+
+/**
  * oidc-provider calls this once per extra property with the whole metadata, so the `first_party` call is also where
  * checks on the metadata as a whole live: control characters have no place in a client name or URI, and a NUL
  * byte would make PostgreSQL refuse to store the client (a 500 instead of invalid_client_metadata).
@@ -33,6 +62,7 @@ export function clientMetadataValidator(ctx: KoaContextWithOIDC | undefined, key
   const faulty = controlCharacterIn(metadata, '');
   if (faulty !== undefined) throw new errors.InvalidClientMetadata(`${faulty || 'metadata'} must not contain control characters`);
   const selfService = Boolean(ctx && REGISTRATION_ROUTES.has(ctx.oidc?.route ?? ''));
+  checkClientNames(ctx, metadata, selfService);
   const scope = (metadata as { scope?: unknown } | undefined)?.scope;
   if (selfService && typeof scope === 'string') {
     const refused = scope.split(' ').filter((s) => s && !SELF_SERVICE_SCOPES.has(s));

@@ -76,6 +76,13 @@ describe('identifiants from real names', () => {
 
   test('a name with nothing usable still gives an identifiant', () => {
     expect(baseIdentifiant('   ', '  ', 'prenom.nom')).toBe('x.x');
-    expect(baseIdentifiant('李', '王', 'prenom.nom')).toBe('x.x');
+    expect(baseIdentifiant('—', '·', 'prenom.nom')).toBe('x.x');
+  });
+
+  test('names in other scripts are transliterated (any-ascii), not reduced to x.x', () => {
+    expect(baseIdentifiant('李', '王', 'prenom.nom')).toBe('li.wang');
+    expect(baseIdentifiant('Иван', 'ИВАНОВ', 'prenom.nom')).toBe('ivan.ivanov');
+    expect(baseIdentifiant('Γιώργος', 'Παπαδόπουλος', 'p.nom')).toBe('g.papadopoylos');
+    expect(baseIdentifiant('محمد', 'العلوي', 'prenom.nom')).toBe('mhmd.llwy');
   });
 });

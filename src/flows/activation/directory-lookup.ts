@@ -1,5 +1,7 @@
 // What activation asks of the school directory: the guardians a parent's names and mobile designate (with any
 // account already linked), and their current children with school names and birth dates.
+import { legalLink } from '../../directory/guardianship.js';
+import { NO_NAME_KEY } from '../../directory/name-key.js';
 import type { Db } from '../../store/database.js';
 import type { AccountState } from '../../store/schema.js';
 
@@ -25,6 +27,8 @@ export async function matchGuardians(db: Db, nameKey: string, mobile: string): P
     .leftJoin('accounts as a', 'a.id', 'g.account_id')
     .select(['g.id', 'g.account_id', 'a.state', 'a.identifiant'])
     .where('g.name_key', '=', nameKey)
+    // A name without letters has the empty key (name-key.ts): it designates nobody, even next to a known mobile.
+    .where('g.name_key', '<>', NO_NAME_KEY)
     .where('g.mobile', '=', mobile)
     .orderBy('g.id')
     .execute();
@@ -40,7 +44,8 @@ export async function childrenOf(db: Db, guardianIds: string[]): Promise<Child[]
     .innerJoin('schools as s', 's.uai', 'p.uai')
     .select(['p.id', 'p.given_names', 'p.family_name', 'p.birthdate', 's.name as school_name'])
     .where('pg.guardian_id', 'in', guardianIds)
-    .where('pg.legal', '=', true)
+    // Legal responsibility proves the parent, whatever GUARDIAN_CHILDREN lets guardians see later.
+    .where(legalLink('pg'))
     .where('p.detached_at', 'is', null)
     .distinct()
     .orderBy('p.family_name')

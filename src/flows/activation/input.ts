@@ -12,7 +12,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErro
 
 export const NAME_MAX = 100;
 export const MOBILE_MAX = 30;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
 const NAME = /^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u;
 
 function text(body: Record<string, unknown>, name: string): string | undefined {

@@ -16,7 +16,7 @@ export const SCOPE_WORDING: Record<string, string> = {
 
 export function mountConsentRoutes(router: Router, deps: { provider: () => Provider }): void {
   router.get('/interaction/:uid/consent', async (ctx) => {
-    const { details, clientName } = await loadInteraction(deps.provider(), ctx);
+    const { details, clientName, operatorRegistered } = await loadInteraction(deps.provider(), ctx);
     if (details.prompt.name !== 'consent') {
       ctx.status = 303;
       ctx.redirect(`/interaction/${details.uid}`);
@@ -28,6 +28,8 @@ export function mountConsentRoutes(router: Router, deps: { provider: () => Provi
     ctx.body = renderView('consent', {
       title: 'Autorisation – Sésame',
       clientName,
+      // A self-registered application chose its own name: say that the académie does not run it.
+      selfRegistered: !operatorRegistered,
       uid: details.uid,
       items,
       csrf: ctx.state.csrf,
