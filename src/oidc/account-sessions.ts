@@ -54,6 +54,21 @@ async function destroySessions(provider: Provider, accountId: string, ids: strin
   return { destroyed, logouts: [...logouts.values()], grants };
 }
 
+const originOf = (uri: string) => {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Why a logout was not delivered, without the token or the full URI (which may carry a secret in its query). */
+function failure(err: unknown): Record<string, unknown> {
+  const e = err as Error & { response?: { status?: number }; cause?: { code?: string; message?: string } };
+  if (e.response?.status) return { status: e.response.status };
+  return { reason: e.name, ...(e.cause?.code ? { cause: e.cause.code } : e.cause?.message ? { cause: e.cause.message } : {}) };
+}
+
 export function createEndAccountSessions(deps: { provider: () => Provider; index: AccountRecordIndex; logger: Logger }): EndAccountSessions {
   async function notify(provider: Provider, accountId: string, { clientId, sid }: LogoutTarget): Promise<boolean | undefined> {
     const client = (await provider.Client.find(clientId)) as unknown as LogoutClient | undefined;
@@ -63,9 +78,7 @@ export function createEndAccountSessions(deps: { provider: () => Provider; index
       await client.backchannelLogout(accountId, sid);
       return true;
     } catch (err) {
-      // Never the logout token: only who was not told and why.
-      const cause = (err as Error & { cause?: { code?: string } }).cause?.code;
-      deps.logger.warn({ clientId, reason: (err as Error).message, ...(cause ? { cause } : {}) }, 'back-channel logout not delivered');
+      deps.logger.warn({ clientId, origin: originOf(client.backchannelLogoutUri), ...failure(err) }, 'back-channel logout not delivered');
       return false;
     }
   }

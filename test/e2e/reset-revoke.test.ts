@@ -4,8 +4,12 @@
 // on PGlite, PostgreSQL, and PostgreSQL with the short-lived state (and the account index) in Redis.
 import { createServer, type Server } from 'node:http';
 import * as jose from 'jose';
+import pino from 'pino';
 import { verifyPassword } from '../../src/accounts/passwords.js';
-import { pairwiseSubject } from '../../src/oidc/claims.js';
+import { createEndAccountSessions } from '../../src/oidc/account-sessions.js';
+import { createRedisAccountIndex } from '../../src/oidc/redis-adapter.js';
+import { createSqlAccountIndex } from '../../src/oidc/sql-adapter.js';
+import { openRedis } from '../../src/store/redis.js';
 import { Browser } from '../support/browser.js';
 import { STORES, type StoreKind } from '../support/databases.js';
 import { redisEnv } from '../support/env.js';
@@ -162,17 +166,32 @@ describe.each(MODES)('password reset and ending sessions (%s store)', (_mode, st
     await expect(oidc.refreshTokenGrant(portalConfig, kept.tokens.refresh_token!)).resolves.toHaveProperty('access_token');
   });
 
-  test('a relying party that does not answer is counted as failed, and everything else still ends', async () => {
+  test('a relying party that does not answer is logged without secrets, and everything else still ends', async () => {
     const { identifiant, sub } = await newPerson();
     const { browser, tokens } = await signedInTwice(identifiant);
     const closed = await freePort();
-    const silent = await registerClient(sesame, { name: 'Muet', backchannel_logout_uri: `http://127.0.0.1:${closed}/logout` });
+    const silent = await registerClient(sesame, { name: 'Muet', backchannel_logout_uri: `http://127.0.0.1:${closed}/logout?cle=secrete` });
     await signIn(sesame, await discover(sesame, silent), silent, { username: identifiant, password: PASSWORD }, { browser, scope: 'openid' });
     logoutTokens.length = 0;
-    const ended = await sesame.sesame.endAccountSessions(sub);
+
+    // The module as the service builds it, with a logger whose lines the test reads.
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const redis = sesame.config.redisUrl ? await openRedis(sesame.config.redisUrl, sesame.config.redisPrefix, logger) : undefined;
+    const endAccountSessions = createEndAccountSessions({
+      provider: sesame.sesame.provider.get,
+      index: redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(sesame.sesame.db),
+      logger,
+    });
+    const ended = await endAccountSessions(sub);
+    await redis?.quit();
     expect(ended).toMatchObject({ sessions: 1, notified: 2, failed: 1 });
     expect(logoutTokens).toHaveLength(2);
     await expect(oidc.refreshTokenGrant(portalConfig, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+    const failures = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'back-channel logout not delivered');
+    expect(failures).toEqual([expect.objectContaining({ level: 40, clientId: silent.client_id, origin: `http://127.0.0.1:${closed}` })]);
+    expect(lines.join('\n')).not.toMatch(/secrete|eyJ/);
   });
 
   test('reset-password: bad bodies are refused as JSON and change nothing', async () => {
