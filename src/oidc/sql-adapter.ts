@@ -129,7 +129,8 @@ export function createSqlAccountIndex(db: Db): AccountRecordIndex {
       const rows = await db
         .selectFrom('oidc_payloads')
         .select(['model', 'id'])
-        .where('model', 'in', ['Session', 'Grant'])
+        // Written as literals, like the partial index's own predicate, so the planner always matches the two.
+        .where(sql<boolean>`model in ('Session', 'Grant')`)
         .where(sql<string>`payload->>'accountId'`, '=', accountId)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
         .execute();
