@@ -21,12 +21,15 @@ import { createOidcPages } from './oidc/pages.js';
 import { createProvider, PROVIDER_ROUTES } from './oidc/provider.js';
 import { reserveOperatorClientNames } from './oidc/reserved-client-names.js';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.js';
-import { createSqlAdapter, purgeExpired } from './oidc/sql-adapter.js';
+import { createSqlAccountIndex, createSqlAdapter, purgeExpired } from './oidc/sql-adapter.js';
 import { isReachable, migrate, openDatabase, type Db } from './store/database.js';
 import { getOrCreateSecret } from './store/secrets.js';
 import { isRedisReachable, openRedis } from './store/redis.js';
 import { createRedisLimiter } from './limits/redis-limiter.js';
-import { createRedisAdapter } from './oidc/redis-adapter.js';
+import { createRedisAccountIndex, createRedisAdapter } from './oidc/redis-adapter.js';
+import { createEndAccountSessions, type EndAccountSessions } from './oidc/account-sessions.js';
+import { renderLettersPdf } from './directory/letters-pdf.js';
+import type { LettersRenderer } from './directory/letters.js';
 import { createMailer, type Mailer } from './messaging/mailer.js';
 import { createOutbox } from './messaging/outbox.js';
 import { mountOutboxPage } from './messaging/outbox-page.js';
@@ -51,6 +54,10 @@ export interface Sesame {
   adminToken: string;
   rotateKeys(): Promise<string[]>;
   purge(): Promise<void>;
+  /** Ends every session, grant and token of an account and tells relying parties (src/oidc/account-sessions.ts). */
+  endAccountSessions: EndAccountSessions;
+  /** Renders the notification letters' PDF (replaced in tests to make rendering fail). */
+  renderLetters: LettersRenderer;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,7 @@ export interface StartOptions {
   /** Replace the configured transports (tests: a sender on the Twilio stand-in, a mailer on a test SMTP server). */
   sms?: SmsSender;
   mailer?: Mailer;
+  renderLetters?: LettersRenderer;
 }
 
 export async function createSesame(config: Config, options: StartOptions): Promise<Sesame> {
@@ -100,6 +108,11 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     return built;
   });
   const clients = createClients(db, provider.get);
+  const endAccountSessions = createEndAccountSessions({
+    provider: provider.get,
+    index: redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(db),
+    logger,
+  });
   const signIn = createSignIn({ accounts, limiter, rules: signInRules(config.login.maxFailures, config.login.windowSeconds) });
 
   const mountActivation = await createActivationMount({ config, db, accounts, limiter, sms, logger, provider: provider.get });
@@ -132,6 +145,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     sms,
     mailer,
     adminToken: options.adminToken,
+    endAccountSessions,
+    renderLetters: options.renderLetters ?? renderLettersPdf,
     async rotateKeys() {
       // Old keys stay published as long as anything they signed can still be presented.
       const keep = Math.max(config.ttl.accessToken, config.ttl.idToken, config.ttl.refreshToken);

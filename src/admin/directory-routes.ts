@@ -5,9 +5,8 @@ import { z } from 'zod';
 import { AppError } from '../http/app-error.js';
 import type { SesameCore } from '../sesame.js';
 import { DirectoryFileError, importDirectory } from '../directory/import.js';
-import { prepareLetters, UnknownSchoolError } from '../directory/letters.js';
-import { renderLettersPdf } from '../directory/letters-pdf.js';
-import { resetProvisionalPassword } from '../directory/provisional-passwords.js';
+import { printLetters, UnknownSchoolError } from '../directory/letters.js';
+import { ProvisionalConflictError, resetProvisionalPassword } from '../directory/provisional-passwords.js';
 import { activationStats } from '../directory/stats.js';
 import { parseInput } from './validate.js';
 
@@ -18,7 +17,23 @@ const lettersRequest = z.object({
   include_notified: z.boolean().optional(),
 });
 const statsQuery = z.object({ uai: uai.optional() });
+const resetRequest = z.object({ revoke: z.boolean().optional() }).strict();
 const identifiant = z.string().trim().min(1).max(120).regex(/^[A-Za-z0-9.-]+$/, 'must be an identifiant such as claire.moreau');
+
+/**
+ * Ends the account's sessions after a revoking reset. The password is already reset by then and only this answer
+ * carries the new provisional one, so a failure here is reported beside it rather than losing it; the account is
+ * *notifié* meanwhile, which no session or token is accepted for.
+ */
+async function endSessions(core: SesameCore, accountId: string): Promise<boolean> {
+  try {
+    await core.endAccountSessions(accountId);
+    return true;
+  } catch (err) {
+    core.logger.error({ err, accountId }, 'ending the sessions of a reset account failed');
+    return false;
+  }
+}
 
 export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
   router.post('/directory/import', async (ctx) => {
@@ -39,18 +54,21 @@ export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
     core.logger.info({ summary: { ...(ctx.body as object), rejected: undefined } }, 'directory imported');
   });
 
-  // The letters' PDF carries the provisional passwords; the JSON beside it never does.
+  // The letters' PDF carries the provisional passwords; the JSON beside it never does. Passwords are stored only once
+  // the PDF is rendered (printLetters), so a failure here leaves every account as it was.
   router.post('/directory/letters', async (ctx) => {
     const input = parseInput(lettersRequest, ctx.request.body);
-    let prepared;
+    let printed;
     try {
-      prepared = await prepareLetters(core.db, { uai: input.uai, className: input.classe, includeNotified: input.include_notified, guardianChildren: core.config.guardianChildren });
+      printed = await printLetters(core.db, { uai: input.uai, className: input.classe, includeNotified: input.include_notified, guardianChildren: core.config.guardianChildren }, core.renderLetters, { serviceUrl: core.config.issuer });
     } catch (err) {
       if (err instanceof UnknownSchoolError) throw new AppError('not_found', 404, 'Établissement inconnu.', 'no school with this UAI has been imported');
+      if (err instanceof ProvisionalConflictError) {
+        throw new AppError('conflict', 409, 'Des comptes ont changé pendant l’impression : relancez-la.', 'accounts changed while the letters were printed; nothing was stored, run it again');
+      }
       throw err;
     }
-    const { schoolName, letters } = prepared;
-    const pdf = letters.length ? await renderLettersPdf(letters, { serviceUrl: core.config.issuer, schoolName }) : null;
+    const { schoolName, letters, pdf } = printed;
     core.logger.info({ uai: input.uai, classe: input.classe, letters: letters.length }, 'notification letters issued');
     ctx.body = {
       school: { uai: input.uai, name: schoolName },
@@ -62,11 +80,19 @@ export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
 
   router.post('/accounts/:identifiant/reset-password', async (ctx) => {
     const id = parseInput(identifiant, ctx.params.identifiant);
-    const outcome = await resetProvisionalPassword(core.db, id);
+    const { revoke } = parseInput(resetRequest, ctx.request.body ?? {});
+    const outcome = await resetProvisionalPassword(core.db, id, { revoke });
     if (!outcome.ok && outcome.reason === 'unknown') throw new AppError('not_found', 404, 'Identifiant inconnu.', 'no account with this identifiant');
     if (!outcome.ok) throw new AppError('account_disabled', 409, 'Ce compte est désactivé.', 'the account is disabled; it comes back when a school lists the person again');
-    core.logger.info({ identifiant: outcome.identifiant }, 'provisional password reset');
-    ctx.body = { identifiant: outcome.identifiant, provisional_password: outcome.password, expires_at: outcome.expiresAt.toISOString() };
+    core.logger.info({ identifiant: outcome.identifiant, revoke: outcome.revoked }, 'provisional password reset');
+    const sessionsEnded = outcome.revoked ? await endSessions(core, outcome.accountId) : undefined;
+    ctx.body = {
+      identifiant: outcome.identifiant,
+      provisional_password: outcome.password,
+      expires_at: outcome.expiresAt.toISOString(),
+      revoked: outcome.revoked,
+      ...(sessionsEnded !== undefined ? { sessions_ended: sessionsEnded } : {}),
+    };
   });
 
   router.get('/directory/stats', async (ctx) => {

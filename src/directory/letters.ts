@@ -1,10 +1,11 @@
 // Notification letters for a school (or one class): who gets one (pupils and their guardians whose accounts are
 // not yet notified), with a fresh provisional password each; the accounts move to *notifié et non activé*.
+// The PDF is rendered before anything is stored, so a failed rendering never leaves passwords nobody printed.
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { AccountKind } from '../store/schema.js';
 import { linkShowsChild, type GuardianChildren } from './guardianship.js';
-import { issueProvisionalPasswords } from './provisional-passwords.js';
+import { commitProvisionalPasswords, draftProvisionalPasswords, type DraftedFrom } from './provisional-passwords.js';
 
 export interface LetterChild {
   givenName: string;
@@ -36,6 +37,16 @@ export interface LetterRequest {
 
 export class UnknownSchoolError extends Error {}
 
+/** Turns letters into the PDF handed to the school (src/directory/letters-pdf.ts; tests make one that fails). */
+export type LettersRenderer = (letters: Letter[], options: { serviceUrl: string; schoolName: string }) => Promise<Buffer>;
+
+export interface PrintedLetters {
+  schoolName: string;
+  letters: Letter[];
+  /** Null when there was nobody to write to. */
+  pdf: Buffer | null;
+}
+
 interface Target {
   account_id: string;
   kind: AccountKind;
@@ -44,10 +55,25 @@ interface Target {
   given_name: string;
   family_name: string;
   sort_class: string | null;
+  state: string;
+  provisional_password_hash: string | null;
 }
 
-/** Builds (and records) the letters; nothing is changed when there is nobody to write to. */
-export async function prepareLetters(db: Db, request: LetterRequest, now = new Date()): Promise<{ schoolName: string; letters: Letter[] }> {
+/**
+ * Drafts the letters (new passwords and their hashes), renders them, and only once the PDF is whole stores the
+ * passwords and state changes in one transaction. A rendering failure, or an account changed meanwhile
+ * (ProvisionalConflictError), changes nothing.
+ */
+export async function printLetters(db: Db, request: LetterRequest, render: LettersRenderer, options: { serviceUrl: string; now?: Date }): Promise<PrintedLetters> {
+  const { schoolName, letters, drafts } = await draftLetters(db, request, options.now);
+  if (letters.length === 0) return { schoolName, letters, pdf: null };
+  const pdf = await render(letters, { serviceUrl: options.serviceUrl, schoolName });
+  await commitProvisionalPasswords(db, drafts);
+  return { schoolName, letters, pdf };
+}
+
+/** Who gets a letter and with which new password; nothing is stored. */
+async function draftLetters(db: Db, request: LetterRequest, now = new Date()) {
   const school = await db.selectFrom('schools').select('name').where('uai', '=', request.uai).executeTakeFirst();
   if (!school) throw new UnknownSchoolError(request.uai);
   const states = request.includeNotified ? ['non_notifie', 'notifie'] : ['non_notifie'];
@@ -64,12 +90,13 @@ export async function prepareLetters(db: Db, request: LetterRequest, now = new D
         join pupil_guardians pg on pg.pupil_id = pi.id join guardians g on g.id = pg.guardian_id
       where g.account_id is not null group by g.account_id
     )
-    select distinct on (a.id) a.id as account_id, a.kind, a.identifiant, ai.civilite, a.given_name, a.family_name, ai.sort_class
+    select distinct on (a.id) a.id as account_id, a.kind, a.identifiant, ai.civilite, a.given_name, a.family_name, ai.sort_class,
+      a.state, a.provisional_password_hash
     from accounts_in ai join accounts a on a.id = ai.account_id
     where a.state = any(${states}::text[])
     order by a.id`.execute(db)).rows;
   targets.sort((x, y) => (x.sort_class ?? '').localeCompare(y.sort_class ?? '', 'fr') || x.family_name.localeCompare(y.family_name, 'fr') || x.kind.localeCompare(y.kind) || x.given_name.localeCompare(y.given_name, 'fr'));
-  if (targets.length === 0) return { schoolName: school.name, letters: [] };
+  if (targets.length === 0) return { schoolName: school.name, letters: [] as Letter[], drafts: [] };
 
   const ids = targets.map((t) => t.account_id);
   // Each letter names the children it covers: a guardian's children (all schools), a pupil themselves.
@@ -85,9 +112,11 @@ export async function prepareLetters(db: Db, request: LetterRequest, now = new D
   const childrenOf = new Map<string, LetterChild[]>();
   for (const { account_id, ...child } of children) childrenOf.set(account_id, [...(childrenOf.get(account_id) ?? []), child]);
 
-  const issued = await issueProvisionalPasswords(db, ids, now);
+  const issued = await draftProvisionalPasswords(ids, now);
+  const from = (t: Target): DraftedFrom => ({ state: t.state, provisionalHash: t.provisional_password_hash });
   return {
     schoolName: school.name,
+    drafts: issued.map((d, i) => ({ ...d, from: from(targets[i]!) })),
     letters: targets.map((t, i) => ({
       accountId: t.account_id,
       kind: t.kind,

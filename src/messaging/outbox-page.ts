@@ -1,6 +1,9 @@
 // /dev/outbox: shows a developer the SMS and mail the outbox transport kept instead of sending, newest first.
-// Never mounted in production (404 there), like the outbox transport it shows.
+// Never mounted in production (404 there), like the outbox transport it shows, and answered only to requests from
+// this machine: a development server listening on every interface must not hand its codes to the network.
 import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../http/app-error.js';
 import { renderView } from '../http/views.js';
 import { smsEncoding, smsSegments } from './gsm7.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
@@ -48,9 +51,23 @@ function viewModel(entry: OutboxEntry) {
   return { channel: 'mail', to: entry.to, at: entry.at, when: shown, subject: entry.subject, paragraphs: paragraphs(entry.text) };
 }
 
+const isLoopback = (address: string | undefined) =>
+  !!address && (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1' || /^::ffff:127\./i.test(address));
+
+/**
+ * From this machine: the connection itself, the client address Koa sees (the forwarded one behind TRUST_PROXY),
+ * and every address a proxy forwarded (a local proxy in front of a development server relays strangers too).
+ */
+export function isLocalRequest(ctx: Pick<Context, 'ip' | 'get' | 'req'>): boolean {
+  const forwarded = ctx.get('X-Forwarded-For').split(',').map((a) => a.trim()).filter(Boolean);
+  return isLoopback(ctx.req.socket.remoteAddress) && isLoopback(ctx.ip) && forwarded.every(isLoopback) && !ctx.get('Forwarded');
+}
+
 export function mountOutboxPage(router: Router, deps: OutboxPageDeps): void {
   if (deps.env === 'production') return;
   router.get('/dev/outbox', async (ctx) => {
+    // The same answer as for a page that does not exist: nothing tells a stranger there is something here.
+    if (!isLocalRequest(ctx)) throw new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou revenez à la page de connexion.', 'not found');
     const entries = (await deps.outbox.list(200)).map(viewModel);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';

@@ -1,7 +1,8 @@
 // The development outbox: instead of sending, each SMS or mail is appended as one JSON line to DATA_DIR/outbox.jsonl,
 // where a developer (or a test) reads it, and /dev/outbox shows it. Never used in production (config refuses it).
+// The file holds codes and links that open accounts: it is readable by its owner only (0600).
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isE164, SmsError, type SmsSender } from './sms-sender.js';
 
@@ -31,18 +32,31 @@ function isEntry(value: unknown): value is OutboxEntry {
   return false;
 }
 
+/** Makes the folder, and tightens an outbox left by an earlier version (created world-readable). */
+async function prepare(dataDir: string, file: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  try {
+    await chmod(file, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 export function createOutbox(dataDir: string): Outbox {
   const file = path.join(dataDir, OUTBOX_FILE);
   let ready: Promise<unknown> | undefined;
   return {
     file,
     async append(input) {
-      ready ??= mkdir(dataDir, { recursive: true });
+      ready ??= prepare(dataDir, file).catch((err: unknown) => {
+        ready = undefined;
+        throw err;
+      });
       await ready;
       const entry = { ...input, at: new Date().toISOString() } as OutboxEntry;
       // One write of one whole line in append mode: concurrent senders (or processes) never interleave lines.
       // JSON.stringify escapes newlines inside the body, so a line is always one entry.
-      await appendFile(file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', flag: 'a' });
+      await appendFile(file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', flag: 'a', mode: 0o600 });
       return entry;
     },
     async list(limit = 200) {

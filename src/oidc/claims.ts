@@ -42,8 +42,8 @@ export interface ClaimsContributor {
 export function createFindAccount(accounts: Accounts, contributors: ClaimsContributor[] = []) {
   return async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
     const account = await accounts.findById(accountId);
-    // Only an active account is anybody: after a reset (new provisional password) or a disabling, sessions, access
-    // and refresh tokens of whoever held the old password stop working at once.
+    // Only an active account is anybody: after a reset with --revoke or a disabling, sessions, access and refresh
+    // tokens of whoever held the old password stop working at once (a revoking reset also ends them outright).
     if (!account || account.state !== 'active') return undefined;
     return {
       accountId: account.id,

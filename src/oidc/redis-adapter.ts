@@ -4,6 +4,7 @@
 // command ever spans two slots.
 import type { Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AccountRecordIndex } from './account-sessions.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -15,6 +16,24 @@ const recordKey = (model: string, id: string) => `oidc:${model}:{${id}}`;
 const grantKey = (grantId: string) => `oidc:grant:{${grantId}}`;
 const uidKey = (uid: string) => `oidc:uid:{${uid}}`;
 const userCodeKey = (code: string) => `oidc:usercode:{${code}}`;
+/** An account's sessions and grants: a sorted set of `Model:id` scored by expiry (seconds since the epoch). */
+const accountKey = (accountId: string) => `oidc:account:{${accountId}}`;
+/** Models found by account, to end all of an account's sign-ins at once (src/oidc/account-sessions.ts). */
+const BY_ACCOUNT = new Set(['Session', 'Grant']);
+
+type Pipeline = ReturnType<Redis['pipeline']>;
+
+/** Adds a record to its account's index and drops the entries that have expired, so the set stays small. */
+function indexByAccount(multi: Pipeline, accountId: string, member: string, expiresIn: number): void {
+  const key = accountKey(accountId);
+  const now = Math.floor(Date.now() / 1000);
+  multi.zadd(key, expiresIn ? now + expiresIn : '+inf', member);
+  multi.zremrangebyscore(key, '-inf', `(${now}`);
+  // Like the grant index: the set lives as long as its longest-lived entry.
+  if (expiresIn) multi.expire(key, expiresIn, 'GT');
+  if (expiresIn) multi.expire(key, expiresIn, 'NX');
+  else multi.persist(key);
+}
 
 export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string) => Adapter): new (model: string) => Adapter {
   class RedisAdapter implements Adapter {
@@ -35,6 +54,7 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
         if (expiresIn) multi.expire(gk, expiresIn, 'GT');
         if (expiresIn) multi.expire(gk, expiresIn, 'NX');
       }
+      if (BY_ACCOUNT.has(this.model) && payload.accountId) indexByAccount(multi, payload.accountId, `${this.model}:${id}`, expiresIn);
       for (const index of [payload.userCode && userCodeKey(payload.userCode), payload.uid && uidKey(payload.uid)]) {
         if (!index) continue;
         if (expiresIn) multi.set(index, id, 'EX', expiresIn);
@@ -93,4 +113,15 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
       return DURABLE.has(model) ? new sqlAdapter(model) : new RedisAdapter(model);
     }
   } as unknown as new (model: string) => Adapter;
+}
+
+/** An account's unexpired sessions and grants, from the index the Redis adapter keeps. */
+export function createRedisAccountIndex(redis: Redis): AccountRecordIndex {
+  return {
+    async find(accountId) {
+      const members = await redis.zrangebyscore(accountKey(accountId), Math.floor(Date.now() / 1000), '+inf');
+      const ids = (model: string) => members.filter((m) => m.startsWith(`${model}:`)).map((m) => m.slice(model.length + 1));
+      return { sessions: ids('Session'), grants: ids('Grant') };
+    },
+  };
 }

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../store/database.js';
+import type { AccountRecordIndex } from './account-sessions.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -119,4 +120,24 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
 export async function purgeExpired(db: Db): Promise<number> {
   const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<', sql<Date>`now()`).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** An account's unexpired sessions and grants (index oidc_payloads_account), for ending them all at once. */
+export function createSqlAccountIndex(db: Db): AccountRecordIndex {
+  return {
+    async find(accountId) {
+      const rows = await db
+        .selectFrom('oidc_payloads')
+        .select(['model', 'id'])
+        // Written as literals, like the partial index's own predicate, so the planner always matches the two.
+        .where(sql<boolean>`model in ('Session', 'Grant')`)
+        .where(sql<string>`payload->>'accountId'`, '=', accountId)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+        .execute();
+      return {
+        sessions: rows.filter((r) => r.model === 'Session').map((r) => r.id),
+        grants: rows.filter((r) => r.model === 'Grant').map((r) => r.id),
+      };
+    },
+  };
 }

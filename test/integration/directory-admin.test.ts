@@ -1,10 +1,14 @@
 // The directory's admin API over real HTTP: CSV import streamed as the request body, notification letters (a PDF
 // that parses and names each account), provisional password resets and activation statistics; errors as JSON.
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
+import type { AddressInfo } from 'node:net';
 import { verifyPassword } from '../../src/accounts/passwords.js';
+import { createAdminApp } from '../../src/admin/app.js';
+import type { LettersRenderer } from '../../src/directory/letters.js';
+import { renderLettersPdf } from '../../src/directory/letters-pdf.js';
 import { checkProvisionalPassword, PROVISIONAL_ALPHABET } from '../../src/directory/provisional-passwords.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, type CsvRow } from '../support/directory-csv.js';
@@ -95,6 +99,49 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(school.classes.map((c: { classe: string }) => c.classe)).toEqual(['6A', '6B']);
   });
 
+  test('letters whose rendering fails, or whose accounts change meanwhile, change nothing', async () => {
+    const snapshot = () =>
+      sesame.sesame.db.selectFrom('accounts').select(['identifiant', 'state', 'provisional_password_hash', 'provisional_expires_at', 'updated_at']).orderBy('identifiant').execute();
+    const before = await snapshot();
+    expect(before.every((a) => a.provisional_password_hash === null)).toBe(true);
+    let rendered = 0;
+    // The same admin API over the same store, with renderers that fail in the two ways that matter.
+    const withRenderer = async (render: LettersRenderer) => {
+      const server = createAdminApp({ ...sesame.sesame, renderLetters: render }).listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/admin/api/v1/directory/letters`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${sesame.sesame.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ uai: UAI }),
+        });
+        return { status: response.status, json: await response.json() };
+      } finally {
+        server.close();
+      }
+    };
+
+    const failed = await withRenderer(async (letters) => {
+      rendered = letters.length;
+      throw new Error('ENOSPC: no space left on device');
+    });
+    expect(rendered).toBe(9);
+    expect(failed).toMatchObject({ status: 500, json: { error: 'server_error' } });
+    expect(await snapshot()).toEqual(before);
+
+    // A reset lands while the PDF is being drawn: the letters would carry a password that no longer counts.
+    const raced = await withRenderer(async (letters, options) => {
+      await admin(sesame, 'POST', `/accounts/${letters[0]!.identifiant}/reset-password`);
+      return renderLettersPdf(letters, options);
+    });
+    expect(raced).toMatchObject({ status: 409, json: { error: 'conflict' } });
+    const after = await snapshot();
+    const reset = after.filter((a) => a.provisional_password_hash !== null);
+    expect(reset).toHaveLength(1);
+    await sesame.sesame.db.updateTable('accounts').set({ provisional_password_hash: null, provisional_expires_at: null, state: 'non_notifie' }).execute();
+  });
+
   test('letters for one class: a PDF page per account with identifiant and password; accounts become notified', async () => {
     const { status, json } = await admin(sesame, 'POST', '/directory/letters', { uai: UAI, classe: '6A' });
     expect(status).toBe(200);
@@ -149,22 +196,36 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     }
   });
 
-  test('reset-password issues a new provisional password once; the old password stops working', async () => {
+  test('reset-password issues a new provisional password once; the old password works until then, unless revoked', async () => {
     await sesame.sesame.accounts.setPassword((await sesame.sesame.accounts.findByIdentifiant('lina.fabre'))!.id, 'Cartable-vert-2026');
     await sesame.sesame.db.updateTable('accounts').set({ state: 'active' }).where('identifiant', '=', 'lina.fabre').execute();
     expect(await sesame.sesame.accounts.authenticate('lina.fabre', 'Cartable-vert-2026')).toBeDefined();
+    const provisionalHash = async () =>
+      (await sesame.sesame.db.selectFrom('accounts').select('provisional_password_hash').where('identifiant', '=', 'lina.fabre').executeTakeFirstOrThrow()).provisional_password_hash;
 
-    const { status, json } = await admin(sesame, 'POST', '/accounts/lina.fabre/reset-password');
+    const kept = await admin(sesame, 'POST', '/accounts/lina.fabre/reset-password');
+    expect(kept.status).toBe(200);
+    expect(kept.json).toMatchObject({ identifiant: 'lina.fabre', provisional_password: expect.stringMatching(/^[a-zA-Z2-9]{8}$/), expires_at: expect.any(String), revoked: false });
+    expect(await sesame.sesame.accounts.authenticate('lina.fabre', 'Cartable-vert-2026')).toBeDefined();
+    expect(await accountState('lina.fabre')).toBe('active');
+    expect(await verifyPassword((await provisionalHash())!, kept.json.provisional_password)).toBe(true);
+
+    const { status, json } = await admin(sesame, 'POST', '/accounts/lina.fabre/reset-password', { revoke: true });
     expect(status).toBe(200);
-    expect(json).toMatchObject({ identifiant: 'lina.fabre', provisional_password: expect.stringMatching(/^[a-zA-Z2-9]{8}$/), expires_at: expect.any(String) });
+    expect(json).toMatchObject({ identifiant: 'lina.fabre', provisional_password: expect.stringMatching(/^[a-zA-Z2-9]{8}$/), revoked: true, sessions_ended: true });
     expect(await sesame.sesame.accounts.authenticate('lina.fabre', 'Cartable-vert-2026')).toBeUndefined();
     expect(await accountState('lina.fabre')).toBe('notifie');
-    const stored = await sesame.sesame.db.selectFrom('accounts').select('provisional_password_hash').where('identifiant', '=', 'lina.fabre').executeTakeFirstOrThrow();
-    expect(await verifyPassword(stored.provisional_password_hash!, json.provisional_password)).toBe(true);
+    expect(await verifyPassword((await provisionalHash())!, json.provisional_password)).toBe(true);
+    expect(await verifyPassword((await provisionalHash())!, kept.json.provisional_password)).toBe(false);
     // What the first sign-in will check: the right password, before it expires, on an account awaiting activation.
     expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', json.provisional_password)).toMatchObject({ kind: 'eleve' });
     expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', 'AAAAAAAA')).toBeUndefined();
     expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', json.provisional_password, new Date(Date.now() + 100 * 24 * 3600 * 1000))).toBeUndefined();
+
+    // A school that never printed a letter: the reset counts as the notification.
+    await sesame.sesame.db.updateTable('accounts').set({ state: 'non_notifie' }).where('identifiant', '=', 'marc.colin').execute();
+    expect((await admin(sesame, 'POST', '/accounts/marc.colin/reset-password')).status).toBe(200);
+    expect(await accountState('marc.colin')).toBe('notifie');
 
     expect(await admin(sesame, 'POST', '/accounts/personne.inconnue/reset-password')).toMatchObject({ status: 404, json: { error: 'not_found' } });
     expect((await admin(sesame, 'POST', `/accounts/${'a'.repeat(500)}/reset-password`)).status).toBe(400);
@@ -218,12 +279,16 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(refused.stderr).toMatch(/il manque/);
 
     const out = path.join(dir, 'lettres.pdf');
+    // An earlier file readable by everyone: the letters must not inherit its mode.
+    await writeFile(out, 'ancienne version', { mode: 0o644 });
+    await chmod(out, 0o644);
     const letters = await runCli(['letters', '--uai', UAI, '--classe', '6B', '--out', out, '--json'], { env });
     expect(letters.code).toBe(0);
     const covered = JSON.parse(letters.stdout);
     expect(covered.accounts.map((a: { identifiant: string }) => a.identifiant).sort()).toEqual(['emma.girard', 'yanis.girard', 'bad.row'].sort());
     expect(letters.stdout).not.toMatch(/password/i);
-    expect((await stat(out)).mode & 0o077).toBe(0);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const { text } = await pdfText((await readFile(out)).toString('base64'));
     expect(text).toContain('emma.girard');
 
@@ -233,7 +298,12 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(statsTable.stdout).toMatch(/6B/);
 
     const reset = await runCli(['accounts', 'reset-password', 'emma.girard', '--json'], { env });
-    expect(JSON.parse(reset.stdout)).toMatchObject({ identifiant: 'emma.girard', provisional_password: expect.stringMatching(/^[a-zA-Z2-9]{8}$/) });
+    expect(JSON.parse(reset.stdout)).toMatchObject({ identifiant: 'emma.girard', provisional_password: expect.stringMatching(/^[a-zA-Z2-9]{8}$/), revoked: false });
+    const told = await runCli(['accounts', 'reset-password', 'emma.girard'], { env });
+    expect(told.stdout).toMatch(/current password still works until the provisional one is used/);
+    const revoked = await runCli(['accounts', 'reset-password', 'emma.girard', '--revoke'], { env });
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/current password removed; every session and refresh token of the account ended/);
     const unknown = await runCli(['accounts', 'reset-password', 'personne.inconnue'], { env });
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/inconnu|no account/i);

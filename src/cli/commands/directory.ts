@@ -1,7 +1,7 @@
 // `sesame import`, `sesame letters`, `sesame stats` and `sesame accounts reset-password`: the school directory
 // from the command line. The CSV is streamed to the admin API (never read whole), with a progress bar on a terminal.
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import { adminClient, adminSettingsFromEnv, AdminApiError, resolveToken } from '
 import { CliError, oneLine } from '../cli-error.js';
 import { commandGroup } from '../command-group.js';
 import { printJson, printResult, table, type OutputOptions } from '../output.js';
+import { assertWritableFolder, writePrivateFile } from '../private-file.js';
 
 interface ImportSummary {
   added: number;
@@ -122,12 +123,14 @@ export function registerDirectoryCommands(program: Command): void {
     .option('--reprint', 'also cover accounts already notified (their previous letter stops working)')
     .option('--json', 'print the accounts covered as JSON (never the passwords)')
     .action(async (options: OutputOptions & { uai: string; classe?: string; out: string; reprint?: boolean }) => {
+      // Checked first: once the server answers, the accounts hold the passwords this PDF carries.
+      await assertWritableFolder(options.out);
       const answer = await adminClient().request<{ school: { uai: string; name: string }; count: number; accounts: Array<{ identifiant: string; kind: string; given_name: string; family_name: string }>; pdf: string | null }>(
         'POST',
         '/directory/letters',
         { uai: options.uai, ...(options.classe ? { classe: options.classe } : {}), ...(options.reprint ? { include_notified: true } : {}) },
       );
-      if (answer.pdf) await writeFile(options.out, Buffer.from(answer.pdf, 'base64'), { mode: 0o600 });
+      if (answer.pdf) await writePrivateFile(options.out, Buffer.from(answer.pdf, 'base64'));
       const result = { school: answer.school, count: answer.count, out: answer.pdf ? options.out : null, accounts: answer.accounts };
       printResult(options, result, (r) =>
         r.count
@@ -149,15 +152,26 @@ export function registerDirectoryCommands(program: Command): void {
   const accounts = commandGroup(program, 'accounts', 'accounts of parents (responsables) and pupils (élèves)');
   accounts
     .command('reset-password')
-    .description('give an account a new provisional password (shown once; valid 3 months); its current password stops working')
+    .description('give an account a new provisional password (shown once; valid 3 months); the current password keeps working until the provisional one is used, unless --revoke')
     .argument('<identifiant>', 'e.g. claire.moreau')
+    .option('--revoke', 'also remove the current password at once and end every session and refresh token of the account (relying parties are told by back-channel logout)')
     .option('--json', 'print JSON')
-    .action(async (identifiant: string, options: OutputOptions) => {
-      const answer = await adminClient().request<{ identifiant: string; provisional_password: string; expires_at: string }>(
+    .action(async (identifiant: string, options: OutputOptions & { revoke?: boolean }) => {
+      const answer = await adminClient().request<{ identifiant: string; provisional_password: string; expires_at: string; revoked: boolean; sessions_ended?: boolean }>(
         'POST',
         `/accounts/${encodeURIComponent(identifiant)}/reset-password`,
+        options.revoke ? { revoke: true } : {},
       );
       if (options.json) return printJson(answer);
-      printResult(options, answer, (a) => [`identifiant:          ${a.identifiant}`, `provisional password: ${a.provisional_password}`, `valid until:          ${a.expires_at.slice(0, 10)}`]);
+      printResult(options, answer, (a) => [
+        `identifiant:          ${a.identifiant}`,
+        `provisional password: ${a.provisional_password}`,
+        `valid until:          ${a.expires_at.slice(0, 10)}`,
+        a.revoked
+          ? a.sessions_ended === false
+            ? 'current password removed; ending the sessions failed (see the server log): they are refused meanwhile, run the reset again to end them'
+            : 'current password removed; every session and refresh token of the account ended'
+          : 'current password still works until the provisional one is used (--revoke removes it at once)',
+      ]);
     });
 }
