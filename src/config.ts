@@ -71,6 +71,14 @@ const schema = z.object({
   SMS_PER_NUMBER_DAY: positiveInt.default(10),
   SMS_PER_ADDRESS_HOUR: positiveInt.default(20),
   SMS_DAILY_BUDGET: positiveInt.default(10000),
+  // First connection with a school letter (docs/first-connection.md).
+  FIRST_CONNECTION_PUPIL_EMAIL_REQUIRED: bool.default(false),
+  FIRST_CONNECTION_BIRTHDATE_MAX_TRIES: positiveInt.default(3),
+  FIRST_CONNECTION_FLOW_TTL_SECONDS: positiveInt.default(3600),
+  EMAIL_LINK_TTL_SECONDS: positiveInt.default(48 * 3600),
+  MAIL_PER_ACCOUNT_HOUR: positiveInt.default(3),
+  MAIL_PER_RECIPIENT_HOUR: positiveInt.default(3),
+  MAIL_PER_ADDRESS_HOUR: positiveInt.default(20),
 });
 
 export type Env = z.input<typeof schema>;
@@ -108,6 +116,15 @@ export interface Config {
     smsPerNumberDay: number;
     smsPerAddressHour: number;
     smsDailyBudget: number;
+  };
+  firstConnection: {
+    pupilEmailRequired: boolean;
+    birthdateMaxTries: number;
+    flowTtlSeconds: number;
+    emailLinkTtlSeconds: number;
+    mailPerAccountHour: number;
+    mailPerRecipientHour: number;
+    mailPerAddressHour: number;
   };
 }
 
@@ -213,6 +230,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smsPerNumberDay: e.SMS_PER_NUMBER_DAY,
       smsPerAddressHour: e.SMS_PER_ADDRESS_HOUR,
       smsDailyBudget: e.SMS_DAILY_BUDGET,
+    },
+    firstConnection: {
+      pupilEmailRequired: e.FIRST_CONNECTION_PUPIL_EMAIL_REQUIRED,
+      birthdateMaxTries: e.FIRST_CONNECTION_BIRTHDATE_MAX_TRIES,
+      flowTtlSeconds: e.FIRST_CONNECTION_FLOW_TTL_SECONDS,
+      emailLinkTtlSeconds: e.EMAIL_LINK_TTL_SECONDS,
+      mailPerAccountHour: e.MAIL_PER_ACCOUNT_HOUR,
+      mailPerRecipientHour: e.MAIL_PER_RECIPIENT_HOUR,
+      mailPerAddressHour: e.MAIL_PER_ADDRESS_HOUR,
     },
   };
 }
