@@ -58,13 +58,16 @@ export function createFirstConnection(deps: FirstConnectionDeps) {
     address: { name: 'mail:address', points: settings.mailPerAddressHour, windowSeconds: HOUR },
   } satisfies Record<string, Rule>;
 
-  /** Counts the mail against every limit, then sends it; a refusal leaves the account as it was. */
-  async function sendLink(accountId: string, email: string, token: string, address: string): Promise<MailRefusal | undefined> {
+  /** Counts one mail against every limit (count first, then judge: a parallel burst cannot slip past). */
+  async function spend(accountId: string, email: string, address: string): Promise<MailRefusal | undefined> {
     const verdicts = await Promise.all([
       limiter.hit(rules.account, accountId), limiter.hit(rules.recipient, email.toLowerCase()), limiter.hit(rules.address, address),
     ]);
     const blocked = verdicts.find((v) => !v.allowed);
-    if (blocked) return { kind: 'limited', retryAfterSeconds: blocked.retryAfterSeconds };
+    return blocked ? { kind: 'limited', retryAfterSeconds: blocked.retryAfterSeconds } : undefined;
+  }
+
+  async function deliver(accountId: string, email: string, token: string): Promise<MailRefusal | undefined> {
     const validHours = Math.max(1, Math.round(settings.emailLinkTtlSeconds / 3600));
     try {
       await mailer.send({ to: email, ...activationLinkMail({ link: `${deps.linkBase}${encodeURIComponent(token)}`, validHours }) });
@@ -74,6 +77,10 @@ export function createFirstConnection(deps: FirstConnectionDeps) {
       if (!(err instanceof MailError)) throw err;
       return { kind: 'mail_failed', failure: err.kind };
     }
+  }
+
+  async function sendLink(accountId: string, email: string, token: string, address: string): Promise<MailRefusal | undefined> {
+    return (await spend(accountId, email, address)) ?? deliver(accountId, email, token);
   }
 
   const status = (refusal: MailRefusal | undefined): MailStatus => (refusal ? 'failed' : 'sent');
@@ -144,21 +151,28 @@ export function createFirstConnection(deps: FirstConnectionDeps) {
     },
   };
 
+  /**
+   * A new link for the address waiting for one (or for `newEmail`, which replaces it). The limits are judged before
+   * anything changes: a refused request leaves the previous link working.
+   */
   async function relink(flowId: string, address: string, newEmail: string | null): Promise<MailRefusal | 'sent' | 'gone' | 'nothing'> {
     const state = await flows.load(flowId);
     if (!state || state.step !== 'done') return 'gone';
-    const issued = await db.transaction().execute(async (trx) => {
-      const account = await trx.selectFrom('accounts').select(['email', 'state']).where('id', '=', state.accountId).forUpdate().executeTakeFirst();
-      // Only an address still waiting for its link can be sent again or corrected.
-      if (!account || account.state !== 'en_cours') return undefined;
-      const email = newEmail ?? account.email;
-      if (!email) return undefined;
+    const current = await db.selectFrom('accounts').select(['email', 'state']).where('id', '=', state.accountId).executeTakeFirst();
+    const target = newEmail ?? current?.email;
+    // Only an address still waiting for its link can be sent again or corrected.
+    if (!current || current.state !== 'en_cours' || !target) return 'nothing';
+    const limited = await spend(state.accountId, target, address);
+    if (limited) return limited;
+    const token = await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('accounts').select('state').where('id', '=', state.accountId).forUpdate().executeTakeFirst();
+      if (locked?.state !== 'en_cours') return undefined;
       if (newEmail) await trx.updateTable('accounts').set({ email: newEmail, email_verified: false, updated_at: new Date() }).where('id', '=', state.accountId).execute();
-      return { email, token: await links.issue(trx, state.accountId, email) };
+      return links.issue(trx, state.accountId, target);
     });
-    if (!issued) return 'nothing';
-    const refusal = await sendLink(state.accountId, issued.email, issued.token, address);
-    await flows.update(flowId, async (current) => ({ state: mailed(current, status(refusal), issued.email), result: true }));
+    if (!token) return 'nothing';
+    const refusal = await deliver(state.accountId, target, token);
+    await flows.update(flowId, async (flow) => ({ state: mailed(flow, status(refusal), target), result: true }));
     return refusal ?? 'sent';
   }
 }
