@@ -73,6 +73,14 @@ const schema = z.object({
   SMS_DAILY_BUDGET: positiveInt.default(10000),
   // Which children a guardian receives (claims, letters): those they are legally responsible for, or every linked one.
   GUARDIAN_CHILDREN: z.enum(['legal', 'all']).default('legal'),
+  // First connection with a school letter (docs/first-connection.md).
+  FIRST_CONNECTION_PUPIL_EMAIL_REQUIRED: bool.default(false),
+  FIRST_CONNECTION_BIRTHDATE_MAX_TRIES: positiveInt.default(3),
+  FIRST_CONNECTION_FLOW_TTL_SECONDS: positiveInt.default(3600),
+  EMAIL_LINK_TTL_SECONDS: positiveInt.default(48 * 3600),
+  MAIL_PER_ACCOUNT_HOUR: positiveInt.default(3),
+  MAIL_PER_RECIPIENT_HOUR: positiveInt.default(3),
+  MAIL_PER_ADDRESS_HOUR: positiveInt.default(20),
 });
 
 export type Env = z.input<typeof schema>;
@@ -113,6 +121,15 @@ export interface Config {
   };
   /** `legal` (default): a guardian receives only the children they are legally responsible for; `all`: every linked child. */
   guardianChildren: 'legal' | 'all';
+  firstConnection: {
+    pupilEmailRequired: boolean;
+    birthdateMaxTries: number;
+    flowTtlSeconds: number;
+    emailLinkTtlSeconds: number;
+    mailPerAccountHour: number;
+    mailPerRecipientHour: number;
+    mailPerAddressHour: number;
+  };
 }
 
 export interface SmsSettings {
@@ -219,5 +236,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smsDailyBudget: e.SMS_DAILY_BUDGET,
     },
     guardianChildren: e.GUARDIAN_CHILDREN,
+    firstConnection: {
+      pupilEmailRequired: e.FIRST_CONNECTION_PUPIL_EMAIL_REQUIRED,
+      birthdateMaxTries: e.FIRST_CONNECTION_BIRTHDATE_MAX_TRIES,
+      flowTtlSeconds: e.FIRST_CONNECTION_FLOW_TTL_SECONDS,
+      emailLinkTtlSeconds: e.EMAIL_LINK_TTL_SECONDS,
+      mailPerAccountHour: e.MAIL_PER_ACCOUNT_HOUR,
+      mailPerRecipientHour: e.MAIL_PER_RECIPIENT_HOUR,
+      mailPerAddressHour: e.MAIL_PER_ADDRESS_HOUR,
+    },
   };
 }

@@ -11,6 +11,8 @@ import { createHttpApp } from './http/app.js';
 import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js';
 import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
+import { createFirstConnectionMount } from './flows/first-connection/mount.js';
+import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
@@ -116,6 +118,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const signIn = createSignIn({ accounts, limiter, rules: signInRules(config.login.maxFailures, config.login.windowSeconds) });
 
   const mountActivation = await createActivationMount({ config, db, accounts, limiter, sms, logger, provider: provider.get });
+  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get });
 
   const https = config.issuer.startsWith('https://');
   const app = createHttpApp({
@@ -126,11 +129,12 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn }),
+      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
       mountInfoRoutes,
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
+      firstConnection.mount,
     ],
   });
 
@@ -159,6 +163,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       const removed = await purgeExpired(db);
       await purgeLimits(db);
       await purgeActivationFlows(db);
+      await purgeEmailLinks(db);
       if (removed) logger.debug({ removed }, 'expired OIDC payloads purged');
     },
     async close() {

@@ -33,12 +33,27 @@ export interface NewAccount {
   origin?: AccountOrigin;
 }
 
+/**
+ * States whose own password signs in: *activé*, and *en cours d'activation* (the first connection is done, the email
+ * link not yet opened — as ÉduConnect does, with a reminder at each sign-in; docs/first-connection.md).
+ */
+export const SIGN_IN_STATES: ReadonlySet<AccountState> = new Set<AccountState>(['active', 'en_cours']);
+
+/** What an identifiant and password designate (see `verifyCredentials`). */
+export type CredentialsMatch =
+  | { kind: 'password'; account: Account }
+  | { kind: 'provisional'; account: Account; expired: boolean };
+
 const PUBLIC_COLUMNS = [
   'id', 'kind', 'identifiant', 'given_name', 'family_name', 'email', 'email_verified', 'mobile',
   'mobile_verified', 'birthdate', 'state', 'origin',
 ] as const;
 
 export type Accounts = ReturnType<typeof createAccounts>;
+
+function publicPart<T extends Account>(row: T): Account {
+  return Object.fromEntries(PUBLIC_COLUMNS.map((c) => [c, row[c]])) as unknown as Account;
+}
 
 export function createAccounts(db: Db, options: { identifierStyle: IdentifierStyle }) {
   /** Creates one account inside `trx` (the caller's transaction). */
@@ -94,9 +109,29 @@ export function createAccounts(db: Db, options: { identifierStyle: IdentifierSty
         .where('identifiant', '=', identifiant.trim().toLowerCase())
         .executeTakeFirst();
       const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
-      if (!row || !ok || !row.password_hash || row.state !== 'active') return undefined;
+      if (!row || !ok || !row.password_hash || !SIGN_IN_STATES.has(row.state)) return undefined;
       const { password_hash: _hash, ...account } = row;
       return account;
+    },
+
+    /**
+     * The account's own password, else its provisional password (a school letter or a reset): which one matched,
+     * and whether a provisional one has expired. A failure always costs two argon2id verifications (against the
+     * decoy hash where a hash is missing), so the time taken says nothing about who has a provisional password.
+     * After a reset without --revoke an active account has both: each keeps working until the first connection ends.
+     */
+    async verifyCredentials(identifiant: string, password: string, now = new Date()): Promise<CredentialsMatch | undefined> {
+      const row = await db
+        .selectFrom('accounts')
+        .select([...PUBLIC_COLUMNS, 'password_hash', 'provisional_password_hash', 'provisional_expires_at'])
+        .where('identifiant', '=', identifiant.trim().toLowerCase())
+        .executeTakeFirst();
+      const decoy = await decoyHash();
+      const own = await verifyPassword(row?.password_hash ?? decoy, password);
+      if (row && own && row.password_hash && SIGN_IN_STATES.has(row.state)) return { kind: 'password', account: publicPart(row) };
+      const provisional = await verifyPassword(row?.provisional_password_hash ?? decoy, password);
+      if (!row || !provisional || !row.provisional_password_hash || !row.provisional_expires_at || row.state === 'disabled') return undefined;
+      return { kind: 'provisional', account: publicPart(row), expired: new Date(row.provisional_expires_at) <= now };
     },
 
     async setPassword(id: string, password: string): Promise<void> {

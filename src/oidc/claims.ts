@@ -1,7 +1,7 @@
 // What relying parties learn about a person: the scopes, the claims each scope releases, and the account lookup
 // oidc-provider calls (findAccount). Claims come from the account and, for school claims, from the directory.
 import { createHash } from 'node:crypto';
-import type { Account, Accounts } from '../accounts/accounts.js';
+import { SIGN_IN_STATES, type Account, type Accounts } from '../accounts/accounts.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   openid: ['sub'],
@@ -42,9 +42,10 @@ export interface ClaimsContributor {
 export function createFindAccount(accounts: Accounts, contributors: ClaimsContributor[] = []) {
   return async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
     const account = await accounts.findById(accountId);
-    // Only an active account is anybody: after a reset with --revoke or a disabling, sessions, access and refresh
-    // tokens of whoever held the old password stop working at once (a revoking reset also ends them outright).
-    if (!account || account.state !== 'active') return undefined;
+    // Only an active account is anybody (or one *en cours d'activation*, whose email link is still unopened: it may
+    // sign in meanwhile, docs/first-connection.md): after a reset with --revoke or a disabling, sessions, access and
+    // refresh tokens of whoever held the old password stop working at once.
+    if (!account || !SIGN_IN_STATES.has(account.state)) return undefined;
     return {
       accountId: account.id,
       async claims(_use: string, scope: string) {

@@ -115,6 +115,8 @@ export interface ActivationFlowsTable {
   expires_at: Timestamp;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** Which journey the row belongs to (`activation`, `first-connection`…); migration 0006. */
+  kind: ColumnType<string, string | undefined, string>;
 }
 
 export interface DirectoryImportsTable {
@@ -152,6 +154,16 @@ export interface DirectoryImportRowsTable {
   guardian_last: boolean | null;
 }
 
+/** Links that confirm an email address: HMAC of the token, single use (migration 0006). */
+export interface EmailVerificationsTable {
+  id: string;
+  account_id: string;
+  email: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: DefaultedTimestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -166,4 +178,5 @@ export interface Database {
   directory_imports: DirectoryImportsTable;
   directory_import_rows: DirectoryImportRowsTable;
   activation_flows: ActivationFlowsTable;
+  email_verifications: EmailVerificationsTable;
 }

@@ -11,6 +11,7 @@ import { maskPhone } from '../../logger.js';
 import { SmsError, type SmsFailureKind, type SmsSender } from '../../messaging/sms-sender.js';
 import { accountExistsSms, activationCodeSms } from '../../messaging/sms-texts.js';
 import type { Db } from '../../store/database.js';
+import { wrongBirthdates } from '../common/children.js';
 import { activateGuardian } from './account-activation.js';
 import type { Codes } from './codes.js';
 import { childrenByIds, childrenOf, matchGuardians, type Child } from './directory-lookup.js';
@@ -192,7 +193,7 @@ export function createActivation(deps: ActivationDeps) {
       return flows.update<(BirthdatesOutcome | { kind: 'out_of_step' }) & { wrong: number[] }>(flowId, async (state, trx) => {
         if (state.step !== 'children') return { state, result: { kind: 'out_of_step', wrong: [] } };
         const children = await childrenByIds(trx, state.childIds);
-        const wrong = children.map((c, i) => (c.birthdate === typed[i] ? -1 : i + 1)).filter((i) => i > 0);
+        const wrong = wrongBirthdates(children.map((c) => c.birthdate), typed);
         const outcome = applyBirthdates(state, wrong.length === 0 && children.length === state.childIds.length, settings);
         return { state: outcome.state, result: { ...outcome, wrong } };
       });

@@ -5,19 +5,14 @@ import { NO_NAME_KEY } from '../../directory/name-key.js';
 import type { Db } from '../../store/database.js';
 import type { AccountState } from '../../store/schema.js';
 
+// The children's queries are shared with the first connection (src/flows/common/children.ts).
+export { childrenByIds, childrenOf, type Child } from '../common/children.js';
+
 export interface MatchedGuardian {
   id: string;
   accountId: string | null;
   accountState: AccountState | null;
   identifiant: string | null;
-}
-
-export interface Child {
-  id: string;
-  givenNames: string;
-  familyName: string;
-  birthdate: string;
-  schoolName: string;
 }
 
 /** One query whatever the outcome, so a match and a miss cost the same. */
@@ -33,36 +28,4 @@ export async function matchGuardians(db: Db, nameKey: string, mobile: string): P
     .orderBy('g.id')
     .execute();
   return rows.map((r) => ({ id: r.id, accountId: r.account_id, accountState: r.state, identifiant: r.identifiant }));
-}
-
-/** Current children the guardians are legally responsible for, across schools, in a stable order. */
-export async function childrenOf(db: Db, guardianIds: string[]): Promise<Child[]> {
-  if (guardianIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('pupils as p')
-    .innerJoin('pupil_guardians as pg', 'pg.pupil_id', 'p.id')
-    .innerJoin('schools as s', 's.uai', 'p.uai')
-    .select(['p.id', 'p.given_names', 'p.family_name', 'p.birthdate', 's.name as school_name'])
-    .where('pg.guardian_id', 'in', guardianIds)
-    // Legal responsibility proves the parent, whatever GUARDIAN_CHILDREN lets guardians see later.
-    .where(legalLink('pg'))
-    .where('p.detached_at', 'is', null)
-    .distinct()
-    .orderBy('p.family_name')
-    .orderBy('p.given_names')
-    .orderBy('p.id')
-    .execute();
-  return rows.map((r) => ({ id: r.id, givenNames: r.given_names, familyName: r.family_name, birthdate: r.birthdate, schoolName: r.school_name }));
-}
-
-export async function childrenByIds(db: Db, ids: string[]): Promise<Child[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('pupils as p')
-    .innerJoin('schools as s', 's.uai', 'p.uai')
-    .select(['p.id', 'p.given_names', 'p.family_name', 'p.birthdate', 's.name as school_name'])
-    .where('p.id', 'in', ids)
-    .execute();
-  const byId = new Map(rows.map((r) => [r.id, { id: r.id, givenNames: r.given_names, familyName: r.family_name, birthdate: r.birthdate, schoolName: r.school_name }]));
-  return ids.map((id) => byId.get(id)).filter((c): c is Child => Boolean(c));
 }

@@ -4,34 +4,12 @@ import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 import type { Refusal } from './activation.js';
 import type { Child } from './directory-lookup.js';
 import type { EndReason } from './flow.js';
-import type { FieldError } from './input.js';
+import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 
-export interface ScreenBase {
-  csrf: string;
-  clientName: string | null;
-  errors?: FieldError[];
-}
-
-export interface Screen {
-  view: string;
-  locals: Record<string, unknown> & { title: string };
-}
+export type { Screen, ScreenBase } from '../common/screen.js';
 
 function withErrors(view: string, heading: string, base: ScreenBase, extra: Record<string, unknown>): Screen {
-  const errors = base.errors ?? [];
-  const fieldErrors = Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field, e.message]));
-  return {
-    view: `activation/${view}`,
-    locals: {
-      title: `${errors.length ? 'Erreur – ' : ''}${heading} – Sésame`,
-      csrf: base.csrf,
-      clientName: base.clientName ?? undefined,
-      errors,
-      fieldErrors,
-      values: {},
-      ...extra,
-    },
-  };
+  return formScreen(`activation/${view}`, heading, base, extra);
 }
 
 export function restartHref(interactionUid: string | null): string {

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
 import { finishInteraction, loadInteraction } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
+import type { SignInHandOver } from '../first-connection/routes.js';
 import type { createSignIn } from './sign-in.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
@@ -25,7 +26,10 @@ function renderLogin(
   });
 }
 
-export function mountLoginRoutes(router: Router, deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn> }): void {
+export function mountLoginRoutes(
+  router: Router,
+  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver },
+): void {
   router.get('/interaction/:uid', async (ctx) => {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
     if (details.prompt.name === 'consent') {
@@ -43,10 +47,16 @@ export function mountLoginRoutes(router: Router, deps: { provider: () => Provide
     const profil = profileOf(body.profil) ?? 'responsable';
     let accountId: string;
     try {
-      const account = await deps.signIn(body, ctx.ip);
-      accountId = account.id;
+      const outcome = await deps.signIn(body, ctx.ip);
+      // A letter's provisional password starts the first connection; an address still waiting for its link gets
+      // a reminder first. Both come back to this sign-in at /interaction/<uid>/premiere-connexion.
+      const context = { interactionUid: details.uid, clientName: clientName ?? null };
+      if (outcome.kind === 'first_connection') return await deps.firstConnection.begin(ctx, outcome.account, context);
+      if (outcome.account.state === 'en_cours') return await deps.firstConnection.remind(ctx, outcome.account, context);
+      accountId = outcome.account.id;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
+      if (err.code === 'provisional_expired') return deps.firstConnection.expired(ctx, profil, details.uid);
       ctx.status = err.status;
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));
       const username = typeof body.username === 'string' ? body.username.slice(0, 100) : '';

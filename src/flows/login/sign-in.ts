@@ -1,5 +1,6 @@
 // Signing in with identifiant and password: input checks, throttling per account+address, per account and per
-// address (so a stranger cannot lock an owner out from elsewhere), and one neutral answer for every failure.
+// address (so a stranger cannot lock an owner out from elsewhere), and one neutral answer for every failure. A
+// school letter's provisional password is recognised too: it leads to the first connection, not to the service.
 import { z } from 'zod';
 import type { Account, Accounts } from '../../accounts/accounts.js';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/password-policy.js';
@@ -8,6 +9,12 @@ import { AppError, tooManyAttempts } from '../../http/app-error.js';
 
 export const WRONG_CREDENTIALS =
   'L’identifiant ou le mot de passe est incorrect. Vérifiez-les, ou choisissez « Mot de passe oublié ».';
+
+/** A correct provisional password past its 3 months: said plainly, never «incorrect» (docs/first-connection.md). */
+export const PROVISIONAL_EXPIRED = 'Le mot de passe provisoire de votre courrier a expiré : il était valable 3 mois.';
+
+/** The account's own password signed in, or a provisional password opened the first connection. */
+export type SignInOutcome = { kind: 'account' | 'first_connection'; account: Account };
 
 export const signInInput = z.object({
   username: z.string().trim().min(1).max(100),
@@ -31,7 +38,7 @@ export function signInRules(maxFailures: number, windowSeconds: number): SignInR
 
 export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules: SignInRules }) {
   const { accounts, limiter, rules } = deps;
-  return async function signIn(raw: unknown, address: string): Promise<Account> {
+  return async function signIn(raw: unknown, address: string): Promise<SignInOutcome> {
     const parsed = signInInput.safeParse(raw);
     if (!parsed.success) {
       // Both given but out of bounds (a pasted 10 000-character identifiant): no account can match, so the neutral
@@ -53,17 +60,19 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     ]);
     const blocked = checks.find((c) => !c.allowed);
     if (blocked) throw tooManyAttempts(blocked.retryAfterSeconds);
-    const account = password.length <= PASSWORD_MAX_LENGTH ? await accounts.authenticate(id, password) : undefined;
-    if (!account) {
+    const match = password.length <= PASSWORD_MAX_LENGTH ? await accounts.verifyCredentials(id, password) : undefined;
+    if (!match || (match.kind === 'provisional' && match.expired)) {
+      // An expired letter counts as a failure too: it opens nothing.
       await Promise.all([
         limiter.hit(rules.accountAndAddress, `${id}|${address}`),
         limiter.hit(rules.account, id),
         limiter.hit(rules.address, address),
       ]);
+      if (match) throw new AppError('provisional_expired', 401, PROVISIONAL_EXPIRED, 'provisional password expired');
       throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
     }
     // A success forgets this device's earlier failures (there is nothing to forget on most sign-ins).
     if (checks[0]!.used > 0) await limiter.reset(rules.accountAndAddress, `${id}|${address}`);
-    return account;
+    return { kind: match.kind === 'password' ? 'account' : 'first_connection', account: match.account };
   };
 }

@@ -5,6 +5,7 @@ import * as directory from './0002-directory.js';
 import * as directoryImport from './0003-directory-import.js';
 import * as activation from './0004-activation.js';
 import * as directoryImportGuardians from './0005-directory-import-guardians.js';
+import * as firstConnection from './0006-first-connection.js';
 import * as oidcAccountIndex from './0008-oidc-account-index.js';
 import * as unicodeNameKeys from './0009-unicode-name-keys.js';
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0003-directory-import': directoryImport,
   '0004-activation': activation,
   '0005-directory-import-guardians': directoryImportGuardians,
+  '0006-first-connection': firstConnection,
   '0008-oidc-account-index': oidcAccountIndex,
   '0009-unicode-name-keys': unicodeNameKeys,
 };

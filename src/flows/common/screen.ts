@@ -1,0 +1,31 @@
+// What a journey's screen is (a view and its locals), and the frame every form screen shares: the title marks an
+// error, the summary lists every problem, and each field finds its own message (views/partials/forms.pug).
+import type { FieldError } from './form-input.js';
+
+export interface ScreenBase {
+  csrf: string;
+  clientName: string | null;
+  errors?: FieldError[];
+}
+
+export interface Screen {
+  view: string;
+  locals: Record<string, unknown> & { title: string };
+}
+
+export function formScreen(view: string, heading: string, base: ScreenBase, extra: Record<string, unknown>): Screen {
+  const errors = base.errors ?? [];
+  const fieldErrors = Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field, e.message]));
+  return {
+    view,
+    locals: {
+      title: `${errors.length ? 'Erreur – ' : ''}${heading} – Sésame`,
+      csrf: base.csrf,
+      clientName: base.clientName ?? undefined,
+      errors,
+      fieldErrors,
+      values: {},
+      ...extra,
+    },
+  };
+}
