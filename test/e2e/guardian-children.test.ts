@@ -4,7 +4,7 @@
 // child listed in `enfants` carries a `sub` (the import gives every pupil an account).
 import { Readable } from 'node:stream';
 import { importDirectory } from '../../src/directory/import.js';
-import { prepareLetters } from '../../src/directory/letters.js';
+import { printLetters, type Letter } from '../../src/directory/letters.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, SCHOOL_A } from '../support/directory-csv.js';
 import { addChild } from '../support/directory-fixtures.js';
@@ -62,11 +62,14 @@ describe.each(STORES)('a guardian’s children (%s store)', (store) => {
     // Letters go to accounts not yet taken over: Paul is put back to «notifié» for this test, then restored.
     const db = sesame.sesame.db;
     await db.updateTable('accounts').set({ state: 'notifie' }).where('id', '=', id.paul!).execute();
-    const { letters } = await prepareLetters(sesame.sesame.db, { uai: SCHOOL_A.uai, includeNotified: true });
-    const paul = letters.find((l) => l.identifiant === 'paul.marchand');
+    // The letters as printed, without the PDF: what each one lists is the point here.
+    const print = (guardianChildren?: 'all') =>
+      printLetters(db, { uai: SCHOOL_A.uai, includeNotified: true, guardianChildren }, async () => Buffer.from('%PDF'), { serviceUrl: sesame.issuer });
+    const { letters } = await print();
+    const paul = letters.find((l: Letter) => l.identifiant === 'paul.marchand');
     expect(paul?.children.map((c) => c.givenName)).toEqual(['Alice']);
-    const all = await prepareLetters(sesame.sesame.db, { uai: SCHOOL_A.uai, includeNotified: true, guardianChildren: 'all' });
-    expect(all.letters.find((l) => l.identifiant === 'paul.marchand')?.children.map((c) => c.givenName).sort()).toEqual(['Alice', 'Bob']);
+    const all = await print('all');
+    expect(all.letters.find((l: Letter) => l.identifiant === 'paul.marchand')?.children.map((c) => c.givenName).sort()).toEqual(['Alice', 'Bob']);
     await sesame.sesame.accounts.setPassword(id.paul!, PASSWORD);
     await db.updateTable('accounts').set({ state: 'active' }).where('id', '=', id.paul!).execute();
   });

@@ -1,6 +1,6 @@
 // The first connection as a person walks it: a directory imported through the admin API, letters' provisional
 // passwords issued, the steps posted with each page's CSRF token, and the activation link read from the SMTP server.
-import { issueProvisionalPasswords } from '../../src/directory/provisional-passwords.js';
+import { resetProvisionalPassword } from '../../src/directory/provisional-passwords.js';
 import type { Db } from '../../src/store/database.js';
 import { post } from './activation-journey.js';
 import { Browser, type Page } from './browser.js';
@@ -18,12 +18,13 @@ export async function importDirectory(sesame: TestSesame, rows: CsvRow[]): Promi
   if (response.status !== 200 || !/"rejected_rows":0\b/.test(text)) throw new Error(`import failed: ${response.status} ${text}`);
 }
 
-/** A letter's provisional password for the account (issued `at`, by default now), as `issueProvisionalPasswords` prints it. */
+/** A letter's provisional password for the account (issued `at`, by default now), as a school reset issues it. */
 export async function letterFor(db: Db, where: { givenName: string; familyName: string; kind: 'eleve' | 'responsable' }, at = new Date()) {
   const account = await db.selectFrom('accounts').select(['id', 'identifiant']).where('kind', '=', where.kind)
     .where('given_name', '=', where.givenName).where('family_name', '=', where.familyName).executeTakeFirstOrThrow();
-  const [issued] = await issueProvisionalPasswords(db, [account.id], at);
-  return { accountId: account.id, identifiant: account.identifiant, password: issued!.password };
+  const issued = await resetProvisionalPassword(db, account.identifiant, { now: at });
+  if (!issued.ok) throw new Error(`no provisional password for ${account.identifiant}: ${issued.reason}`);
+  return { accountId: account.id, identifiant: account.identifiant, password: issued.password };
 }
 
 export interface JourneyInput {
