@@ -278,6 +278,12 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/il manque/);
 
+    // A folder the PDF cannot be written to is found before the server gives anybody a password.
+    const nowhere = await runCli(['letters', '--uai', UAI, '--classe', '6B', '--out', path.join(dir, 'absent', 'lettres.pdf')], { env });
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toMatch(/cannot write in/);
+    expect(await accountState('emma.girard')).toBe('non_notifie');
+
     const out = path.join(dir, 'lettres.pdf');
     // An earlier file readable by everyone: the letters must not inherit its mode.
     await writeFile(out, 'ancienne version', { mode: 0o644 });
