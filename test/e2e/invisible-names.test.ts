@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { importDirectory } from '../../src/directory/import.js';
 import { Browser } from '../support/browser.js';
+import { cliEnv, runCli } from '../support/cli.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, SCHOOL_A } from '../support/directory-csv.js';
 import { call, expectFrenchPage, expectJsonError, jsonBody } from '../support/http.js';
@@ -65,6 +66,14 @@ describe.each(STORES)('invisible characters in names (%s store)', (store) => {
       expect(registered.json.error_description).toMatch(/client_name/);
     },
   );
+
+  test('the sesame command refuses such a name too, and creates nothing', async () => {
+    const result = await runCli(['accounts', 'add', '--kind', 'eleve', '--given-name', 'L\u202eéo', '--family-name', 'Invisible'], { env: cliEnv(sesame) });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/bidirectional controls or zero-width characters/);
+    const rows = await sesame.sesame.db.selectFrom('accounts').select('id').where('family_name', '=', 'Invisible').execute();
+    expect(rows).toEqual([]);
+  });
 
   test('dynamic registration cannot take an operator’s application name, whatever the case and accents', async () => {
     for (const name of ['Pronote', 'PRONOTE', 'Prönote', 'pro-note']) {
