@@ -17,6 +17,9 @@ import {
 
 const COOKIE = 'sesame.activation';
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
+/** How long «Continuer vers <application>» stays possible once the done page was shown. */
+const CONTINUE_SECONDS = 600;
+const continuePath = (uid: string) => `/interaction/${encodeURIComponent(uid)}/activation`;
 
 export interface ActivationRoutesDeps {
   activation: Activation;
@@ -52,6 +55,8 @@ function body(ctx: Context): Record<string, unknown> {
 
 export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps): void {
   const { activation } = deps;
+  const cookieOptions = (maxAgeSeconds: number) =>
+    ({ signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: maxAgeSeconds * 1000 }) as const;
   const codeMinutes = Math.max(1, Math.round(activation.settings.codeTtlSeconds / 60));
 
   const flowId = (ctx: Context) => {
@@ -87,6 +92,21 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     return { uid, clientName: client?.clientName ?? null };
   }
 
+  /**
+   * The done and ended pages are shown once: on a shared computer the next person must not find them (nor finish the
+   * sign-in) by going back to /activation. When a sign-in waits, the flow id stays only under the path «Continuer»
+   * posts to, for a few minutes.
+   */
+  function endFlowCookie(ctx: Context, interactionUid: string | null): void {
+    ctx.cookies.set(COOKIE, null, { signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true });
+    const id = flowId(ctx);
+    if (!interactionUid || !id) return;
+    ctx.cookies.set(COOKIE, id, {
+      // Not `overwrite`: that would drop the clearing of the path-wide cookie just above (same name).
+      ...cookieOptions(Math.min(deps.flowTtlSeconds, CONTINUE_SECONDS)), path: continuePath(interactionUid), overwrite: false,
+    });
+  }
+
   async function showStep(ctx: Context, state: FlowState, extra: { notice?: string } = {}): Promise<void> {
     const b = base(ctx, state.clientName);
     switch (state.step) {
@@ -97,8 +117,10 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
       case 'password':
         return show(ctx, passwordScreen(b));
       case 'done':
+        endFlowCookie(ctx, state.interactionUid);
         return show(ctx, doneScreen(b, state.identifiant!, state.interactionUid, state.clientName ?? 'le service'));
       case 'ended':
+        endFlowCookie(ctx, null);
         return show(ctx, endedScreen(b, state.endReason!, state.identifiant, state.interactionUid));
     }
   }
@@ -135,9 +157,8 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
       const values = { family_name: checked.value.familyName, given_name: checked.value.givenName, mobile: String(form.mobile ?? '') };
       return show(ctx, identityScreen(base(ctx, clientName, [{ field: '', message: refusal.message }]), values, interaction?.uid ?? null), refusal.status);
     }
-    ctx.cookies.set(COOKIE, outcome.flowId, {
-      signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: deps.flowTtlSeconds * 1000,
-    });
+    // The cookie lives no longer than the flow it names (created just now, for flowTtlSeconds).
+    ctx.cookies.set(COOKIE, outcome.flowId, cookieOptions(deps.flowTtlSeconds));
     backToStep(ctx);
   });
 
@@ -211,6 +232,8 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     if (state.step !== 'done' || !state.accountId || state.interactionUid !== ctx.params.uid) throw pageExpired();
     const provider = deps.provider();
     await loadInteraction(provider, ctx);
-    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: true } });
+    ctx.cookies.set(COOKIE, null, { ...cookieOptions(0), path: continuePath(ctx.params.uid) });
+    // Whoever activates on a shared computer is signed in for this browser session only (no «Rester connecté» here).
+    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: false } });
   });
 }
