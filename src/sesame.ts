@@ -101,11 +101,18 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const mountActivation = await createActivationMount({ config, db, accounts, limiter, sms, logger, provider: provider.get });
 
   const https = config.issuer.startsWith('https://');
+  if (https && !config.trustProxy) {
+    logger.warn(
+      { issuer: config.issuer },
+      'ISSUER is https but TRUST_PROXY is off: requests reach Sésame as plain http, so no cookie could be marked Secure; browser pages answer «connexion sécurisée» until TRUST_PROXY=true is set behind the TLS proxy',
+    );
+  }
   const app = createHttpApp({
     logger,
     cookieKeys,
     trustProxy: config.trustProxy,
     https,
+    issuer: config.issuer,
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
