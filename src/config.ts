@@ -45,7 +45,8 @@ const schema = z.object({
   MAIL_TIMEOUT_MS: positiveInt.default(10000),
   ADMIN_LISTEN: z.string().default('127.0.0.1:3001'),
   ADMIN_TOKEN: z.string().min(24).optional(),
-  SEED_DEMO: bool.default(true),
+  // Demo data with published passwords: on by default outside production, refused in production.
+  SEED_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Origins whose back-channel logout endpoints may sit on internal or loopback addresses.
   BACKCHANNEL_ALLOWED_ORIGINS: list.optional(),
@@ -71,6 +72,8 @@ const schema = z.object({
   SMS_PER_NUMBER_DAY: positiveInt.default(10),
   SMS_PER_ADDRESS_HOUR: positiveInt.default(20),
   SMS_DAILY_BUDGET: positiveInt.default(10000),
+  // A lab may run production mode on a plain-http issuer; a real service never does.
+  ALLOW_INSECURE_ISSUER: bool.default(false),
 });
 
 export type Env = z.input<typeof schema>;
@@ -126,7 +129,26 @@ export interface MailSettings {
   timeoutMs: number;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** One line each, for the start-up refusal (main.ts prints them one per line). */
+  readonly reasons: string[];
+  constructor(message: string, reasons: string[] = [message]) {
+    super(message);
+    this.reasons = reasons;
+  }
+}
+
+/** What production refuses to run with, beyond the messaging settings; one line each. */
+function productionProblems(e: z.output<typeof schema>): string[] {
+  if (e.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (e.SEED_DEMO) problems.push('SEED_DEMO=true is refused in production (the demo accounts and clients have published passwords and secrets): unset it');
+  const issuer = e.ISSUER ?? `http://localhost:${e.PORT}`;
+  if (!issuer.startsWith('https://') && !e.ALLOW_INSECURE_ISSUER) {
+    problems.push(`ISSUER ${issuer} is not https, refused in production: set ISSUER to the public https URL (or ALLOW_INSECURE_ISSUER=true for a lab)`);
+  }
+  return problems;
+}
 
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d+)$/.exec(value);
@@ -137,7 +159,7 @@ function parseListen(value: string): { host: string; port: number } {
 /** Outboxes by default outside production; in production only real transports, fully configured. */
 function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail: MailSettings } {
   const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
+  const problems: string[] = productionProblems(e);
   const smsTransport = e.SMS_TRANSPORT ?? (production ? 'twilio' : 'outbox');
   if (production && smsTransport === 'outbox') problems.push('SMS_TRANSPORT=outbox is refused in production (no SMS would reach anyone): use twilio');
   if (smsTransport === 'twilio') {
@@ -148,7 +170,7 @@ function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail
   const mailTransport = e.MAIL_TRANSPORT ?? (production || e.SMTP_URL ? 'smtp' : 'outbox');
   if (production && mailTransport === 'outbox') problems.push('MAIL_TRANSPORT=outbox is refused in production (no mail would reach anyone): use smtp');
   if (mailTransport === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL is required with MAIL_TRANSPORT=smtp');
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   return {
     sms: {
       transport: smsTransport,
@@ -186,7 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     admin: { ...admin, token: e.ADMIN_TOKEN },
-    seedDemo: e.SEED_DEMO,
+    seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== 'production',
     demoRpUrls,
     logLevel: e.LOG_LEVEL,
     // Outside production the demo relying parties (npm run demo) are allowed by default; production names its own.
