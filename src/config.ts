@@ -39,6 +39,9 @@ const schema = z.object({
   SMS_RETRY_MAX: z.coerce.number().int().min(0).max(10).default(3),
   SMS_RETRY_BASE_MS: positiveInt.default(500),
   SMS_RETRY_MAX_TOTAL_MS: positiveInt.default(8000),
+  // SMS leave after the answer, from an in-process queue: messages in flight at once, and waiting at most.
+  SMS_QUEUE_CONCURRENCY: positiveInt.default(4),
+  SMS_QUEUE_CAPACITY: positiveInt.default(1000),
   MAIL_TRANSPORT: z.enum(['smtp', 'outbox']).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://host:port or smtps://user:pass@host:port').optional(),
   MAIL_FROM: z.string().default('Sésame <ne-pas-repondre@sesame.invalid>'),
@@ -68,8 +71,12 @@ const schema = z.object({
   ACTIVATION_BIRTHDATE_MAX_TRIES: positiveInt.default(3),
   ACTIVATION_FLOW_TTL_SECONDS: positiveInt.default(3600),
   ACTIVATION_MIN_RESPONSE_MS: z.coerce.number().int().min(0).default(400),
-  SMS_PER_NUMBER_HOUR: positiveInt.default(3),
-  SMS_PER_NUMBER_DAY: positiveInt.default(10),
+  // Per number and name (nameKey): what one person may ask for; per number alone: a larger cap, so that a stranger
+  // who knows a parent's number cannot spend that parent's own requests.
+  SMS_PER_NUMBER_NAME_HOUR: positiveInt.default(3),
+  SMS_PER_NUMBER_NAME_DAY: positiveInt.default(10),
+  SMS_PER_NUMBER_HOUR: positiveInt.default(10),
+  SMS_PER_NUMBER_DAY: positiveInt.default(30),
   SMS_PER_ADDRESS_HOUR: positiveInt.default(20),
   SMS_DAILY_BUDGET: positiveInt.default(10000),
   // A lab may run production mode on a plain-http issuer; a real service never does.
@@ -107,6 +114,8 @@ export interface Config {
     birthdateMaxTries: number;
     flowTtlSeconds: number;
     minResponseMs: number;
+    smsPerNumberNameHour: number;
+    smsPerNumberNameDay: number;
     smsPerNumberHour: number;
     smsPerNumberDay: number;
     smsPerAddressHour: number;
@@ -120,6 +129,7 @@ export interface SmsSettings {
   twilio: { accountSid: string; authToken: string; messagingServiceSid: string | undefined; from: string | undefined } | undefined;
   timeoutMs: number;
   retry: { maxRetries: number; baseDelayMs: number; maxTotalMs: number };
+  queue: { concurrency: number; capacity: number };
 }
 
 export interface MailSettings {
@@ -180,6 +190,7 @@ function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail
           : undefined,
       timeoutMs: e.TWILIO_TIMEOUT_MS,
       retry: { maxRetries: e.SMS_RETRY_MAX, baseDelayMs: e.SMS_RETRY_BASE_MS, maxTotalMs: e.SMS_RETRY_MAX_TOTAL_MS },
+      queue: { concurrency: e.SMS_QUEUE_CONCURRENCY, capacity: e.SMS_QUEUE_CAPACITY },
     },
     mail: { transport: mailTransport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, timeoutMs: e.MAIL_TIMEOUT_MS },
   };
@@ -231,6 +242,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       birthdateMaxTries: e.ACTIVATION_BIRTHDATE_MAX_TRIES,
       flowTtlSeconds: e.ACTIVATION_FLOW_TTL_SECONDS,
       minResponseMs: e.ACTIVATION_MIN_RESPONSE_MS,
+      smsPerNumberNameHour: e.SMS_PER_NUMBER_NAME_HOUR,
+      smsPerNumberNameDay: e.SMS_PER_NUMBER_NAME_DAY,
       smsPerNumberHour: e.SMS_PER_NUMBER_HOUR,
       smsPerNumberDay: e.SMS_PER_NUMBER_DAY,
       smsPerAddressHour: e.SMS_PER_ADDRESS_HOUR,

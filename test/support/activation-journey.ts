@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Browser, inputValue, type Page } from './browser.js';
+import { drainSmsQueues } from './sms-queues.js';
 
 export interface SmsLine {
   channel: string;
@@ -12,6 +13,8 @@ export interface SmsLine {
 }
 
 export async function outboxSms(dataDir: string, to?: string): Promise<SmsLine[]> {
+  // SMS leave after the answer: the ones already asked for are let out before the phone is read.
+  await drainSmsQueues();
   let content = '';
   try {
     content = await readFile(path.join(dataDir, 'outbox.jsonl'), 'utf8');

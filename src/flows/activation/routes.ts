@@ -6,12 +6,13 @@ import type Provider from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
 import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
+import { systemClock, type Clock } from '../../clock.js';
 import type { Activation } from './activation.js';
 import { FLOW_ID_PATTERN } from './flow-store.js';
 import type { FlowState } from './flow.js';
 import { checkBirthdates, checkCode, checkIdentity, checkPasswordFields, type FieldError } from './input.js';
 import {
-  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage,
+  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage, smsFailureMessage,
   type Screen, type ScreenBase,
 } from './screens.js';
 
@@ -28,6 +29,8 @@ export interface ActivationRoutesDeps {
   flowTtlSeconds: number;
   /** Steps that may send an SMS never answer faster than this, so a match (SMS sent) and a miss look alike. */
   minResponseMs: number;
+  /** Whose time pads those answers (tests inject one to see the deadline asked for). */
+  clock?: Clock;
 }
 
 const flowExpired = () =>
@@ -40,12 +43,14 @@ function show(ctx: Context, screen: Screen, status = 200): void {
   ctx.body = renderView(screen.view, screen.locals);
 }
 
-/** Runs `work` and answers no sooner than `ms`: whether an SMS left must not show in the response time. */
-async function atLeast<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
+/**
+ * Runs `work` and answers no sooner than `ms` after it started: a match and a miss wait for the same deadline, so
+ * the lookup and the queueing of an SMS (which itself leaves after the answer) do not show in the response time.
+ */
+async function atLeast<T>(clock: Clock, ms: number, work: () => Promise<T>): Promise<T> {
+  const deadline = clock.now() + ms;
   const result = await work();
-  const wait = ms - (Date.now() - started);
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await clock.sleepUntil(deadline);
   return result;
 }
 
@@ -55,6 +60,7 @@ function body(ctx: Context): Record<string, unknown> {
 
 export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps): void {
   const { activation } = deps;
+  const clock = deps.clock ?? systemClock;
   const cookieOptions = (maxAgeSeconds: number) =>
     ({ signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: maxAgeSeconds * 1000 }) as const;
   const codeMinutes = Math.max(1, Math.round(activation.settings.codeTtlSeconds / 60));
@@ -68,6 +74,11 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     clientName,
     ...(errors ? { errors } : {}),
   });
+  /** The code step's errors, led by the SMS that could not be sent (recorded by the queue after step 1). */
+  const codeBase = (ctx: Context, state: FlowState, errors: FieldError[] = []): ScreenBase => {
+    const failure = smsFailureMessage(state.sms);
+    return base(ctx, state.clientName, failure ? [{ field: '', message: failure }, ...errors] : errors);
+  };
 
   /** The flow of this browser, or «expirée» for a step posted without one. */
   async function currentFlow(ctx: Context): Promise<{ id: string; state: FlowState }> {
@@ -111,7 +122,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const b = base(ctx, state.clientName);
     switch (state.step) {
       case 'code':
-        return show(ctx, codeScreen(b, codeMinutes, state.interactionUid, extra.notice));
+        return show(ctx, codeScreen(codeBase(ctx, state), codeMinutes, state.interactionUid, extra.notice));
       case 'children':
         return show(ctx, childrenScreen(b, await activation.children(state)));
       case 'password':
@@ -147,7 +158,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const checked = checkIdentity(form);
     if (!checked.ok) return show(ctx, identityScreen(base(ctx, clientName, checked.errors), checked.kept, interaction?.uid ?? null), 400);
 
-    const outcome = await atLeast(deps.minResponseMs, () =>
+    const outcome = await atLeast(clock, deps.minResponseMs, () =>
       activation.start(checked.value, { address: ctx.ip, interactionUid: interaction?.uid ?? null, clientName }),
     );
 
@@ -165,7 +176,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   router.post('/activation/code', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
-    const b = (errors: FieldError[]) => base(ctx, state.clientName, errors);
+    const b = (errors: FieldError[]) => codeBase(ctx, state, errors);
     const checked = checkCode(body(ctx));
     if (!checked.ok) return show(ctx, codeScreen(b(checked.errors), codeMinutes, state.interactionUid), 400);
     const outcome = await activation.checkCode(id, checked.value);
@@ -184,7 +195,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   router.post('/activation/renvoyer', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
-    const outcome = await atLeast(deps.minResponseMs, () => activation.resend(id, ctx.ip));
+    const outcome = await atLeast(clock, deps.minResponseMs, () => activation.resend(id, ctx.ip));
     if (outcome === 'gone') return backToStep(ctx);
     if (outcome === 'sent') {
       return show(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
