@@ -29,10 +29,14 @@ export async function outboxSms(dataDir: string, to?: string): Promise<SmsLine[]
 }
 
 export async function lastCode(dataDir: string, to: string): Promise<string> {
-  const messages = await outboxSms(dataDir, to);
-  const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body ?? '')?.[1];
-  if (!code) throw new Error(`no code sent to ${to}`);
-  return code;
+  // A Sésame in another process (the bench) sends from its own queue: give its first SMS a moment to arrive.
+  for (let attempt = 0; ; attempt += 1) {
+    const messages = await outboxSms(dataDir, to);
+    const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body ?? '')?.[1];
+    if (code) return code;
+    if (attempt >= 50) throw new Error(`no code sent to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Posts a form of the current page (its CSRF token) and follows redirects within the service. */
