@@ -39,13 +39,17 @@ const schema = z.object({
   SMS_RETRY_MAX: z.coerce.number().int().min(0).max(10).default(3),
   SMS_RETRY_BASE_MS: positiveInt.default(500),
   SMS_RETRY_MAX_TOTAL_MS: positiveInt.default(8000),
+  // SMS leave after the answer, from an in-process queue: messages in flight at once, and waiting at most.
+  SMS_QUEUE_CONCURRENCY: positiveInt.default(4),
+  SMS_QUEUE_CAPACITY: positiveInt.default(1000),
   MAIL_TRANSPORT: z.enum(['smtp', 'outbox']).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://host:port or smtps://user:pass@host:port').optional(),
   MAIL_FROM: z.string().default('Sésame <ne-pas-repondre@sesame.invalid>'),
   MAIL_TIMEOUT_MS: positiveInt.default(10000),
   ADMIN_LISTEN: z.string().default('127.0.0.1:3001'),
   ADMIN_TOKEN: z.string().min(24).optional(),
-  SEED_DEMO: bool.default(true),
+  // Demo data with published passwords: on by default outside production, refused in production.
+  SEED_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Origins whose back-channel logout endpoints may sit on internal or loopback addresses.
   BACKCHANNEL_ALLOWED_ORIGINS: list.optional(),
@@ -67,8 +71,12 @@ const schema = z.object({
   ACTIVATION_BIRTHDATE_MAX_TRIES: positiveInt.default(3),
   ACTIVATION_FLOW_TTL_SECONDS: positiveInt.default(3600),
   ACTIVATION_MIN_RESPONSE_MS: z.coerce.number().int().min(0).default(400),
-  SMS_PER_NUMBER_HOUR: positiveInt.default(3),
-  SMS_PER_NUMBER_DAY: positiveInt.default(10),
+  // Per number and name (nameKey): what one person may ask for; per number alone: a larger cap, so that a stranger
+  // who knows a parent's number cannot spend that parent's own requests.
+  SMS_PER_NUMBER_NAME_HOUR: positiveInt.default(3),
+  SMS_PER_NUMBER_NAME_DAY: positiveInt.default(10),
+  SMS_PER_NUMBER_HOUR: positiveInt.default(10),
+  SMS_PER_NUMBER_DAY: positiveInt.default(30),
   SMS_PER_ADDRESS_HOUR: positiveInt.default(20),
   SMS_DAILY_BUDGET: positiveInt.default(10000),
   // Which children a guardian receives (claims, letters): those they are legally responsible for, or every linked one.
@@ -81,6 +89,8 @@ const schema = z.object({
   MAIL_PER_ACCOUNT_HOUR: positiveInt.default(3),
   MAIL_PER_RECIPIENT_HOUR: positiveInt.default(3),
   MAIL_PER_ADDRESS_HOUR: positiveInt.default(20),
+  // A lab may run production mode on a plain-http issuer; a real service never does.
+  ALLOW_INSECURE_ISSUER: bool.default(false),
 });
 
 export type Env = z.input<typeof schema>;
@@ -114,6 +124,8 @@ export interface Config {
     birthdateMaxTries: number;
     flowTtlSeconds: number;
     minResponseMs: number;
+    smsPerNumberNameHour: number;
+    smsPerNumberNameDay: number;
     smsPerNumberHour: number;
     smsPerNumberDay: number;
     smsPerAddressHour: number;
@@ -138,6 +150,7 @@ export interface SmsSettings {
   twilio: { accountSid: string; authToken: string; messagingServiceSid: string | undefined; from: string | undefined } | undefined;
   timeoutMs: number;
   retry: { maxRetries: number; baseDelayMs: number; maxTotalMs: number };
+  queue: { concurrency: number; capacity: number };
 }
 
 export interface MailSettings {
@@ -147,7 +160,26 @@ export interface MailSettings {
   timeoutMs: number;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** One line each, for the start-up refusal (main.ts prints them one per line). */
+  readonly reasons: string[];
+  constructor(message: string, reasons: string[] = [message]) {
+    super(message);
+    this.reasons = reasons;
+  }
+}
+
+/** What production refuses to run with, beyond the messaging settings; one line each. */
+function productionProblems(e: z.output<typeof schema>): string[] {
+  if (e.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (e.SEED_DEMO) problems.push('SEED_DEMO=true is refused in production (the demo accounts and clients have published passwords and secrets): unset it');
+  const issuer = e.ISSUER ?? `http://localhost:${e.PORT}`;
+  if (!issuer.startsWith('https://') && !e.ALLOW_INSECURE_ISSUER) {
+    problems.push(`ISSUER ${issuer} is not https, refused in production: set ISSUER to the public https URL (or ALLOW_INSECURE_ISSUER=true for a lab)`);
+  }
+  return problems;
+}
 
 function parseListen(value: string): { host: string; port: number } {
   const match = /^(.*):(\d+)$/.exec(value);
@@ -158,7 +190,7 @@ function parseListen(value: string): { host: string; port: number } {
 /** Outboxes by default outside production; in production only real transports, fully configured. */
 function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail: MailSettings } {
   const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
+  const problems: string[] = productionProblems(e);
   const smsTransport = e.SMS_TRANSPORT ?? (production ? 'twilio' : 'outbox');
   if (production && smsTransport === 'outbox') problems.push('SMS_TRANSPORT=outbox is refused in production (no SMS would reach anyone): use twilio');
   if (smsTransport === 'twilio') {
@@ -169,7 +201,7 @@ function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail
   const mailTransport = e.MAIL_TRANSPORT ?? (production || e.SMTP_URL ? 'smtp' : 'outbox');
   if (production && mailTransport === 'outbox') problems.push('MAIL_TRANSPORT=outbox is refused in production (no mail would reach anyone): use smtp');
   if (mailTransport === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL is required with MAIL_TRANSPORT=smtp');
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`, problems);
   return {
     sms: {
       transport: smsTransport,
@@ -179,6 +211,7 @@ function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail
           : undefined,
       timeoutMs: e.TWILIO_TIMEOUT_MS,
       retry: { maxRetries: e.SMS_RETRY_MAX, baseDelayMs: e.SMS_RETRY_BASE_MS, maxTotalMs: e.SMS_RETRY_MAX_TOTAL_MS },
+      queue: { concurrency: e.SMS_QUEUE_CONCURRENCY, capacity: e.SMS_QUEUE_CAPACITY },
     },
     mail: { transport: mailTransport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, timeoutMs: e.MAIL_TIMEOUT_MS },
   };
@@ -207,7 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     admin: { ...admin, token: e.ADMIN_TOKEN },
-    seedDemo: e.SEED_DEMO,
+    seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== 'production',
     demoRpUrls,
     logLevel: e.LOG_LEVEL,
     // Outside production the demo relying parties (npm run demo) are allowed by default; production names its own.
@@ -230,6 +263,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       birthdateMaxTries: e.ACTIVATION_BIRTHDATE_MAX_TRIES,
       flowTtlSeconds: e.ACTIVATION_FLOW_TTL_SECONDS,
       minResponseMs: e.ACTIVATION_MIN_RESPONSE_MS,
+      smsPerNumberNameHour: e.SMS_PER_NUMBER_NAME_HOUR,
+      smsPerNumberNameDay: e.SMS_PER_NUMBER_NAME_DAY,
       smsPerNumberHour: e.SMS_PER_NUMBER_HOUR,
       smsPerNumberDay: e.SMS_PER_NUMBER_DAY,
       smsPerAddressHour: e.SMS_PER_ADDRESS_HOUR,

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
-    console.error(`sesame: ${err.message}`);
+    for (const reason of err.reasons) console.error(`sesame: ${reason}`);
   } else {
     console.error('sesame: could not start:', err);
   }

@@ -2,8 +2,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { resolveAdminToken } from './admin/token.js';
+import { findDemoData } from './demo/demo-presence.js';
 import { seedDemo } from './demo/seed.js';
 import { createSesame, type Sesame } from './sesame.js';
 import type { Db } from './store/database.js';
@@ -32,6 +33,13 @@ function close(server: Server): Promise<void> {
 export async function startServer(config: Config, options: { logger: Logger; db?: Db }): Promise<RunningSesame> {
   const adminToken = await resolveAdminToken(config);
   const sesame = await createSesame(config, { logger: options.logger, adminToken, ...(options.db ? { db: options.db } : {}) });
+  if (config.env === 'production') {
+    const demo = await findDemoData(sesame.db);
+    if (demo.length > 0) {
+      await sesame.close();
+      throw new ConfigError(`demo data present, refused in production: ${demo.join('; ')}`, demo);
+    }
+  }
   if (config.seedDemo) await seedDemo(sesame);
 
   const publicServer = sesame.app.listen();

@@ -37,6 +37,8 @@ import { createOutbox } from './messaging/outbox.js';
 import { mountOutboxPage } from './messaging/outbox-page.js';
 import type { SmsSender } from './messaging/sms-sender.js';
 import { createSmsSender } from './messaging/sms-transport.js';
+import { createInProcessSmsQueue, type SmsQueue } from './messaging/sms-queue.js';
+import type { Clock } from './clock.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -50,6 +52,8 @@ export interface Sesame {
   limiter: Limiter;
   provider: ProviderHolder;
   sms: SmsSender;
+  /** SMS sent after the answer (activation); drained before close. */
+  smsQueue: SmsQueue;
   mailer: Mailer;
   app: Koa;
   adminApp: Koa;
@@ -72,6 +76,8 @@ export interface StartOptions {
   sms?: SmsSender;
   mailer?: Mailer;
   renderLetters?: LettersRenderer;
+  /** The time flows pad their answers with (tests: to see the deadlines asked for). */
+  clock?: Clock;
 }
 
 export async function createSesame(config: Config, options: StartOptions): Promise<Sesame> {
@@ -92,6 +98,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const outbox = createOutbox(config.dataDir);
   const sms = options.sms ?? createSmsSender(config, logger, { outbox });
   const mailer = options.mailer ?? createMailer(config, logger, { outbox });
+  // In process only: a Redis-backed queue would keep codes in clear outside this process (not built yet).
+  const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
 
   const provider = await createProviderHolder(async () => {
     const built = createProvider({
@@ -117,15 +125,24 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   });
   const signIn = createSignIn({ accounts, limiter, rules: signInRules(config.login.maxFailures, config.login.windowSeconds) });
 
-  const mountActivation = await createActivationMount({ config, db, accounts, limiter, sms, logger, provider: provider.get });
   const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get });
+  const mountActivation = await createActivationMount({
+    config, db, accounts, limiter, smsQueue, logger, provider: provider.get, ...(options.clock ? { clock: options.clock } : {}),
+  });
 
   const https = config.issuer.startsWith('https://');
+  if (https && !config.trustProxy) {
+    logger.warn(
+      { issuer: config.issuer },
+      'ISSUER is https but TRUST_PROXY is off: requests reach Sésame as plain http, so no cookie could be marked Secure; browser pages answer «connexion sécurisée» until TRUST_PROXY=true is set behind the TLS proxy',
+    );
+  }
   const app = createHttpApp({
     logger,
     cookieKeys,
     trustProxy: config.trustProxy,
     https,
+    issuer: config.issuer,
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
@@ -147,6 +164,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     limiter,
     provider,
     sms,
+    smsQueue,
     mailer,
     adminToken: options.adminToken,
     endAccountSessions,
@@ -167,6 +185,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       if (removed) logger.debug({ removed }, 'expired OIDC payloads purged');
     },
     async close() {
+      // SMS already promised to someone leave (and their outcome is recorded) before the store closes.
+      await smsQueue.drain();
       await redis?.quit();
       if (!options.db) await db.destroy();
     },

@@ -10,6 +10,7 @@ import { securityHeaders } from './security-headers.js';
 import { staticFiles } from './static-files.js';
 import { renderView } from './views.js';
 import { mountHealthRoutes } from './health.js';
+import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { isProviderPath } from '../oidc/provider.js';
 
@@ -18,6 +19,8 @@ export interface HttpAppDeps {
   cookieKeys: string[];
   trustProxy: boolean;
   https: boolean;
+  /** The public URL, named on the page shown when an https issuer is reached over a connection not seen as https. */
+  issuer?: string;
   provider: ProviderHolder;
   ready: () => Promise<boolean>;
   /** Each flow adds its routes to the router it is given. */
@@ -45,10 +48,12 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   });
   for (const mount of deps.mounts) mount(screens);
 
+  if (deps.https && deps.trustProxy) app.use(httpsBehindProxy());
   app.use(securityHeaders({ https: deps.https }));
   app.use(staticFiles());
   app.use(errorHandler(deps.logger));
   app.use(health.routes());
+  if (deps.https && !deps.trustProxy) app.use(refuseInsecureBrowsing(deps.issuer ?? 'l’adresse sécurisée du service'));
   app.use(screens.routes());
   // Paths that are neither ours nor the provider's get our French 404 (errorHandler), not the provider's plain one.
   app.use((ctx) => (isProviderPath(ctx.path) ? deps.provider.handle(ctx) : undefined));

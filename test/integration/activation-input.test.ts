@@ -5,6 +5,7 @@ import { STORES } from '../support/databases.js';
 import { lastCode, post } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { expectFrenchPage } from '../support/http.js';
+import { drainSmsQueues } from '../support/sms-queues.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const CONTROL = 'Mor\u0000eau\u0007';
@@ -109,6 +110,8 @@ describe.each(STORES)('activation input (%s store)', (store) => {
     const browser = new Browser();
     const form = await browser.navigate(`${sesame.issuer}/activation`);
     const codePage = await post(browser, sesame.issuer, form, '/activation', { family_name: 'Moreau', given_name: 'Claire', mobile: mobile.typed });
+    // The SMS leaves after the answer and records its outcome in the flow: let it, before taking the snapshot.
+    await drainSmsQueues();
 
     let before = await snapshot();
     const codeCases: [string, string][] = [

@@ -11,6 +11,8 @@ import { startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 const MIN_MS = 300;
+/** The cap on a number alone, whatever the names typed (the tighter limit is per number and name: 3). */
+const NUMBER_HOUR = 5;
 
 /** The page without what differs between two visits anyway: the CSRF token. */
 const neutral = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"');
@@ -20,7 +22,9 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
   const db = () => sesame.sesame.db;
 
   beforeAll(async () => {
-    sesame = await startTestSesame(store, { ACTIVATION_MIN_RESPONSE_MS: String(MIN_MS), SMS_PER_ADDRESS_HOUR: '6', SMS_DAILY_BUDGET: '500' });
+    sesame = await startTestSesame(store, {
+      ACTIVATION_MIN_RESPONSE_MS: String(MIN_MS), SMS_PER_ADDRESS_HOUR: '6', SMS_DAILY_BUDGET: '500', SMS_PER_NUMBER_HOUR: String(NUMBER_HOUR),
+    });
   });
   afterAll(async () => {
     await sesame?.shutdown();
@@ -29,11 +33,9 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     await db().deleteFrom('rate_limits').execute();
   });
 
-  async function begin(browser: Browser, identity: Identity): Promise<Page & { ms: number }> {
+  async function begin(browser: Browser, identity: Identity): Promise<Page> {
     const form = await browser.navigate(`${sesame.issuer}/activation`);
-    const t0 = performance.now();
-    const page = await post(browser, sesame.issuer, form, '/activation', { ...identity });
-    return { ...page, ms: performance.now() - t0 };
+    return post(browser, sesame.issuer, form, '/activation', { ...identity });
   }
 
   /** The stored row of this browser's flow (for moving its clock, as time passing would). */
@@ -52,7 +54,8 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     return { mobile, guardianId, identity: { family_name: 'Moreau', given_name: given, mobile: mobile.typed } };
   }
 
-  test('a match and a miss get the same page, in comparable time, and only the match gets an SMS', async () => {
+  // That both wait for the same deadline is proved with an injected clock in activation-sms-errors.test.ts.
+  test('a match and a miss get the same page, and only the match gets an SMS', async () => {
     const known = await family();
     const unknown = uniqueMobile();
     // One request first: the very first one also compiles templates and loads phone metadata.
@@ -64,8 +67,6 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     expect(match.html).toContain('Si ces informations correspondent à celles de l’établissement, vous allez recevoir un SMS');
     expect(neutral(missNumber.html)).toBe(neutral(match.html));
     expect(neutral(missName.html)).toBe(neutral(match.html));
-    for (const page of [match, missNumber, missName]) expect(page.ms).toBeGreaterThanOrEqual(MIN_MS - 5);
-    expect(Math.abs(match.ms - missNumber.ms)).toBeLessThan(250);
     expect(await outboxSms(sesame.dataDir, known.mobile.e164)).toHaveLength(1);
     expect(await outboxSms(sesame.dataDir, unknown.e164)).toHaveLength(0);
   });
@@ -85,8 +86,9 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     const codePage = page;
     page = await post(browser, sesame.issuer, codePage, '/activation/code', { code: wrong });
     expect(page.html).toContain('Cette demande d’activation est annulée');
+    // The ending is shown once; coming back starts afresh (a shared computer keeps nothing of the flow).
     const again = await browser.navigate(`${sesame.issuer}/activation`);
-    expect(again.html).toContain('Cette demande d’activation est annulée');
+    expect(again.html).toContain('Activer mon compte (1/4)');
     const late = await post(browser, sesame.issuer, codePage, '/activation/code', { code });
     expect(late.html).not.toContain('Activer mon compte (3/4)');
   });
@@ -155,7 +157,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     expect(ok.html).toContain('Activer mon compte (3/4)');
   });
 
-  test('per number: the 4th request in an hour is refused, for a known and an unknown number alike', async () => {
+  test('per number and name: the 4th request in an hour is refused, for a known and an unknown number alike', async () => {
     const f = await family();
     const unknown = uniqueMobile();
     const answers: string[] = [];
@@ -172,6 +174,20 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     expect(answers[0]).toContain('Trop de tentatives. Réessayez dans 1 heure.');
     expect(answers[1]).toBe(answers[0]);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(3);
+  });
+
+  test('a stranger typing other names with a parent’s number does not spend that parent’s requests; the number alone has a larger cap', async () => {
+    const f = await family();
+    await db().deleteFrom('rate_limits').execute();
+    for (const given of ['Sophie', 'Paul', 'Lucie']) expect((await begin(new Browser(), { ...f.identity, given_name: given })).status).toBe(200);
+    // Before, the number alone was limited to 3 an hour: the parent's own first request was refused here.
+    for (let i = 0; i < NUMBER_HOUR - 3; i += 1) expect((await begin(new Browser(), f.identity)).status).toBe(200);
+    expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(NUMBER_HOUR - 3);
+    const capped = await begin(new Browser(), { ...f.identity, given_name: 'Marc' });
+    expect(capped.status).toBe(429);
+    expect(capped.html).toContain('Trop de tentatives.');
+    const keys = (await db().selectFrom('rate_limits').select('key').execute()).map((r) => r.key);
+    expect(keys).toContain(`sms:number-name:hour:${f.mobile.e164}|moreau|${f.identity.given_name.toLowerCase()}`);
   });
 
   test('per address: past the hourly limit, requests for any number are refused', async () => {

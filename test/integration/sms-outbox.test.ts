@@ -16,7 +16,7 @@ import { startTestSesame, type TestSesame } from '../support/sesame.js';
 import { STAND_IN_ENV } from '../support/twilio-stand-in.js';
 
 const silent = pino({ level: 'silent' });
-const PRODUCTION = { NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(32) };
+const PRODUCTION = { NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(32), ISSUER: 'https://sesame.example.org' };
 
 describe('messaging configuration', () => {
   it('uses the outboxes by default outside production', () => {
@@ -181,7 +181,7 @@ describe('/dev/outbox in production', () => {
   let sesame: TestSesame;
 
   beforeAll(async () => {
-    sesame = await startTestSesame('embedded', { ...PRODUCTION, ...STAND_IN_ENV, SMTP_URL: 'smtp://127.0.0.1:1' });
+    sesame = await startTestSesame('embedded', { ...PRODUCTION, TRUST_PROXY: 'true', ...STAND_IN_ENV, SMTP_URL: 'smtp://127.0.0.1:1' });
   });
   afterAll(async () => {
     await sesame?.shutdown();

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Browser, inputValue, type Page } from './browser.js';
+import { drainSmsQueues } from './sms-queues.js';
 
 export interface SmsLine {
   channel: string;
@@ -12,6 +13,8 @@ export interface SmsLine {
 }
 
 export async function outboxSms(dataDir: string, to?: string): Promise<SmsLine[]> {
+  // SMS leave after the answer: the ones already asked for are let out before the phone is read.
+  await drainSmsQueues();
   let content = '';
   try {
     content = await readFile(path.join(dataDir, 'outbox.jsonl'), 'utf8');
@@ -26,10 +29,14 @@ export async function outboxSms(dataDir: string, to?: string): Promise<SmsLine[]
 }
 
 export async function lastCode(dataDir: string, to: string): Promise<string> {
-  const messages = await outboxSms(dataDir, to);
-  const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body ?? '')?.[1];
-  if (!code) throw new Error(`no code sent to ${to}`);
-  return code;
+  // A Sésame in another process (the bench) sends from its own queue: give its first SMS a moment to arrive.
+  for (let attempt = 0; ; attempt += 1) {
+    const messages = await outboxSms(dataDir, to);
+    const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body ?? '')?.[1];
+    if (code) return code;
+    if (attempt >= 50) throw new Error(`no code sent to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Posts a form of the current page (its CSRF token) and follows redirects within the service. */

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningSesame } from '../../src/server.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases.js';
+import { trackSmsQueue } from './sms-queues.js';
 
 export interface TestSesame extends RunningSesame {
   config: Config;
@@ -51,6 +52,7 @@ export async function startTestSesame(
   const port = await freePort();
   const config = testConfig(port, dataDir, env);
   const running = await startServer(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), db: database.db });
+  const untrack = trackSmsQueue(running.sesame.smsQueue);
   return {
     ...running,
     config,
@@ -58,6 +60,7 @@ export async function startTestSesame(
     issuer: config.issuer,
     dataDir,
     async shutdown() {
+      untrack();
       await running.stop();
       if (typeof store === 'string') await database.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -36,6 +36,7 @@ export type Misbehaviour =
   | { error: 21211 | 21614 | 21610 | 21408 | 20429 } // Twilio's answer for that code
   | { status: 500 | 502 | 503 } // an upstream failure
   | 'hang' // never answers (the client must time out)
+  | 'hold' // answers (accepting) only once `release()` is called
   | 'close'; // drops the connection without answering
 
 // Twilio's messages quote the number, which is why nothing of them may reach our logs.
@@ -58,6 +59,12 @@ export interface TwilioStandIn {
   misbehave(...plan: Misbehaviour[]): void;
   /** Forgets what is left of the plan: every request is accepted again. */
   behave(): void;
+  /** Requests received and held ('hold'), not answered yet. */
+  held: number;
+  /** Resolves when a request is being held (at once if one already is). */
+  holding(): Promise<void>;
+  /** Lets every held request go on (accepted). */
+  release(): void;
   /** A twilio RequestClient that sends https://api.twilio.com/... here. */
   httpClient(options?: { timeout?: number }): twilio.RequestClient;
   /** The real Twilio transport pointed here (e.g. for createSesame's `sms` option); `env` overrides settings. */
@@ -84,6 +91,8 @@ export async function startTwilioStandIn(
 ): Promise<TwilioStandIn> {
   const plan: Misbehaviour[] = [];
   const state = { messages: [] as ReceivedSms[], requests: 0 };
+  let held: (() => void)[] = [];
+  let onHold: (() => void)[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -106,12 +115,18 @@ export async function startTwilioStandIn(
 
     const next = plan.shift();
     if (next === 'hang') return; // the socket stays open, nothing is written
+    if (next === 'hold') {
+      await new Promise<void>((resolve) => {
+        held.push(resolve);
+        for (const notify of onHold.splice(0)) notify();
+      });
+    }
     if (next === 'close') {
       req.socket.destroy();
       return;
     }
-    if (next && 'status' in next) return twilioError(res, next.status, 20500, 'Internal Server Error');
-    if (next) {
+    if (next && next !== 'hold' && 'status' in next) return twilioError(res, next.status, 20500, 'Internal Server Error');
+    if (next && next !== 'hold') {
       const known = TWILIO_ERRORS[next.error]!;
       return twilioError(res, known.status, next.error, known.message(to));
     }
@@ -177,12 +192,25 @@ export async function startTwilioStandIn(
     behave() {
       plan.length = 0;
     },
+    get held() {
+      return held.length;
+    },
+    holding() {
+      return held.length > 0 ? Promise.resolve() : new Promise((resolve) => onHold.push(resolve));
+    },
+    release() {
+      const waiting = held;
+      held = [];
+      for (const go of waiting) go();
+    },
     httpClient,
     sender(logger, env = {}) {
       const config = loadConfig({ NODE_ENV: 'test', ...STAND_IN_ENV, SMS_RETRY_BASE_MS: '20', ...env });
       return createSmsSender(config, logger, { httpClient: httpClient({ timeout: config.sms.timeoutMs }) });
     },
     close() {
+      for (const go of held.splice(0)) go();
+      onHold = [];
       return new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

@@ -16,7 +16,7 @@ describe('DEMO_RP_URLS', () => {
   });
 
   test('production exempts no origin unless BACKCHANNEL_ALLOWED_ORIGINS names it', () => {
-    const env = { NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(32), SMS_TRANSPORT: 'twilio', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'y'.repeat(20), TWILIO_FROM: 'Sesame', SMTP_URL: 'smtp://127.0.0.1:25' };
+    const env = { NODE_ENV: 'production', ISSUER: 'https://sesame.example.org', ADMIN_TOKEN: 'x'.repeat(32), SMS_TRANSPORT: 'twilio', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'y'.repeat(20), TWILIO_FROM: 'Sesame', SMTP_URL: 'smtp://127.0.0.1:25' };
     expect(loadConfig({ ...env, DEMO_RP_URLS: 'http://a.test,http://b.test,http://c.test' }).backchannelAllowedOrigins).toEqual([]);
   });
 

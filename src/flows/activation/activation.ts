@@ -8,21 +8,24 @@ import { hashPassword } from '../../accounts/passwords.js';
 import { nameKey } from '../../directory/name-key.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
 import { maskPhone } from '../../logger.js';
-import { SmsError, type SmsFailureKind, type SmsSender } from '../../messaging/sms-sender.js';
+import type { SmsQueue } from '../../messaging/sms-queue.js';
 import { accountExistsSms, activationCodeSms } from '../../messaging/sms-texts.js';
 import type { Db } from '../../store/database.js';
 import { wrongBirthdates } from '../common/children.js';
 import { activateGuardian } from './account-activation.js';
+import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 import type { Codes } from './codes.js';
 import { childrenByIds, childrenOf, matchGuardians, type Child } from './directory-lookup.js';
 import {
-  activated, applyBirthdates, applyCode, canResend, childrenFound, codeIssued, newFlow,
+  activated, applyBirthdates, applyCode, canResend, childrenFound, codeIssued, newFlow, smsReported,
   type BirthdatesOutcome, type CodeOutcome, type Delivery, type FlowRules, type FlowState,
 } from './flow.js';
 import { newFlowId, type FlowStore } from './flow-store.js';
 import type { IdentityInput } from './input.js';
 
 export interface ActivationSettings extends FlowRules {
+  smsPerNumberNameHour: number;
+  smsPerNumberNameDay: number;
   smsPerNumberHour: number;
   smsPerNumberDay: number;
   smsPerAddressHour: number;
@@ -33,7 +36,8 @@ export interface ActivationDeps {
   db: Db;
   accounts: Accounts;
   limiter: Limiter;
-  sms: SmsSender;
+  /** SMS leave after the answer; the outcome is recorded in the flow and shown at the code step. */
+  smsQueue: SmsQueue;
   codes: Codes;
   flows: FlowStore;
   settings: ActivationSettings;
@@ -44,7 +48,6 @@ export interface ActivationDeps {
 /** Why a step could not go on; the routes turn each into a French sentence. */
 export type Refusal =
   | { kind: 'limited'; retryAfterSeconds: number; budget: boolean }
-  | { kind: 'sms_failed'; failure: SmsFailureKind }
   | { kind: 'too_soon'; waitSeconds: number }
   | { kind: 'too_many_codes' };
 
@@ -54,8 +57,10 @@ const DAY = 24 * HOUR;
 export type Activation = ReturnType<typeof createActivation>;
 
 export function createActivation(deps: ActivationDeps) {
-  const { db, limiter, sms, codes, flows, settings, logger } = deps;
+  const { db, limiter, smsQueue, codes, flows, settings, logger } = deps;
   const rules = {
+    numberNameHour: { name: 'sms:number-name:hour', points: settings.smsPerNumberNameHour, windowSeconds: HOUR },
+    numberNameDay: { name: 'sms:number-name:day', points: settings.smsPerNumberNameDay, windowSeconds: DAY },
     numberHour: { name: 'sms:number:hour', points: settings.smsPerNumberHour, windowSeconds: HOUR },
     numberDay: { name: 'sms:number:day', points: settings.smsPerNumberDay, windowSeconds: DAY },
     address: { name: 'sms:address', points: settings.smsPerAddressHour, windowSeconds: HOUR },
@@ -66,10 +71,14 @@ export function createActivation(deps: ActivationDeps) {
    * Counts one SMS request against every limit. Unknown numbers count exactly like known ones, so being limited
    * says nothing about whether a number is in the directory; only the service-wide budget counts real SMS.
    */
-  async function spend(mobile: string, address: string, delivery: Delivery): Promise<Refusal | undefined> {
+  async function spend(mobile: string, names: string, address: string, delivery: Delivery): Promise<Refusal | undefined> {
     // Count first, then judge: each hit is one atomic upsert, so a burst of parallel requests cannot all pass a
-    // check before any of them is counted (SMS bombing, cost).
-    const checks: [Rule, string][] = [[rules.numberHour, mobile], [rules.numberDay, mobile], [rules.address, address]];
+    // check before any of them is counted (SMS bombing, cost). The tight limits are per number and name: a stranger
+    // typing other names with a parent's number only reaches the larger cap on the number alone.
+    const person = `${mobile}|${names}`;
+    const checks: [Rule, string][] = [
+      [rules.numberNameHour, person], [rules.numberNameDay, person], [rules.numberHour, mobile], [rules.numberDay, mobile], [rules.address, address],
+    ];
     const counted = await Promise.all(checks.map(([r, k]) => limiter.hit(r, k)));
     const budget = delivery !== 'none' ? await limiter.hit(rules.budget, 'service') : await limiter.check(rules.budget, 'service');
     const verdicts = [...counted, budget];
@@ -81,19 +90,21 @@ export function createActivation(deps: ActivationDeps) {
     return undefined;
   }
 
-  async function deliver(state: FlowState, code: string | null, reminderFor: string | null): Promise<Refusal | undefined> {
+  /**
+   * Queues the SMS of `state` (its latest send) and returns at once; the queue records later whether it left. A full
+   * queue is recorded as a failure straight away.
+   */
+  async function deliver(flowId: string, state: FlowState, code: string | null, reminderFor: string | null): Promise<void> {
     const minutes = Math.max(1, Math.round(settings.codeTtlSeconds / 60));
     const body = code ? activationCodeSms(code, minutes) : reminderFor ? accountExistsSms(reminderFor) : null;
-    if (!body) return undefined;
-    try {
-      await sms.send({ to: state.mobile, body });
-      logger.info({ mobile: maskPhone(state.mobile), delivery: state.delivery }, 'activation SMS sent');
-      return undefined;
-    } catch (err) {
-      if (!(err instanceof SmsError)) throw err;
-      logger.warn({ mobile: maskPhone(state.mobile), kind: err.kind, detail: err.detail }, 'activation SMS failed');
-      return { kind: 'sms_failed', failure: err.kind };
-    }
+    if (!body || !state.sms) return;
+    const send = state.sms.send;
+    const record = async (failure: SmsFailureKind | null) => {
+      await flows.update(flowId, async (current) => ({ state: smsReported(current, send, failure), result: undefined }));
+      logger.info({ mobile: maskPhone(state.mobile), delivery: state.delivery, failure }, failure ? 'activation SMS failed' : 'activation SMS sent');
+    };
+    const queued = smsQueue.enqueue({ message: { to: state.mobile, body }, report: (outcome) => record(outcome.sent ? null : outcome.failure) });
+    if (!queued) await record('unavailable');
   }
 
   /** The identifiant the reminder SMS gives, for a guardian whose account is already active. */
@@ -116,7 +127,7 @@ export function createActivation(deps: ActivationDeps) {
       return flows.load(flowId);
     },
 
-    /** Step 1: the same work and the same answer whether or not the names and number match a guardian. */
+    /** Step 1: the same work and the same answer whether or not the names and number match a guardian; the SMS leaves after. */
     async start(
       input: IdentityInput,
       context: { address: string; interactionUid: string | null; clientName: string | null },
@@ -124,7 +135,7 @@ export function createActivation(deps: ActivationDeps) {
       const matched = await matchGuardians(db, nameKey(input.familyName, input.givenName), input.mobile);
       const delivery: Delivery =
         matched.length === 0 ? 'none' : matched.some((g) => g.accountState === 'active' || g.accountState === 'disabled') ? 'reminder' : 'code';
-      const refused = await spend(input.mobile, context.address, delivery);
+      const refused = await spend(input.mobile, nameKey(input.familyName, input.givenName), context.address, delivery);
       if (refused) return refused;
       const flowId = newFlowId();
       const code = codes.generate();
@@ -135,9 +146,8 @@ export function createActivation(deps: ActivationDeps) {
         settings,
       );
       const reminder = delivery === 'reminder' ? matched.find((g) => g.accountState === 'active' || g.accountState === 'disabled')?.identifiant ?? null : null;
-      const failed = await deliver(state, delivery === 'code' ? code : null, reminder);
-      if (failed) return failed;
       await flows.create(flowId, state);
+      await deliver(flowId, state, delivery === 'code' ? code : null, reminder);
       return { flowId };
     },
 
@@ -152,7 +162,7 @@ export function createActivation(deps: ActivationDeps) {
       if (!before || before.step !== 'code') return 'gone';
       const early = refusalFor(before, Date.now());
       if (early) return early;
-      const refused = await spend(before.mobile, address, before.delivery);
+      const refused = await spend(before.mobile, nameKey(before.familyName, before.givenName), address, before.delivery);
       if (refused) return refused;
       const code = codes.generate();
       const reserved = await flows.update<Refusal | { kind: 'reserved'; state: FlowState } | undefined>(flowId, async (state) => {
@@ -168,8 +178,8 @@ export function createActivation(deps: ActivationDeps) {
       // The SMS leaves after the flow row is committed: no lock is held during a call to the SMS provider.
       const issued = reserved.state;
       const reminder = issued.delivery === 'reminder' ? await reminderIdentifiant(issued.guardianIds) : null;
-      const failed = await deliver(issued, issued.delivery === 'code' ? code : null, reminder);
-      return failed ?? 'sent';
+      await deliver(flowId, issued, issued.delivery === 'code' ? code : null, reminder);
+      return 'sent';
     },
 
     /** Step 2: the typed code, under the flow's lock so parallel guesses each spend a try. */

@@ -1,5 +1,6 @@
 // The activation flow as a small pure state machine: which step the parent is on, and what each answer does to
 // the code's counters, the birth-date tries and the end of the flow. No I/O here: activation.ts does that.
+import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 
 export type Step = 'code' | 'children' | 'password' | 'done' | 'ended';
 
@@ -7,6 +8,13 @@ export type Step = 'code' | 'children' | 'password' | 'done' | 'ended';
 export type Delivery = 'code' | 'reminder' | 'none';
 
 export type EndReason = 'code_failures' | 'birthdates' | 'no_children' | 'already_active';
+
+/** What became of the latest SMS (`send` = its number in the flow): it leaves after the answer, from a queue. */
+export interface SmsDelivery {
+  send: number;
+  status: 'pending' | 'sent' | 'failed';
+  failure: SmsFailureKind | null;
+}
 
 export interface FlowState {
   step: Step;
@@ -31,6 +39,8 @@ export interface FlowState {
   accountId: string | null;
   identifiant: string | null;
   endReason: EndReason | null;
+  /** Null when nothing was sent (no match); absent in flows stored before the SMS queue. */
+  sms?: SmsDelivery | null;
 }
 
 export interface FlowRules {
@@ -58,6 +68,7 @@ export function newFlow(input: FlowStart): FlowState {
     accountId: null,
     identifiant: null,
     endReason: null,
+    sms: null,
   };
 }
 
@@ -69,7 +80,14 @@ export function codeIssued(state: FlowState, codeHash: string | null, now: numbe
     codeExpiresAt: codeHash ? now + rules.codeTtlSeconds * 1000 : null,
     lastSentAt: now,
     codesSent: state.codesSent + 1,
+    sms: state.delivery === 'none' ? null : { send: state.codesSent + 1, status: 'pending', failure: null },
   };
+}
+
+/** Records whether SMS number `send` left; an outcome arriving after a newer SMS was asked for changes nothing. */
+export function smsReported(state: FlowState, send: number, failure: SmsFailureKind | null): FlowState {
+  if (!state.sms || state.sms.send !== send) return state;
+  return { ...state, sms: { send, status: failure ? 'failed' : 'sent', failure } };
 }
 
 export type ResendVerdict = { ok: true } | { ok: false; reason: 'too_soon'; waitSeconds: number } | { ok: false; reason: 'too_many' };

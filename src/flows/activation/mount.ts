@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { Config } from '../../config.js';
 import type { Limiter } from '../../limits/limiter.js';
-import type { SmsSender } from '../../messaging/sms-sender.js';
+import type { Clock } from '../../clock.js';
+import type { SmsQueue } from '../../messaging/sms-queue.js';
 import type { Db } from '../../store/database.js';
 import { createActivation } from './activation.js';
 import { createCodes } from './codes.js';
@@ -18,9 +19,10 @@ export interface ActivationMountDeps {
   db: Db;
   accounts: Accounts;
   limiter: Limiter;
-  sms: SmsSender;
+  smsQueue: SmsQueue;
   logger: Logger;
   provider: () => Provider;
+  clock?: Clock;
 }
 
 export async function createActivationMount(deps: ActivationMountDeps): Promise<(router: Router) => void> {
@@ -30,7 +32,7 @@ export async function createActivationMount(deps: ActivationMountDeps): Promise<
     db: deps.db,
     accounts: deps.accounts,
     limiter: deps.limiter,
-    sms: deps.sms,
+    smsQueue: deps.smsQueue,
     codes: await createCodes(deps.db),
     flows: createFlowStore(deps.db, { ttlSeconds: settings.flowTtlSeconds }),
     settings,
@@ -44,5 +46,6 @@ export async function createActivationMount(deps: ActivationMountDeps): Promise<
       https: config.issuer.startsWith('https://'),
       flowTtlSeconds: settings.flowTtlSeconds,
       minResponseMs: settings.minResponseMs,
+      ...(deps.clock ? { clock: deps.clock } : {}),
     });
 }

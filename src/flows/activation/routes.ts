@@ -6,17 +6,21 @@ import type Provider from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
 import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
+import { systemClock, type Clock } from '../../clock.js';
 import type { Activation } from './activation.js';
 import { FLOW_ID_PATTERN } from './flow-store.js';
 import type { FlowState } from './flow.js';
 import { checkBirthdates, checkCode, checkIdentity, checkPasswordFields, type FieldError } from './input.js';
 import {
-  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage,
+  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage, smsFailureMessage,
   type Screen, type ScreenBase,
 } from './screens.js';
 
 const COOKIE = 'sesame.activation';
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
+/** How long «Continuer vers <application>» stays possible once the done page was shown. */
+const CONTINUE_SECONDS = 600;
+const continuePath = (uid: string) => `/interaction/${encodeURIComponent(uid)}/activation`;
 
 export interface ActivationRoutesDeps {
   activation: Activation;
@@ -25,6 +29,8 @@ export interface ActivationRoutesDeps {
   flowTtlSeconds: number;
   /** Steps that may send an SMS never answer faster than this, so a match (SMS sent) and a miss look alike. */
   minResponseMs: number;
+  /** Whose time pads those answers (tests inject one to see the deadline asked for). */
+  clock?: Clock;
 }
 
 const flowExpired = () =>
@@ -37,12 +43,14 @@ function show(ctx: Context, screen: Screen, status = 200): void {
   ctx.body = renderView(screen.view, screen.locals);
 }
 
-/** Runs `work` and answers no sooner than `ms`: whether an SMS left must not show in the response time. */
-async function atLeast<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
+/**
+ * Runs `work` and answers no sooner than `ms` after it started: a match and a miss wait for the same deadline, so
+ * the lookup and the queueing of an SMS (which itself leaves after the answer) do not show in the response time.
+ */
+async function atLeast<T>(clock: Clock, ms: number, work: () => Promise<T>): Promise<T> {
+  const deadline = clock.now() + ms;
   const result = await work();
-  const wait = ms - (Date.now() - started);
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await clock.sleepUntil(deadline);
   return result;
 }
 
@@ -52,6 +60,9 @@ function body(ctx: Context): Record<string, unknown> {
 
 export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps): void {
   const { activation } = deps;
+  const clock = deps.clock ?? systemClock;
+  const cookieOptions = (maxAgeSeconds: number) =>
+    ({ signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: maxAgeSeconds * 1000 }) as const;
   const codeMinutes = Math.max(1, Math.round(activation.settings.codeTtlSeconds / 60));
 
   const flowId = (ctx: Context) => {
@@ -63,6 +74,11 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     clientName,
     ...(errors ? { errors } : {}),
   });
+  /** The code step's errors, led by the SMS that could not be sent (recorded by the queue after step 1). */
+  const codeBase = (ctx: Context, state: FlowState, errors: FieldError[] = []): ScreenBase => {
+    const failure = smsFailureMessage(state.sms);
+    return base(ctx, state.clientName, failure ? [{ field: '', message: failure }, ...errors] : errors);
+  };
 
   /** The flow of this browser, or «expirée» for a step posted without one. */
   async function currentFlow(ctx: Context): Promise<{ id: string; state: FlowState }> {
@@ -87,18 +103,35 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     return { uid, clientName: client?.clientName ?? null };
   }
 
+  /**
+   * The done and ended pages are shown once: on a shared computer the next person must not find them (nor finish the
+   * sign-in) by going back to /activation. When a sign-in waits, the flow id stays only under the path «Continuer»
+   * posts to, for a few minutes.
+   */
+  function endFlowCookie(ctx: Context, interactionUid: string | null): void {
+    ctx.cookies.set(COOKIE, null, { signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true });
+    const id = flowId(ctx);
+    if (!interactionUid || !id) return;
+    ctx.cookies.set(COOKIE, id, {
+      // Not `overwrite`: that would drop the clearing of the path-wide cookie just above (same name).
+      ...cookieOptions(Math.min(deps.flowTtlSeconds, CONTINUE_SECONDS)), path: continuePath(interactionUid), overwrite: false,
+    });
+  }
+
   async function showStep(ctx: Context, state: FlowState, extra: { notice?: string } = {}): Promise<void> {
     const b = base(ctx, state.clientName);
     switch (state.step) {
       case 'code':
-        return show(ctx, codeScreen(b, codeMinutes, state.interactionUid, extra.notice));
+        return show(ctx, codeScreen(codeBase(ctx, state), codeMinutes, state.interactionUid, extra.notice));
       case 'children':
         return show(ctx, childrenScreen(b, await activation.children(state)));
       case 'password':
         return show(ctx, passwordScreen(b));
       case 'done':
+        endFlowCookie(ctx, state.interactionUid);
         return show(ctx, doneScreen(b, state.identifiant!, state.interactionUid, state.clientName ?? 'le service'));
       case 'ended':
+        endFlowCookie(ctx, null);
         return show(ctx, endedScreen(b, state.endReason!, state.identifiant, state.interactionUid));
     }
   }
@@ -125,7 +158,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const checked = checkIdentity(form);
     if (!checked.ok) return show(ctx, identityScreen(base(ctx, clientName, checked.errors), checked.kept, interaction?.uid ?? null), 400);
 
-    const outcome = await atLeast(deps.minResponseMs, () =>
+    const outcome = await atLeast(clock, deps.minResponseMs, () =>
       activation.start(checked.value, { address: ctx.ip, interactionUid: interaction?.uid ?? null, clientName }),
     );
 
@@ -135,16 +168,15 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
       const values = { family_name: checked.value.familyName, given_name: checked.value.givenName, mobile: String(form.mobile ?? '') };
       return show(ctx, identityScreen(base(ctx, clientName, [{ field: '', message: refusal.message }]), values, interaction?.uid ?? null), refusal.status);
     }
-    ctx.cookies.set(COOKIE, outcome.flowId, {
-      signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: deps.flowTtlSeconds * 1000,
-    });
+    // The cookie lives no longer than the flow it names (created just now, for flowTtlSeconds).
+    ctx.cookies.set(COOKIE, outcome.flowId, cookieOptions(deps.flowTtlSeconds));
     backToStep(ctx);
   });
 
   router.post('/activation/code', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
-    const b = (errors: FieldError[]) => base(ctx, state.clientName, errors);
+    const b = (errors: FieldError[]) => codeBase(ctx, state, errors);
     const checked = checkCode(body(ctx));
     if (!checked.ok) return show(ctx, codeScreen(b(checked.errors), codeMinutes, state.interactionUid), 400);
     const outcome = await activation.checkCode(id, checked.value);
@@ -163,7 +195,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   router.post('/activation/renvoyer', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
-    const outcome = await atLeast(deps.minResponseMs, () => activation.resend(id, ctx.ip));
+    const outcome = await atLeast(clock, deps.minResponseMs, () => activation.resend(id, ctx.ip));
     if (outcome === 'gone') return backToStep(ctx);
     if (outcome === 'sent') {
       return show(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
@@ -211,6 +243,8 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     if (state.step !== 'done' || !state.accountId || state.interactionUid !== ctx.params.uid) throw pageExpired();
     const provider = deps.provider();
     await loadInteraction(provider, ctx);
-    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: true } });
+    ctx.cookies.set(COOKIE, null, { ...cookieOptions(0), path: continuePath(ctx.params.uid) });
+    // Whoever activates on a shared computer is signed in for this browser session only (no «Rester connecté» here).
+    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: false } });
   });
 }

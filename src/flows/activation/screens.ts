@@ -3,7 +3,7 @@ import { PASSWORD_RULES } from '../../accounts/password-policy.js';
 import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 import type { Refusal } from './activation.js';
 import type { Child } from './directory-lookup.js';
-import type { EndReason } from './flow.js';
+import type { EndReason, SmsDelivery } from './flow.js';
 import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 
 export type { Screen, ScreenBase } from '../common/screen.js';
@@ -83,13 +83,20 @@ export function endedScreen(base: ScreenBase, reason: EndReason, identifiant: st
   });
 }
 
+// Shown at the code step once the queue has reported that the SMS did not leave. These necessarily tell someone
+// who typed the names and number that they matched (docs/activation.md); step 1 itself stays neutral.
 const SMS_FAILURES: Record<SmsFailureKind, string> = {
-  invalid_number: 'Nous n’avons pas pu envoyer de SMS à ce numéro : il ne semble pas être celui d’un téléphone portable. Vérifiez-le, ou contactez l’établissement de votre enfant pour le faire corriger.',
-  unsubscribed: 'Ce numéro a refusé nos SMS (réponse STOP). Envoyez START en réponse à l’un de nos SMS, puis réessayez. Sinon, contactez l’établissement de votre enfant.',
-  region_not_enabled: 'Nous ne pouvons pas encore envoyer de SMS vers ce pays. Contactez l’établissement de votre enfant pour activer votre compte autrement.',
-  rate_limited: 'L’envoi de SMS est très chargé en ce moment. Réessayez dans quelques minutes.',
-  unavailable: 'L’envoi du SMS n’a pas fonctionné. Réessayez dans quelques minutes.',
+  invalid_number: 'Nous n’avons pas pu envoyer le SMS : ce numéro ne semble pas être celui d’un téléphone portable. Vérifiez-le avec « Modifier mes informations », ou contactez l’établissement de votre enfant pour le faire corriger.',
+  unsubscribed: 'Nous n’avons pas pu envoyer le SMS : ce numéro a refusé nos SMS (réponse STOP). Envoyez START en réponse à l’un de nos SMS, puis choisissez « Renvoyer le code ». Sinon, contactez l’établissement de votre enfant.',
+  region_not_enabled: 'Nous n’avons pas pu envoyer le SMS : nous ne pouvons pas encore envoyer de SMS vers ce pays. Contactez l’établissement de votre enfant pour activer votre compte autrement.',
+  rate_limited: 'Nous n’avons pas pu envoyer le SMS : l’envoi de SMS est très chargé en ce moment. Attendez quelques minutes, puis choisissez « Renvoyer le code ».',
+  unavailable: 'Nous n’avons pas pu envoyer le SMS. Attendez quelques minutes, puis choisissez « Renvoyer le code ».',
 };
+
+/** The sentence for an SMS the queue could not send, or undefined while it is on its way or left. */
+export function smsFailureMessage(sms: SmsDelivery | null | undefined): string | undefined {
+  return sms?.status === 'failed' ? SMS_FAILURES[sms.failure ?? 'unavailable'] : undefined;
+}
 
 function delay(seconds: number): string {
   const minutes = Math.max(1, Math.ceil(seconds / 60));
@@ -107,8 +114,6 @@ export function refusalMessage(refusal: Refusal): { status: number; message: str
       return refusal.budget
         ? { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Le service a envoyé beaucoup de SMS aujourd’hui et ne peut plus en envoyer pour le moment. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` }
         : { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Trop de tentatives. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` };
-    case 'sms_failed':
-      return { status: refusal.failure === 'unavailable' || refusal.failure === 'rate_limited' ? 503 : 422, message: SMS_FAILURES[refusal.failure] };
     case 'too_soon':
       return { status: 429, retryAfter: refusal.waitSeconds, message: `Attendez encore ${refusal.waitSeconds} secondes avant de demander un nouveau code.` };
     case 'too_many_codes':

@@ -16,7 +16,7 @@ function profileOf(value: unknown): 'responsable' | 'eleve' | undefined {
 
 function renderLogin(
   ctx: Context,
-  locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; error?: string; errorField?: 'username' | 'password' },
+  locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; remember?: boolean; error?: string; errorField?: 'username' | 'password' },
 ) {
   ctx.type = 'html';
   ctx.body = renderView(locals.profil ? 'login/form' : 'login/profile', {
@@ -45,6 +45,8 @@ export function mountLoginRoutes(
     const { details, clientName } = await loadInteraction(provider, ctx);
     const body = ctx.request.body as Record<string, unknown>;
     const profil = profileOf(body.profil) ?? 'responsable';
+    // «Rester connecté sur cet appareil», unticked by default: without it the SSO cookie is a browser-session cookie.
+    const remember = body.remember === 'oui';
     let accountId: string;
     try {
       const outcome = await deps.signIn(body, ctx.ip);
@@ -64,9 +66,9 @@ export function mountLoginRoutes(
       // otherwise the password (the neutral message never says which of the two was wrong). A rate limit is
       // about neither field.
       const errorField = err.code !== 'invalid_credentials' ? undefined : username.trim() ? 'password' : 'username';
-      renderLogin(ctx, { uid: details.uid, clientName, profil, username, error: err.userMessage, ...(errorField ? { errorField } : {}) });
+      renderLogin(ctx, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
       return;
     }
-    await finishInteraction(provider, ctx, { login: { accountId, remember: true } });
+    await finishInteraction(provider, ctx, { login: { accountId, remember } });
   });
 }
