@@ -15,7 +15,7 @@ import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
 import { createSignIn, signInRules } from './flows/login/sign-in.js';
-import { createClients, type Clients } from './oidc/clients.js';
+import { createClients, isOperatorBackchannelUri, type Clients } from './oidc/clients.js';
 import { ensureKeys, loadJwks, rotateKeys } from './oidc/keys.js';
 import { createOidcPages } from './oidc/pages.js';
 import { createProvider } from './oidc/provider.js';
@@ -93,6 +93,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       accounts,
       claimsContributors: [createDirectoryClaims(db)],
       pages,
+      isOperatorLogoutUri: (uri) => isOperatorBackchannelUri(db, uri),
     }),
   );
   const clients = createClients(db, provider.get);
