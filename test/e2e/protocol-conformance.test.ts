@@ -85,7 +85,7 @@ describe.each(MODES)('protocol conformance (%s store)', (_mode, store, extraEnv)
 
   test('introspection tells only the token\'s own client and operator-marked resource servers', async () => {
     const config = await discover(sesame, firstParty);
-    const { tokens } = await signIn(sesame, config, firstParty, credentials(), { start: { prompt: null } });
+    const { tokens } = await signIn(sesame, config, firstParty, credentials());
     const resourceServer = await registerClient(sesame, { name: 'API des notes', first_party: false, resource_server: true });
     const stranger = (await selfRegistered({})).json as TestClient;
 
@@ -222,20 +222,28 @@ describe.each(MODES)('protocol conformance (%s store)', (_mode, store, extraEnv)
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     });
-    const start = { url, verifier, state, redirectUri: firstParty.redirect_uris[0]! };
-    const { callback } = await passLogin(new Browser(), sesame, start, credentials());
-    await oidc.authorizationCodeGrant(config, callback!, { pkceCodeVerifier: verifier, expectedState: state });
-
-    const replay = await new Browser().navigate(url.toString(), {}, sesame.issuer);
-    const error = replay.location ? new URL(replay.location).searchParams.get('error') : undefined;
-    if (error) expect(error).toBe('invalid_request_uri');
-    else expect(replay.status).toBe(400);
-    expect(replay.location ?? '').not.toContain('code=');
+    // The first use opens a sign-in; while it is still open, the same request_uri elsewhere is refused.
+    const first = new Browser();
+    const opened = await first.navigate(url.toString(), {}, sesame.issuer);
+    expect(opened.status).toBe(200);
+    for (let i = 0; i < 2; i += 1) {
+      const replay = await new Browser().navigate(url.toString(), {}, sesame.issuer);
+      const error = replay.location ? new URL(replay.location).searchParams.get('error') : undefined;
+      if (error) expect(error).toBe('invalid_request_uri');
+      else expect(replay.status).toBe(400);
+      expect(replay.location ?? '').not.toContain('code=');
+      expect(replay.html).not.toContain('Vous êtes :');
+    }
+    // The sign-in it opened still ends with a code.
+    const form = await first.request(`${opened.url}?profil=responsable`);
+    const done = await first.navigate(new URL(formAction(form.html, /\/login$/)!, sesame.issuer).toString(), { form: { _csrf: inputValue(form.html, '_csrf')!, profil: 'responsable', ...credentials() } }, sesame.issuer);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(done.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.access_token).toBeDefined();
   });
 
   test('token responses carry Pragma: no-cache beside Cache-Control: no-store', async () => {
     const config = await discover(sesame, firstParty);
-    const { tokens } = await signIn(sesame, config, firstParty, credentials(), { start: { prompt: null } });
+    const { tokens } = await signIn(sesame, config, firstParty, credentials());
     for (const refreshToken of [tokens.refresh_token!, 'not-a-token']) {
       const response = await call(`${sesame.issuer}/token`, {
         method: 'POST',
