@@ -13,14 +13,19 @@ import { FIRST_PARTY } from './client-metadata.js';
 export function pinIssuerOrigin(provider: Provider, issuer: string): void {
   const origin = new URL(issuer).origin;
   provider.use(async (ctx, next) => {
-    const url = ctx.originalUrl.startsWith('/') ? ctx.originalUrl : (() => {
-      const absolute = new URL(ctx.originalUrl);
-      return `${absolute.pathname}${absolute.search}`;
-    })();
+    const url = requestPath(ctx.originalUrl);
     Object.defineProperty(ctx.request, 'origin', { value: origin, configurable: true });
     Object.defineProperty(ctx.request, 'href', { value: `${origin}${url}`, configurable: true });
     await next();
   });
+}
+
+/** The path and query of a request target, whether origin-form (`/auth?…`) or absolute-form (`http://host/auth?…`). */
+function requestPath(target: string): string {
+  if (target.startsWith('/')) return target;
+  if (!URL.canParse(target)) return '/';
+  const absolute = new URL(target);
+  return `${absolute.pathname}${absolute.search}`;
 }
 
 /** RFC 6749 5.1: token responses carry `Pragma: no-cache` beside `Cache-Control: no-store` (HTTP/1.0 caches). */
