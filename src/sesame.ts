@@ -17,7 +17,7 @@ import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
 import { createSignIn, signInRules } from './flows/login/sign-in.js';
-import { createClients, type Clients } from './oidc/clients.js';
+import { createClients, isOperatorBackchannelUri, type Clients } from './oidc/clients.js';
 import { ensureKeys, loadJwks, rotateKeys } from './oidc/keys.js';
 import { createOidcPages } from './oidc/pages.js';
 import { createProvider, PROVIDER_ROUTES } from './oidc/provider.js';
@@ -112,6 +112,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       accounts,
       claimsContributors: [createDirectoryClaims(db, { guardianChildren: config.guardianChildren })],
       pages,
+      isOperatorLogoutUri: (uri) => isOperatorBackchannelUri(db, uri),
     });
     // Self-registered clients cannot take an operator's application name (src/oidc/reserved-client-names.ts).
     built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));

@@ -11,8 +11,9 @@ import { staticFiles } from './static-files.js';
 import { renderView } from './views.js';
 import { mountHealthRoutes } from './health.js';
 import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
+import { mountProtocolPosts } from './protocol-post.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
-import { isProviderPath } from '../oidc/provider.js';
+import { isProviderPath, PROVIDER_ROUTES } from '../oidc/provider.js';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -54,6 +55,10 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(errorHandler(deps.logger));
   app.use(health.routes());
   if (deps.https && !deps.trustProxy) app.use(refuseInsecureBrowsing(deps.issuer ?? 'l’adresse sécurisée du service'));
+  // POST at the authorization and end-session endpoints, which the specifications require (protocol-post.ts).
+  const protocolPosts = new Router();
+  mountProtocolPosts(protocolPosts, [PROVIDER_ROUTES.authorization, PROVIDER_ROUTES.end_session]);
+  app.use(protocolPosts.routes());
   app.use(screens.routes());
   // Paths that are neither ours nor the provider's get our French 404 (errorHandler), not the provider's plain one.
   app.use((ctx) => (isProviderPath(ctx.path) ? deps.provider.handle(ctx) : undefined));

@@ -58,6 +58,7 @@ function checkClientNames(ctx: KoaContextWithOIDC | undefined, metadata: object 
  * byte would make PostgreSQL refuse to store the client (a 500 instead of invalid_client_metadata).
  */
 export function clientMetadataValidator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata?: object): void {
+  if (key === RESOURCE_SERVER) return checkResourceServer(ctx, value);
   if (key !== FIRST_PARTY) return;
   const faulty = controlCharacterIn(metadata, '');
   if (faulty !== undefined) throw new errors.InvalidClientMetadata(`${faulty || 'metadata'} must not contain control characters`);
@@ -73,4 +74,18 @@ export function clientMetadataValidator(ctx: KoaContextWithOIDC | undefined, key
     throw new errors.InvalidClientMetadata('first_party cannot be set through registration');
   }
   if (typeof value !== 'boolean') throw new errors.InvalidClientMetadata('first_party must be a boolean');
+}
+
+/**
+ * `resource_server` marks a confidential client an operator allows to introspect tokens issued to other clients
+ * (an API that receives them). Every other client learns nothing about tokens that are not its own.
+ */
+export const RESOURCE_SERVER = 'resource_server';
+
+function checkResourceServer(ctx: KoaContextWithOIDC | undefined, value: unknown): void {
+  if (value === undefined) return;
+  if (ctx && REGISTRATION_ROUTES.has(ctx.oidc?.route ?? '')) {
+    throw new errors.InvalidClientMetadata('resource_server cannot be set through registration');
+  }
+  if (typeof value !== 'boolean') throw new errors.InvalidClientMetadata('resource_server must be a boolean');
 }

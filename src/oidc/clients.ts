@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { errors, type Adapter } from 'oidc-provider';
 import type { Db } from '../store/database.js';
 import { AppError } from '../http/app-error.js';
+import { sql } from 'kysely';
 
 export interface NewClient {
   name: string;
@@ -13,6 +14,8 @@ export interface NewClient {
   backchannelLogoutUri?: string | undefined;
   scope?: string | undefined;
   firstParty?: boolean | undefined;
+  /** May introspect tokens issued to other clients (an API receiving them); confidential clients only. */
+  resourceServer?: boolean | undefined;
   public?: boolean | undefined;
   subjectType?: 'public' | 'pairwise' | undefined;
   clientId?: string | undefined;
@@ -25,6 +28,10 @@ export function createClients(db: Db, provider: () => Provider) {
   const clientStore = () => (provider().Client as unknown as { adapter: Pick<Adapter, 'upsert' | 'destroy'> }).adapter;
   return {
     async add(input: NewClient): Promise<Record<string, unknown>> {
+      if (input.resourceServer && input.public) {
+        // Introspection needs client authentication: a public client could not prove it is the resource server.
+        throw new AppError('invalid_client_metadata', 400, 'Les informations du client sont invalides.', 'a resource server must be a confidential client');
+      }
       const metadata: Record<string, unknown> = {
         client_id: input.clientId ?? `sesame-${randomBytes(9).toString('base64url')}`,
         client_name: input.name,
@@ -38,6 +45,7 @@ export function createClients(db: Db, provider: () => Provider) {
         token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
         client_id_issued_at: Math.floor(Date.now() / 1000),
       };
+      if (input.resourceServer) metadata.resource_server = true;
       if (!input.public) metadata.client_secret = input.clientSecret ?? randomBytes(32).toString('base64url');
       if (input.backchannelLogoutUri) {
         metadata.backchannel_logout_uri = input.backchannelLogoutUri;
@@ -83,4 +91,26 @@ export function createClients(db: Db, provider: () => Provider) {
 function withoutSecret(metadata: Record<string, unknown>): Record<string, unknown> {
   const { client_secret: _secret, registration_access_token: _rat, ...rest } = metadata;
   return rest;
+}
+
+/**
+ * Clients registered here always carry `first_party` (true or false), which registration refuses in any form
+ * (client-metadata.ts): its presence is what tells an operator's client from a self-registered one.
+ */
+function isOperatorRegistered(metadata: Record<string, unknown>): boolean {
+  return typeof metadata.first_party === 'boolean';
+}
+
+/** Whether `uri` is, exactly (as a normalised URL), the back-channel logout URI of an operator-registered client. */
+export async function isOperatorBackchannelUri(db: Db, uri: string): Promise<boolean> {
+  const rows = await db
+    .selectFrom('oidc_payloads')
+    .select('payload')
+    .where('model', '=', 'Client')
+    .where(sql<boolean>`payload->>'backchannel_logout_uri' is not null`)
+    .execute();
+  return rows.some(({ payload }) => {
+    const metadata = payload as Record<string, unknown>;
+    return isOperatorRegistered(metadata) && URL.canParse(String(metadata.backchannel_logout_uri)) && new URL(String(metadata.backchannel_logout_uri)).href === uri;
+  });
 }

@@ -6,8 +6,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributor } from './claims.js';
-import { createBackchannelFetch } from './backchannel-fetch.js';
-import { clientMetadataValidator, FIRST_PARTY } from './client-metadata.js';
+import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchannel-fetch.js';
+import { clientMetadataValidator, FIRST_PARTY, RESOURCE_SERVER } from './client-metadata.js';
+import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin } from './provider-middleware.js';
 import type { OidcPages } from './pages.js';
 
 /** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
@@ -46,6 +47,8 @@ export interface ProviderDeps {
   claimsContributors: ClaimsContributor[];
   pages: OidcPages;
   extraScopeClaims?: Record<string, string[]>;
+  /** Back-channel logout may reach internal hosts only at these URIs (backchannel-fetch.ts). */
+  isOperatorLogoutUri: OperatorLogoutUriCheck;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -100,7 +103,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       scope: 'openid profile email phone offline_access',
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-    extraClientMetadata: { properties: [FIRST_PARTY], validator: clientMetadataValidator },
+    extraClientMetadata: { properties: [FIRST_PARTY, RESOURCE_SERVER], validator: clientMetadataValidator },
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],
       userinfoSigningAlgValues: ['RS256', 'ES256'],
@@ -118,7 +121,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       // No separate resource servers yet: access tokens are for userinfo only, so no resource indicators.
       resourceIndicators: { enabled: false },
-      introspection: { enabled: true },
+      // A token's own client, or a resource server an operator marked, may learn about it; anyone else gets
+      // {"active":false} (the provider's default lets any confidential client introspect any token).
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) =>
+          client.clientId === token.clientId || (client.clientAuthMethod !== 'none' && (client as unknown as Record<string, unknown>)[RESOURCE_SERVER] === true),
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       claimsParameter: { enabled: false },
@@ -165,12 +174,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       PreAuthorizedCode: 600,
     },
     renderError: deps.pages.renderError,
-    fetch: createBackchannelFetch(config.backchannelAllowedOrigins) as typeof fetch,
+    fetch: createBackchannelFetch(config.backchannelAllowedOrigins, deps.isOperatorLogoutUri) as typeof fetch,
     discovery: {
       claim_types_supported: ['normal'],
       ui_locales_supported: ['fr-FR'],
       claims_locales_supported: ['fr-FR'],
-      service_documentation: `${config.issuer}/docs/integration`,
     },
     clockTolerance: 15,
     acceptQueryParamAccessTokens: false,
@@ -182,6 +190,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.trustProxy;
   // The provider answers its own 500s; without this they would leave no trace in our log.
   provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'provider server error'));
+  // A logout that does not reach a relying party leaves the person signed in there: say so, without the token.
+  provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string; backchannelLogoutUri?: string }) =>
+    deps.logger.warn({ client_id: client.clientId, uri: client.backchannelLogoutUri, reason: err.message }, 'back-channel logout not delivered'),
+  );
+  pinIssuerOrigin(provider, config.issuer);
+  noCacheTokenResponses(provider);
+  firstPartyOfflineAccess(provider, PROVIDER_ROUTES.authorization);
   return provider;
 }
 

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { AccountRecordIndex } from './account-sessions.js';
+import { PUSHED_REQUEST } from './sql-adapter.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -66,10 +67,22 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === PUSHED_REQUEST) return this.take(id);
       const record = await redis.hgetall(recordKey(this.model, id));
       if (!record.payload) return undefined;
       const payload = JSON.parse(record.payload) as AdapterPayload;
       return record.consumed ? { ...payload, consumed: Number(record.consumed) } : payload;
+    }
+
+    /** Reads and deletes in one transaction (one key, one slot): of two concurrent uses, only one gets it. */
+    private async take(id: string): Promise<AdapterPayload | undefined> {
+      const key = recordKey(this.model, id);
+      const results = (await redis.multi().hgetall(key).del(key).exec()) ?? [];
+      const [err, record] = results[0] ?? [];
+      if (err) throw err;
+      const fields = record as Record<string, string> | undefined;
+      if (!fields?.payload || fields.consumed) return undefined;
+      return JSON.parse(fields.payload) as AdapterPayload;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {

@@ -25,6 +25,13 @@ const JSON_LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i;
  */
 const CLIENT_CACHE_MS = 5000;
 
+/**
+ * A pushed authorization request (PAR) is single use: oidc-provider only marks it consumed once a code is issued,
+ * so the same request_uri could start any number of sign-ins until then. Looking it up takes it (find deletes),
+ * so a second use finds nothing and gets invalid_request_uri.
+ */
+export const PUSHED_REQUEST = 'PushedAuthorizationRequest';
+
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload; until: number }>();
   return class SqlAdapter implements Adapter {
@@ -76,6 +83,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     }
 
     async find(id: string) {
+      if (this.model === PUSHED_REQUEST) return this.take(id);
       if (this.model !== 'Client') return this.findWhere('id', id);
       const cached = clients.get(id);
       if (cached && cached.until > Date.now()) return cached.payload;
@@ -83,6 +91,20 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       if (payload) clients.set(id, { payload, until: Date.now() + CLIENT_CACHE_MS });
       else clients.delete(id);
       return payload;
+    }
+
+    /** Finds and deletes in one statement: of two concurrent uses, only one gets the record. */
+    private async take(id: string): Promise<AdapterPayload | undefined> {
+      if (hasNul(id)) return undefined;
+      const row = await db
+        .deleteFrom('oidc_payloads')
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+        .returning(['payload', 'consumed_at'])
+        .executeTakeFirst();
+      if (!row || row.consumed_at) return undefined;
+      return row.payload as AdapterPayload;
     }
 
     findByUid(uid: string) {

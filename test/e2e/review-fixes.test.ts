@@ -67,14 +67,22 @@ describe('back-channel fetch exemption', () => {
   // a request that keeps it fails, a request that had it removed reaches the server.
   const guard = { dispatch: 'not a dispatcher' };
 
-  test('a back-channel logout POST to an allowed internal origin goes through', async () => {
-    const fetchFor = createBackchannelFetch([origin]);
+  // As if an operator had registered `${origin}/backchannel-logout` for one of its clients.
+  const operatorUri = async (uri: string) => uri === `${origin}/backchannel-logout`;
+
+  test('a back-channel logout POST to an operator client\'s URI on an allowed internal origin goes through', async () => {
+    const fetchFor = createBackchannelFetch([origin], operatorUri);
     const response = await fetchFor(`${origin}/backchannel-logout`, { method: 'POST', body: 'logout_token=x', dispatcher: guard });
     expect(response.status).toBe(200);
   });
 
+  test('a POST to another path of the same allowed origin keeps the guard', async () => {
+    const fetchFor = createBackchannelFetch([origin], operatorUri);
+    await expect(fetchFor(`${origin}/admin/delete-everything`, { method: 'POST', body: 'logout_token=x', dispatcher: guard })).rejects.toBeDefined();
+  });
+
   test('a GET to the same origin (a client\'s jwks_uri or sector_identifier_uri) keeps the guard', async () => {
-    const fetchFor = createBackchannelFetch([origin]);
+    const fetchFor = createBackchannelFetch([origin], operatorUri);
     await expect(fetchFor(`${origin}/jwks`, { method: 'GET', dispatcher: guard })).rejects.toBeDefined();
   });
 });

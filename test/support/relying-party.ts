@@ -38,9 +38,17 @@ export interface AuthorizationStart {
   verifier: string;
   state: string;
   redirectUri: string;
+  /** Send the request as a form POST to the authorization endpoint (OpenID Connect Core 3.1.2.1). */
+  post?: boolean;
 }
 
-export async function startAuthorization(config: oidc.Configuration, client: TestClient, scope = 'openid profile offline_access'): Promise<AuthorizationStart> {
+export interface StartOptions {
+  post?: boolean;
+  /** `prompt` to send; by default `consent` when offline_access is asked for (what a third-party client must send). */
+  prompt?: string | null;
+}
+
+export async function startAuthorization(config: oidc.Configuration, client: TestClient, scope = 'openid profile offline_access', options: StartOptions = {}): Promise<AuthorizationStart> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const redirectUri = client.redirect_uris[0]!;
@@ -51,8 +59,9 @@ export async function startAuthorization(config: oidc.Configuration, client: Tes
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
   };
-  if (scope.includes('offline_access')) params.prompt = 'consent';
-  return { url: oidc.buildAuthorizationUrl(config, params), verifier, state, redirectUri };
+  const prompt = options.prompt === undefined ? (scope.includes('offline_access') ? 'consent' : null) : options.prompt;
+  if (prompt) params.prompt = prompt;
+  return { url: oidc.buildAuthorizationUrl(config, params), verifier, state, redirectUri, ...(options.post ? { post: true } : {}) };
 }
 
 /**
@@ -65,7 +74,9 @@ export async function passLogin(
   start: AuthorizationStart,
   credentials: { username: string; password: string; profil?: 'responsable' | 'eleve' },
 ): Promise<{ callback?: URL; page?: { status: number; html: string } }> {
-  const first = await browser.navigate(start.url.toString(), {}, sesame.issuer);
+  const first = start.post
+    ? await browser.navigate(`${start.url.origin}${start.url.pathname}`, { form: Object.fromEntries(start.url.searchParams) }, sesame.issuer)
+    : await browser.navigate(start.url.toString(), {}, sesame.issuer);
   if (first.location) return { callback: new URL(first.location) };
   const form = await browser.request(`${first.url}?profil=${credentials.profil ?? 'responsable'}`);
   const action = formAction(form.html, /\/login$/);
@@ -91,10 +102,10 @@ export async function signIn(
   config: oidc.Configuration,
   client: TestClient,
   credentials: { username: string; password: string },
-  options: { scope?: string; browser?: Browser } = {},
+  options: { scope?: string; browser?: Browser; start?: StartOptions } = {},
 ) {
   const browser = options.browser ?? new Browser();
-  const start = await startAuthorization(config, client, options.scope);
+  const start = await startAuthorization(config, client, options.scope, options.start);
   const { callback, page } = await passLogin(browser, sesame, start, credentials);
   if (!callback) throw new Error(`sign-in stopped on a page (${page?.status}): ${page?.html.slice(0, 300)}`);
   const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state });

@@ -46,12 +46,14 @@ export function testConfig(port: number, dataDir: string, env: Record<string, st
 export async function startTestSesame(
   store: StoreKind | TestDatabase,
   env: Record<string, string> = {},
+  options: { logger?: pino.Logger } = {},
 ): Promise<TestSesame> {
   const database = typeof store === 'string' ? await createTestDatabase(store) : store;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-test-'));
   const port = await freePort();
   const config = testConfig(port, dataDir, env);
-  const running = await startServer(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), db: database.db });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const running = await startServer(config, { logger, db: database.db });
   const untrack = trackSmsQueue(running.sesame.smsQueue);
   return {
     ...running,

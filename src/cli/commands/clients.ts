@@ -15,6 +15,7 @@ interface AddOptions extends OutputOptions {
   backchannelLogoutUri?: string;
   scope?: string;
   firstParty?: boolean;
+  resourceServer?: boolean;
   public?: boolean;
   pairwise?: boolean;
 }
@@ -40,6 +41,7 @@ export function registerClientCommands(program: Command): void {
     .option('--backchannel-logout-uri <uri>', 'back-channel logout endpoint of the application')
     .option('--scope <scope>', 'space-separated scopes the application may ask for (default: openid profile email phone offline_access)')
     .option('--first-party', 'an application of the school itself: no consent screen')
+    .option('--resource-server', 'an API that may introspect tokens issued to other applications')
     .option('--public', 'a public client (no secret; PKCE only), e.g. a mobile app')
     .option('--pairwise', 'give this application its own subject identifiers (pairwise sub)')
     .option('--json', 'print JSON (the default for this command)')
@@ -51,6 +53,7 @@ export function registerClientCommands(program: Command): void {
         ...(options.backchannelLogoutUri ? { backchannel_logout_uri: options.backchannelLogoutUri } : {}),
         ...(options.scope !== undefined ? { scope: options.scope } : {}),
         first_party: Boolean(options.firstParty),
+        ...(options.resourceServer ? { resource_server: true } : {}),
         public: Boolean(options.public),
         subject_type: options.pairwise ? 'pairwise' : 'public',
       });

@@ -1,7 +1,8 @@
 // The consent screen for third-party applications: what they will receive, in plain words; allow or refuse.
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
+import { finishInteraction, loadInteraction, pageExpired, type InteractionDetails } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
 
 /** What each scope means to a family, in the words of SCREENS.md. */
@@ -16,10 +17,16 @@ export const SCOPE_WORDING: Record<string, string> = {
 
 export function mountConsentRoutes(router: Router, deps: { provider: () => Provider }): void {
   router.get('/interaction/:uid/consent', async (ctx) => {
-    const { details, clientName, operatorRegistered } = await loadInteraction(deps.provider(), ctx);
+    const { details, clientName, firstParty, operatorRegistered } = await loadInteraction(deps.provider(), ctx);
     if (details.prompt.name !== 'consent') {
       ctx.status = 303;
       ctx.redirect(`/interaction/${details.uid}`);
+      return;
+    }
+    // Our own applications never show a consent page, even when the request asks for one (prompt=consent, which
+    // is also how their offline_access survives: provider-middleware.ts).
+    if (firstParty && details.session?.accountId) {
+      await grantMissing(deps.provider(), ctx, details);
       return;
     }
     const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
@@ -46,14 +53,19 @@ export function mountConsentRoutes(router: Router, deps: { provider: () => Provi
       await finishInteraction(provider, ctx, { error: 'access_denied', error_description: 'the person refused' });
       return;
     }
-    const { prompt, params, session, grantId } = details;
-    const existing = grantId ? await provider.Grant.find(grantId) : undefined;
-    if (grantId && !existing) throw pageExpired();
-    const grant = existing ?? new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
-    const missingScope = prompt.details.missingOIDCScope as string[] | undefined;
-    const missingClaims = prompt.details.missingOIDCClaims as string[] | undefined;
-    if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
-    if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
-    await finishInteraction(provider, ctx, { consent: { grantId: await grant.save() } });
+    await grantMissing(provider, ctx, details);
   });
+}
+
+/** Grants what the sign-in asks for and is not granted yet, and lets the sign-in go on. */
+async function grantMissing(provider: Provider, ctx: Context, details: InteractionDetails): Promise<void> {
+  const { prompt, params, session, grantId } = details;
+  const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+  if (grantId && !existing) throw pageExpired();
+  const grant = existing ?? new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+  const missingScope = prompt.details.missingOIDCScope as string[] | undefined;
+  const missingClaims = prompt.details.missingOIDCClaims as string[] | undefined;
+  if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
+  if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
+  await finishInteraction(provider, ctx, { consent: { grantId: await grant.save() } });
 }
