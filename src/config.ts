@@ -62,6 +62,10 @@ const schema = z.object({
   SESSION_TTL: positiveInt.default(8 * 3600),
   LOGIN_MAX_FAILURES: positiveInt.default(10),
   LOGIN_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  // Per hour (docs/architecture.md, «Security decisions»): unknown devices together on one account (ASVS 2.2.1),
+  // and distinct identifiants failing from one address (a collège behind one NAT address at 8:00).
+  LOGIN_ACCOUNT_MAX_FAILURES: positiveInt.default(100),
+  LOGIN_ADDRESS_MAX_IDENTIFIANTS: positiveInt.default(500),
   PURGE_INTERVAL_SECONDS: positiveInt.default(300),
   // Parent self-activation by SMS (PRODUCT.md): the code, the flow, and what each SMS may cost.
   ACTIVATION_CODE_TTL_SECONDS: positiveInt.default(600),
@@ -112,7 +116,7 @@ export interface Config {
   backchannelAllowedOrigins: string[];
   identifierStyle: 'prenom.nom' | 'p.nom';
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
-  login: { maxFailures: number; windowSeconds: number };
+  login: { maxFailures: number; windowSeconds: number; accountMaxFailures: number; addressMaxIdentifiants: number };
   purgeIntervalSeconds: number;
   sms: SmsSettings;
   mail: MailSettings;
@@ -252,7 +256,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshToken: e.REFRESH_TOKEN_TTL,
       session: e.SESSION_TTL,
     },
-    login: { maxFailures: e.LOGIN_MAX_FAILURES, windowSeconds: e.LOGIN_WINDOW_SECONDS },
+    login: {
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      windowSeconds: e.LOGIN_WINDOW_SECONDS,
+      accountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
+      addressMaxIdentifiants: e.LOGIN_ADDRESS_MAX_IDENTIFIANTS,
+    },
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     ...messaging,
     activation: {

@@ -16,7 +16,8 @@ import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
-import { createSignIn, signInRules } from './flows/login/sign-in.js';
+import { createClearLoginFailures, createSignIn, signInRules } from './flows/login/sign-in.js';
+import { createKnownDevices } from './flows/login/known-devices.js';
 import { createClients, isOperatorBackchannelUri, type Clients } from './oidc/clients.js';
 import { ensureKeys, loadJwks, rotateKeys } from './oidc/keys.js';
 import { createOidcPages } from './oidc/pages.js';
@@ -64,6 +65,8 @@ export interface Sesame {
   endAccountSessions: EndAccountSessions;
   /** Renders the notification letters' PDF (replaced in tests to make rendering fail). */
   renderLetters: LettersRenderer;
+  /** Forgets an identifiant's failures from unknown devices: for a successful recovery (not built yet, issue 10). */
+  clearLoginFailures(identifiant: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,7 +127,9 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     index: redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(db),
     logger,
   });
-  const signIn = createSignIn({ accounts, limiter, rules: signInRules(config.login.maxFailures, config.login.windowSeconds) });
+  const signInLimits = signInRules(config.login);
+  const deviceKey = await getOrCreateSecret(db, 'device-cookie-key', () => randomBytes(32).toString('base64url'));
+  const signIn = createSignIn({ accounts, limiter, rules: signInLimits, devices: createKnownDevices(deviceKey) });
 
   const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get });
   const mountActivation = await createActivationMount({
@@ -147,7 +152,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver }),
+      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
       mountInfoRoutes,
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
@@ -170,6 +175,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     adminToken: options.adminToken,
     endAccountSessions,
     renderLetters: options.renderLetters ?? renderLettersPdf,
+    clearLoginFailures: createClearLoginFailures({ limiter, rules: signInLimits }),
     async rotateKeys() {
       // Old keys stay published as long as anything they signed can still be presented.
       const keep = Math.max(config.ttl.accessToken, config.ttl.idToken, config.ttl.refreshToken);

@@ -24,6 +24,8 @@ export interface Limiter {
   /** `check` for several counters at once (one round trip where the store allows it), in the same order. */
   checkAll(entries: [Rule, string][]): Promise<Verdict[]>;
   reset(rule: Rule, key: string): Promise<void>;
+  /** Gives one counted hit back (a hit counted first that turned out not to be a failure); never below zero. */
+  refund(rule: Rule, key: string): Promise<void>;
 }
 
 function verdict(rule: Rule, used: number, expiresAt: Date | null): Verdict {
@@ -71,6 +73,14 @@ export function createSqlLimiter(db: Db): Limiter {
     checkAll,
     async reset(rule, key) {
       await db.deleteFrom('rate_limits').where('key', '=', k(rule, key)).execute();
+    },
+    async refund(rule, key) {
+      await db
+        .updateTable('rate_limits')
+        .set({ points: sql`greatest(points - 1, 0)` })
+        .where('key', '=', k(rule, key))
+        .where('expires_at', '>', sql<Date>`now()`)
+        .execute();
     },
   };
 }

@@ -41,5 +41,10 @@ export function createRedisLimiter(redis: Redis): Limiter {
     async reset(rule, key) {
       await limiterFor(rule).delete(key);
     },
+    async refund(rule, key) {
+      // reward() on a key that is gone would create it with negative points: only give back what is still counted.
+      const res = await limiterFor(rule).get(key);
+      if (res && res.consumedPoints > 0) await limiterFor(rule).reward(key, 1);
+    },
   };
 }

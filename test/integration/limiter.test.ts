@@ -70,6 +70,23 @@ describe.each(setups)('limiter (%s)', (_name, make) => {
     expect(c).toMatchObject({ allowed: true, used: 0 });
   });
 
+  test('refund gives one hit back, never below zero and never for a counter that is gone', async () => {
+    const rule: Rule = { name: 'test:f', points: 2, windowSeconds: 600 };
+    await setup.limiter.hit(rule, 'k');
+    await setup.limiter.hit(rule, 'k');
+    await setup.limiter.hit(rule, 'k');
+    expect((await setup.limiter.check(rule, 'k')).used).toBe(3);
+    await setup.limiter.refund(rule, 'k');
+    expect((await setup.limiter.check(rule, 'k')).used).toBe(2);
+    await setup.limiter.refund(rule, 'k');
+    await setup.limiter.refund(rule, 'k');
+    await setup.limiter.refund(rule, 'k');
+    // Refunds past zero are lost: the next hits count as usual.
+    expect((await setup.limiter.hit(rule, 'k')).used).toBe(1);
+    await setup.limiter.refund(rule, 'never-hit');
+    expect((await setup.limiter.hit(rule, 'never-hit')).used).toBe(1);
+  });
+
   test('a new window starts once the old one has passed', async () => {
     const rule: Rule = { name: 'test:c', points: 1, windowSeconds: 1 };
     expect((await setup.limiter.hit(rule, 'k')).allowed).toBe(true);

@@ -18,6 +18,16 @@ export class Browser {
     this.cookies.clear();
   }
 
+  /** One cookie's value, as this browser would send it. */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  /** Sets a cookie by hand: another browser's copy, or an altered one a script would send. */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

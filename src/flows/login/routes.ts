@@ -7,6 +7,7 @@ import { finishInteraction, loadInteraction } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
 import type { SignInHandOver } from '../first-connection/routes.js';
 import type { createSignIn } from './sign-in.js';
+import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
 
@@ -28,7 +29,7 @@ function renderLogin(
 
 export function mountLoginRoutes(
   router: Router,
-  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver },
+  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean },
 ): void {
   router.get('/interaction/:uid', async (ctx) => {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
@@ -49,7 +50,9 @@ export function mountLoginRoutes(
     const remember = body.remember === 'oui';
     let accountId: string;
     try {
-      const outcome = await deps.signIn(body, ctx.ip);
+      const outcome = await deps.signIn(body, ctx.ip, readDeviceCookie(ctx));
+      // The right password makes this browser known for the account (failures elsewhere no longer block it).
+      if (outcome.deviceCookie) writeDeviceCookie(ctx, outcome.deviceCookie, deps.https);
       // A letter's provisional password starts the first connection; an address still waiting for its link gets
       // a reminder first. Both come back to this sign-in at /interaction/<uid>/premiere-connexion.
       const context = { interactionUid: details.uid, clientName: clientName ?? null };

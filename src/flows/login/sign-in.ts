@@ -1,11 +1,13 @@
-// Signing in with identifiant and password: input checks, throttling per account+address, per account and per
-// address (so a stranger cannot lock an owner out from elsewhere), and one neutral answer for every failure. A
-// school letter's provisional password is recognised too: it leads to the first connection, not to the service.
+// Signing in with identifiant and password: input checks, throttling counted before the password is checked
+// (docs/architecture.md, «Security decisions»: per device, per account for unknown devices, per address), and one
+// neutral answer for every failure. A school letter's provisional password is recognised too: it leads to the first
+// connection, not to the service.
 import { z } from 'zod';
 import type { Account, Accounts } from '../../accounts/accounts.js';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/password-policy.js';
-import type { Limiter, Rule } from '../../limits/limiter.js';
+import type { Limiter, Rule, Verdict } from '../../limits/limiter.js';
 import { AppError, tooManyAttempts } from '../../http/app-error.js';
+import type { Device, KnownDevices } from './known-devices.js';
 
 export const WRONG_CREDENTIALS =
   'L’identifiant ou le mot de passe est incorrect. Vérifiez-les, ou choisissez « Mot de passe oublié ».';
@@ -14,7 +16,12 @@ export const WRONG_CREDENTIALS =
 export const PROVISIONAL_EXPIRED = 'Le mot de passe provisoire de votre courrier a expiré : il était valable 3 mois.';
 
 /** The account's own password signed in, or a provisional password opened the first connection. */
-export type SignInOutcome = { kind: 'account' | 'first_connection'; account: Account };
+export type SignInOutcome = {
+  kind: 'account' | 'first_connection';
+  account: Account;
+  /** After the account's own password: the device cookie's new value, which makes this browser known for it. */
+  deviceCookie?: string;
+};
 
 export const signInInput = z.object({
   username: z.string().trim().min(1).max(100),
@@ -22,23 +29,84 @@ export const signInInput = z.object({
 });
 
 export interface SignInRules {
+  /** Failures of one unknown device (an address) on one identifiant. */
   accountAndAddress: Rule;
+  /** Failures of one known device (its cookie's id) on one identifiant: the owner's own, apart from strangers'. */
+  knownDevice: Rule;
+  /** Failures of every unknown device together on one identifiant (ASVS: at most 100 an hour). */
   account: Rule;
+  /** Distinct identifiants failing from one address: a school behind one NAT address is many people, not one. */
   address: Rule;
 }
 
-export function signInRules(maxFailures: number, windowSeconds: number): SignInRules {
+export interface SignInLimits {
+  maxFailures: number;
+  windowSeconds: number;
+  accountMaxFailures: number;
+  addressMaxIdentifiants: number;
+}
+
+const HOUR = 3600;
+
+export function signInRules(limits: SignInLimits): SignInRules {
+  const { maxFailures, windowSeconds } = limits;
   return {
     accountAndAddress: { name: 'login:account+ip', points: maxFailures, windowSeconds },
-    // Across addresses an account tolerates many more failures: a guessing campaign is slowed, the owner still gets in.
-    account: { name: 'login:account', points: maxFailures * 10, windowSeconds },
-    address: { name: 'login:ip', points: maxFailures * 10, windowSeconds },
+    knownDevice: { name: 'login:account+device', points: maxFailures, windowSeconds },
+    account: { name: 'login:account', points: limits.accountMaxFailures, windowSeconds: HOUR },
+    address: { name: 'login:ip-identifiants', points: limits.addressMaxIdentifiants, windowSeconds: HOUR },
   };
 }
 
-export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules: SignInRules }) {
-  const { accounts, limiter, rules } = deps;
-  return async function signIn(raw: unknown, address: string): Promise<SignInOutcome> {
+/** A hit to give back or a counter to forget when the password turns out right. */
+type Counted = { rule: Rule; key: string; on: 'success-reset' | 'success-refund' };
+
+/**
+ * Counts this attempt before the password is checked, so a parallel burst cannot pass the limit: each hit is one
+ * atomic upsert. Returns the counters to settle on success, or the verdict that blocks.
+ */
+async function countAttempt(
+  limiter: Limiter,
+  rules: SignInRules,
+  attempt: { id: string; address: string; known: Device | undefined },
+): Promise<{ blocked?: Verdict; counted: Counted[] }> {
+  const { id, address, known } = attempt;
+  if (known) {
+    const key = `${id}|${known.id}`;
+    const v = await limiter.hit(rules.knownDevice, key);
+    return { blocked: v.allowed ? undefined : v, counted: [{ rule: rules.knownDevice, key, on: 'success-reset' }] };
+  }
+  const pairKey = `${id}|${address}`;
+  const pair = await limiter.hit(rules.accountAndAddress, pairKey);
+  const counted: Counted[] = [{ rule: rules.accountAndAddress, key: pairKey, on: 'success-reset' }];
+  // Past its own limit a device stops counting against the account: one address alone cannot exhaust it.
+  if (!pair.allowed) return { blocked: pair, counted };
+  // The address counts an identifiant once per window (its first attempt from there), so a school's pupils
+  // mistyping their own password again and again stay far from the limit, while spraying one password over many
+  // identifiants does not.
+  const first = pair.used === 1;
+  const [account, perAddress] = await Promise.all([
+    limiter.hit(rules.account, id),
+    first ? limiter.hit(rules.address, address) : limiter.check(rules.address, address),
+  ]);
+  counted.push({ rule: rules.account, key: id, on: 'success-refund' });
+  if (first) counted.push({ rule: rules.address, key: address, on: 'success-refund' });
+  const addressBlocked = perAddress.used > rules.address.points;
+  const blocked = !account.allowed ? account : addressBlocked ? { ...perAddress, allowed: false } : undefined;
+  return { blocked, counted };
+}
+
+/** Forgets the failures of every unknown device on an identifiant: for a successful recovery (issue 10). */
+export function createClearLoginFailures(deps: { limiter: Limiter; rules: SignInRules }) {
+  return async function clearLoginFailures(identifiant: string): Promise<void> {
+    await deps.limiter.reset(deps.rules.account, identifiant.trim().toLowerCase());
+  };
+}
+
+export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules: SignInRules; devices: KnownDevices }) {
+  const { accounts, limiter, rules, devices } = deps;
+  /** `deviceCookie` is the raw value of the browser's device cookie, if any (device-cookie.ts). */
+  return async function signIn(raw: unknown, address: string, deviceCookie?: string): Promise<SignInOutcome> {
     const parsed = signInInput.safeParse(raw);
     if (!parsed.success) {
       // Both given but out of bounds (a pasted 10 000-character identifiant): no account can match, so the neutral
@@ -53,26 +121,20 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     // No identifiant holds a control character, and a NUL one cannot even be looked up (PostgreSQL text refuses
     // NUL): answer as for any unknown identifiant without touching the store.
     if (/\p{Cc}/u.test(id)) throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
-    const checks = await limiter.checkAll([
-      [rules.accountAndAddress, `${id}|${address}`],
-      [rules.account, id],
-      [rules.address, address],
-    ]);
-    const blocked = checks.find((c) => !c.allowed);
+    const device = devices.read(deviceCookie);
+    const known = devices.knows(device, id) ? device : undefined;
+    const { blocked, counted } = await countAttempt(limiter, rules, { id, address, known });
     if (blocked) throw tooManyAttempts(blocked.retryAfterSeconds);
     const match = password.length <= PASSWORD_MAX_LENGTH ? await accounts.verifyCredentials(id, password) : undefined;
     if (!match || (match.kind === 'provisional' && match.expired)) {
-      // An expired letter counts as a failure too: it opens nothing.
-      await Promise.all([
-        limiter.hit(rules.accountAndAddress, `${id}|${address}`),
-        limiter.hit(rules.account, id),
-        limiter.hit(rules.address, address),
-      ]);
+      // Already counted; an expired letter is a failure too: it opens nothing.
       if (match) throw new AppError('provisional_expired', 401, PROVISIONAL_EXPIRED, 'provisional password expired');
       throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
     }
-    // A success forgets this device's earlier failures (there is nothing to forget on most sign-ins).
-    if (checks[0]!.used > 0) await limiter.reset(rules.accountAndAddress, `${id}|${address}`);
-    return { kind: match.kind === 'password' ? 'account' : 'first_connection', account: match.account };
+    // Not a failure after all: this device's failures are forgotten, the shared counters get their hit back (so a
+    // success never unlocks strangers, and a school's morning of good sign-ins counts nothing).
+    await Promise.all(counted.map((c) => (c.on === 'success-reset' ? limiter.reset(c.rule, c.key) : limiter.refund(c.rule, c.key))));
+    if (match.kind !== 'password') return { kind: 'first_connection', account: match.account };
+    return { kind: 'account', account: match.account, deviceCookie: devices.remember(device, id) };
   };
 }
