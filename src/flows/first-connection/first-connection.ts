@@ -106,6 +106,12 @@ export function createFirstConnection(deps: FirstConnectionDeps) {
       return flowId;
     },
 
+    /** Whether the account still waits for its email link (the done page then offers to resend or correct). */
+    async awaitsLink(state: FlowState): Promise<boolean> {
+      const row = await db.selectFrom('accounts').select(['state', 'email']).where('id', '=', state.accountId).executeTakeFirst();
+      return row?.state === 'en_cours' && Boolean(row.email);
+    },
+
     /** The account an email step starts from: its current address, to offer it again. */
     async currentEmail(state: FlowState): Promise<string | null> {
       const row = await db.selectFrom('accounts').select('email').where('id', '=', state.accountId).executeTakeFirst();

@@ -84,7 +84,7 @@ export function firstConnectionRoutes(deps: FirstConnectionRoutesDeps): { mount(
       case 'identity':
         return show(ctx, identityScreen(b, await fc.questions(state)), status);
       case 'done': {
-        const pending = Boolean(state.email) && (await fc.currentEmail(state)) === state.email && state.mail !== 'none';
+        const pending = await fc.awaitsLink(state);
         return show(ctx, doneScreen(b, state, { pending, ...(extra.notice ? { notice: extra.notice } : {}) }), status);
       }
       case 'ended':
