@@ -31,6 +31,8 @@ import { createOutbox } from './messaging/outbox.js';
 import { mountOutboxPage } from './messaging/outbox-page.js';
 import type { SmsSender } from './messaging/sms-sender.js';
 import { createSmsSender } from './messaging/sms-transport.js';
+import { createCharters, type Charters } from './charters/charters.js';
+import { mountCharterRoutes } from './flows/charter/routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -45,6 +47,7 @@ export interface Sesame {
   provider: ProviderHolder;
   sms: SmsSender;
   mailer: Mailer;
+  charters: Charters;
   app: Koa;
   adminApp: Koa;
   adminToken: string;
@@ -81,6 +84,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const outbox = createOutbox(config.dataDir);
   const sms = options.sms ?? createSmsSender(config, logger, { outbox });
   const mailer = options.mailer ?? createMailer(config, logger, { outbox });
+  const charters = createCharters(db);
 
   const provider = await createProviderHolder(async () =>
     createProvider({
@@ -93,6 +97,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       accounts,
       claimsContributors: [createDirectoryClaims(db)],
       pages,
+      pendingCharter: charters.pendingFor,
     }),
   );
   const clients = createClients(db, provider.get);
@@ -111,6 +116,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     mounts: [
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
+      (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       mountInfoRoutes,
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
@@ -127,6 +133,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     sms,
     mailer,
+    charters,
     adminToken: options.adminToken,
     async rotateKeys() {
       // Old keys stay published as long as anything they signed can still be presented.

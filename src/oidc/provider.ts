@@ -9,6 +9,7 @@ import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributo
 import { createBackchannelFetch } from './backchannel-fetch.js';
 import { clientMetadataValidator, FIRST_PARTY } from './client-metadata.js';
 import type { OidcPages } from './pages.js';
+import { createInteractionPolicy, type PendingCharter } from './charter-prompt.js';
 
 /** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
 export const PROVIDER_ROUTES = {
@@ -46,6 +47,8 @@ export interface ProviderDeps {
   claimsContributors: ClaimsContributor[];
   pages: OidcPages;
   extraScopeClaims?: Record<string, string[]>;
+  /** When given, a signed-in person must accept the client's usage charter before consent (src/flows/charter). */
+  pendingCharter?: PendingCharter;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -86,7 +89,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       await grant.save();
       return grant;
     },
-    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: createInteractionPolicy(deps.pendingCharter), url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     routes: PROVIDER_ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true },

@@ -5,6 +5,7 @@ import * as directory from './0002-directory.js';
 import * as directoryImport from './0003-directory-import.js';
 import * as activation from './0004-activation.js';
 import * as directoryImportGuardians from './0005-directory-import-guardians.js';
+import * as charters from './0007-charters.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-directory-import': directoryImport,
   '0004-activation': activation,
   '0005-directory-import-guardians': directoryImportGuardians,
+  '0007-charters': charters,
 };
