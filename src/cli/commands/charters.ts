@@ -27,7 +27,7 @@ interface Acceptance {
 }
 
 /** The file's text, or a one-line reason it cannot be a charter (missing, too large, not UTF-8, binary, empty). */
-async function readCharterFile(file: string): Promise<string> {
+export async function readCharterFile(file: string): Promise<string> {
   let bytes: Buffer;
   try {
     const handle = await open(file, 'r');
