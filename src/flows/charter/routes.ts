@@ -28,12 +28,13 @@ async function pendingCharter(deps: CharterDeps, ctx: Context): Promise<Pending 
   const loaded = await loadInteraction(deps.provider(), ctx);
   const { prompt, session, result } = loaded.details;
   const accountId = session?.accountId;
-  if (prompt.name !== CHARTER_PROMPT || !accountId) return undefined;
+  if (prompt.name !== CHARTER_PROMPT) return undefined;
   if (result?.error) return 'refused';
   const { charter: name, version } = prompt.details as { charter?: unknown; version?: unknown };
-  if (typeof name !== 'string' || typeof version !== 'number') return undefined;
-  const charter = await deps.charters.version(name, version);
-  return charter ? { loaded, charter, accountId } : undefined;
+  // Sending the browser back to /interaction/:uid would bring it here again: a sign-in we cannot read has expired.
+  const charter = typeof name === 'string' && typeof version === 'number' ? await deps.charters.version(name, version) : undefined;
+  if (!charter || !accountId) throw pageExpired();
+  return { loaded, charter, accountId };
 }
 
 function formatDate(date: Date): string {
