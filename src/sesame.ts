@@ -40,6 +40,8 @@ import type { SmsSender } from './messaging/sms-sender.js';
 import { createSmsSender } from './messaging/sms-transport.js';
 import { createInProcessSmsQueue, type SmsQueue } from './messaging/sms-queue.js';
 import type { Clock } from './clock.js';
+import { createCharters, type Charters } from './charters/charters.js';
+import { mountCharterRoutes } from './flows/charter/routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -56,6 +58,7 @@ export interface Sesame {
   /** SMS sent after the answer (activation); drained before close. */
   smsQueue: SmsQueue;
   mailer: Mailer;
+  charters: Charters;
   app: Koa;
   adminApp: Koa;
   adminToken: string;
@@ -103,6 +106,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const mailer = options.mailer ?? createMailer(config, logger, { outbox });
   // In process only: a Redis-backed queue would keep codes in clear outside this process (not built yet).
   const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
+  const charters = createCharters(db);
 
   const provider = await createProviderHolder(async () => {
     const built = createProvider({
@@ -116,6 +120,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       claimsContributors: [createDirectoryClaims(db, { guardianChildren: config.guardianChildren })],
       pages,
       isOperatorLogoutUri: (uri) => isOperatorBackchannelUri(db, uri),
+      pendingCharter: charters.pendingFor,
     });
     // Self-registered clients cannot take an operator's application name (src/oidc/reserved-client-names.ts).
     built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));
@@ -154,6 +159,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     mounts: [
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https }),
       (r) => mountConsentRoutes(r, { provider: provider.get }),
+      (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       mountInfoRoutes,
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
@@ -172,6 +178,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     sms,
     smsQueue,
     mailer,
+    charters,
     adminToken: options.adminToken,
     endAccountSessions,
     renderLetters: options.renderLetters ?? renderLettersPdf,

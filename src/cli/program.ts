@@ -14,6 +14,7 @@ import { registerDirectoryCommands } from './commands/directory.js';
 import { registerInitialAccessTokenCommands } from './commands/initial-access-token.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerCharterCommands } from './commands/charters.js';
 
 const GROUPS: CommandGroup[] = [
   registerClientCommands,
@@ -22,6 +23,7 @@ const GROUPS: CommandGroup[] = [
   registerInitialAccessTokenCommands,
   registerMigrateCommand,
   registerDirectoryCommands,
+  registerCharterCommands,
 ];
 
 function version(): string {

@@ -10,6 +10,7 @@ import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchann
 import { clientMetadataValidator, FIRST_PARTY, RESOURCE_SERVER } from './client-metadata.js';
 import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin } from './provider-middleware.js';
 import type { OidcPages } from './pages.js';
+import { createInteractionPolicy, type PendingCharter } from './charter-prompt.js';
 
 /** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
 export const PROVIDER_ROUTES = {
@@ -49,6 +50,8 @@ export interface ProviderDeps {
   extraScopeClaims?: Record<string, string[]>;
   /** Back-channel logout may reach internal hosts only at these URIs (backchannel-fetch.ts). */
   isOperatorLogoutUri: OperatorLogoutUriCheck;
+  /** When given, a signed-in person must accept the client's usage charter before consent (src/flows/charter). */
+  pendingCharter?: PendingCharter;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -89,7 +92,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       await grant.save();
       return grant;
     },
-    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: createInteractionPolicy(deps.pendingCharter), url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     routes: PROVIDER_ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true },

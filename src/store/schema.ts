@@ -164,6 +164,29 @@ export interface EmailVerificationsTable {
   created_at: DefaultedTimestamp;
 }
 
+export interface CharterVersionsTable {
+  name: string;
+  version: number;
+  /** Markdown, as the operator wrote it; rendered with raw HTML disabled. */
+  text: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ClientChartersTable {
+  client_id: string;
+  charter_name: string;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface CharterAcceptancesTable {
+  account_id: string;
+  charter_name: string;
+  version: number;
+  /** The application the person was signing in to when they accepted. */
+  client_id: string;
+  accepted_at: DefaultedTimestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -179,4 +202,7 @@ export interface Database {
   directory_import_rows: DirectoryImportRowsTable;
   activation_flows: ActivationFlowsTable;
   email_verifications: EmailVerificationsTable;
+  charter_versions: CharterVersionsTable;
+  client_charters: ClientChartersTable;
+  charter_acceptances: CharterAcceptancesTable;
 }

@@ -38,6 +38,11 @@ export function mountLoginRoutes(
       ctx.redirect(`/interaction/${details.uid}/consent`);
       return;
     }
+    if (details.prompt.name === 'charter') {
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${details.uid}/charte`);
+      return;
+    }
     renderLogin(ctx, { uid: details.uid, clientName, profil: profileOf(ctx.query.profil) });
   });
 

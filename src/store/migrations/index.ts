@@ -6,6 +6,7 @@ import * as directoryImport from './0003-directory-import.js';
 import * as activation from './0004-activation.js';
 import * as directoryImportGuardians from './0005-directory-import-guardians.js';
 import * as firstConnection from './0006-first-connection.js';
+import * as charters from './0007-charters.js';
 import * as oidcAccountIndex from './0008-oidc-account-index.js';
 import * as unicodeNameKeys from './0009-unicode-name-keys.js';
 
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004-activation': activation,
   '0005-directory-import-guardians': directoryImportGuardians,
   '0006-first-connection': firstConnection,
+  '0007-charters': charters,
   '0008-oidc-account-index': oidcAccountIndex,
   '0009-unicode-name-keys': unicodeNameKeys,
 };
