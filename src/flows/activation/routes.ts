@@ -4,16 +4,16 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
-import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
-import { renderView } from '../../http/views.js';
+import { pageExpired } from '../../http/interaction.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Activation } from './activation.js';
+import { formBody, resumeSignIn, showScreen } from '../common/journey-http.js';
 import { FLOW_ID_PATTERN } from './flow-store.js';
 import type { FlowState } from './flow.js';
 import { checkBirthdates, checkCode, checkIdentity, checkPasswordFields, type FieldError } from './input.js';
 import {
   childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage, smsFailureMessage,
-  type Screen, type ScreenBase,
+  type ScreenBase,
 } from './screens.js';
 
 const COOKIE = 'sesame.activation';
@@ -36,13 +36,6 @@ export interface ActivationRoutesDeps {
 const flowExpired = () =>
   new AppError('activation_expired', 400, 'Votre demande d’activation a expiré. Recommencez depuis « Activer mon compte ».', 'activation flow not found or expired');
 
-function show(ctx: Context, screen: Screen, status = 200): void {
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = renderView(screen.view, screen.locals);
-}
-
 /**
  * Runs `work` and answers no sooner than `ms` after it started: a match and a miss wait for the same deadline, so
  * the lookup and the queueing of an SMS (which itself leaves after the answer) do not show in the response time.
@@ -52,10 +45,6 @@ async function atLeast<T>(clock: Clock, ms: number, work: () => Promise<T>): Pro
   const result = await work();
   await clock.sleepUntil(deadline);
   return result;
-}
-
-function body(ctx: Context): Record<string, unknown> {
-  return (ctx.request.body as Record<string, unknown> | undefined) ?? {};
 }
 
 export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps): void {
@@ -122,17 +111,17 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const b = base(ctx, state.clientName);
     switch (state.step) {
       case 'code':
-        return show(ctx, codeScreen(codeBase(ctx, state), codeMinutes, state.interactionUid, extra.notice));
+        return showScreen(ctx, codeScreen(codeBase(ctx, state), codeMinutes, state.interactionUid, extra.notice));
       case 'children':
-        return show(ctx, childrenScreen(b, await activation.children(state)));
+        return showScreen(ctx, childrenScreen(b, await activation.children(state)));
       case 'password':
-        return show(ctx, passwordScreen(b));
+        return showScreen(ctx, passwordScreen(b));
       case 'done':
         endFlowCookie(ctx, state.interactionUid);
-        return show(ctx, doneScreen(b, state.identifiant!, state.interactionUid, state.clientName ?? 'le service'));
+        return showScreen(ctx, doneScreen(b, state.identifiant!, state.interactionUid, state.clientName ?? 'le service'));
       case 'ended':
         endFlowCookie(ctx, null);
-        return show(ctx, endedScreen(b, state.endReason!, state.identifiant, state.interactionUid));
+        return showScreen(ctx, endedScreen(b, state.endReason!, state.identifiant, state.interactionUid));
     }
   }
 
@@ -148,15 +137,15 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const state = id && ctx.query.nouveau === undefined ? await activation.load(id) : undefined;
     // A flow in progress is shown again (reload, back button, restart) unless another sign-in asks for a new start.
     if (state && (asked === undefined || state.interactionUid === interaction?.uid)) return showStep(ctx, state);
-    show(ctx, identityScreen(base(ctx, interaction?.clientName ?? null), {}, interaction?.uid ?? null));
+    showScreen(ctx, identityScreen(base(ctx, interaction?.clientName ?? null), {}, interaction?.uid ?? null));
   });
 
   router.post('/activation', async (ctx) => {
-    const form = body(ctx);
+    const form = formBody(ctx);
     const interaction = await interactionFor(ctx, form.interaction);
     const clientName = interaction?.clientName ?? null;
     const checked = checkIdentity(form);
-    if (!checked.ok) return show(ctx, identityScreen(base(ctx, clientName, checked.errors), checked.kept, interaction?.uid ?? null), 400);
+    if (!checked.ok) return showScreen(ctx, identityScreen(base(ctx, clientName, checked.errors), checked.kept, interaction?.uid ?? null), 400);
 
     const outcome = await atLeast(clock, deps.minResponseMs, () =>
       activation.start(checked.value, { address: ctx.ip, interactionUid: interaction?.uid ?? null, clientName }),
@@ -166,7 +155,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
       const refusal = refusalMessage(outcome);
       if (refusal.retryAfter) ctx.set('Retry-After', String(refusal.retryAfter));
       const values = { family_name: checked.value.familyName, given_name: checked.value.givenName, mobile: String(form.mobile ?? '') };
-      return show(ctx, identityScreen(base(ctx, clientName, [{ field: '', message: refusal.message }]), values, interaction?.uid ?? null), refusal.status);
+      return showScreen(ctx, identityScreen(base(ctx, clientName, [{ field: '', message: refusal.message }]), values, interaction?.uid ?? null), refusal.status);
     }
     // The cookie lives no longer than the flow it names (created just now, for flowTtlSeconds).
     ctx.cookies.set(COOKIE, outcome.flowId, cookieOptions(deps.flowTtlSeconds));
@@ -177,8 +166,8 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
     const b = (errors: FieldError[]) => codeBase(ctx, state, errors);
-    const checked = checkCode(body(ctx));
-    if (!checked.ok) return show(ctx, codeScreen(b(checked.errors), codeMinutes, state.interactionUid), 400);
+    const checked = checkCode(formBody(ctx));
+    if (!checked.ok) return showScreen(ctx, codeScreen(b(checked.errors), codeMinutes, state.interactionUid), 400);
     const outcome = await activation.checkCode(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'wrong' || outcome.kind === 'expired') {
@@ -187,7 +176,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
       const message = outcome.kind === 'wrong'
         ? `Ce code ne correspond pas. ${tries}`
         : `Ce code a expiré. Demandez-en un nouveau avec « Renvoyer le code ». ${tries}`;
-      return show(ctx, codeScreen(b([{ field: 'code', message }]), codeMinutes, state.interactionUid), 400);
+      return showScreen(ctx, codeScreen(b([{ field: 'code', message }]), codeMinutes, state.interactionUid), 400);
     }
     backToStep(ctx);
   });
@@ -198,19 +187,19 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const outcome = await atLeast(clock, deps.minResponseMs, () => activation.resend(id, ctx.ip));
     if (outcome === 'gone') return backToStep(ctx);
     if (outcome === 'sent') {
-      return show(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
+      return showScreen(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
     }
     const refusal = refusalMessage(outcome);
     if (refusal.retryAfter) ctx.set('Retry-After', String(refusal.retryAfter));
-    show(ctx, codeScreen(base(ctx, state.clientName, [{ field: '', message: refusal.message }]), codeMinutes, state.interactionUid), refusal.status);
+    showScreen(ctx, codeScreen(base(ctx, state.clientName, [{ field: '', message: refusal.message }]), codeMinutes, state.interactionUid), refusal.status);
   });
 
   router.post('/activation/enfants', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'children') return backToStep(ctx);
     const children = await activation.children(state);
-    const checked = checkBirthdates(body(ctx), children.length);
-    if (!checked.ok) return show(ctx, childrenScreen(base(ctx, state.clientName, checked.errors), children, checked.kept), 400);
+    const checked = checkBirthdates(formBody(ctx), children.length);
+    if (!checked.ok) return showScreen(ctx, childrenScreen(base(ctx, state.clientName, checked.errors), children, checked.kept), 400);
     const outcome = await activation.checkBirthdates(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'wrong') {
@@ -219,8 +208,8 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
         field: `birthdate_${n}`,
         message: `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}`,
       }));
-      const kept = Object.fromEntries(children.map((_, i) => [`birthdate_${i + 1}`, String(body(ctx)[`birthdate_${i + 1}`] ?? '')]));
-      return show(ctx, childrenScreen(base(ctx, state.clientName, errors), children, kept), 400);
+      const kept = Object.fromEntries(children.map((_, i) => [`birthdate_${i + 1}`, String(formBody(ctx)[`birthdate_${i + 1}`] ?? '')]));
+      return showScreen(ctx, childrenScreen(base(ctx, state.clientName, errors), children, kept), 400);
     }
     backToStep(ctx);
   });
@@ -228,23 +217,20 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   router.post('/activation/mot-de-passe', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'password') return backToStep(ctx);
-    const checked = checkPasswordFields(body(ctx));
-    if (!checked.ok) return show(ctx, passwordScreen(base(ctx, state.clientName, checked.errors)), 400);
+    const checked = checkPasswordFields(formBody(ctx));
+    if (!checked.ok) return showScreen(ctx, passwordScreen(base(ctx, state.clientName, checked.errors)), 400);
     const outcome = await activation.choosePassword(id, checked.value);
     if (outcome.kind === 'gone') throw flowExpired();
-    if (outcome.kind === 'refused') return show(ctx, passwordScreen(base(ctx, state.clientName, [{ field: 'password', message: outcome.message }])), 400);
+    if (outcome.kind === 'refused') return showScreen(ctx, passwordScreen(base(ctx, state.clientName, [{ field: 'password', message: outcome.message }])), 400);
     backToStep(ctx);
   });
 
-  // «Continuer vers Pronote»: the sign-in that led here ends signed in, with no second login. Posted under
-  // /interaction/<uid>/ so the browser sends the sign-in's own cookie: a uid copied into another browser gets nowhere.
+  // «Continuer vers Pronote»: back to the sign-in this activation started from (journey-http.ts).
   router.post('/interaction/:uid/activation', async (ctx) => {
     const { state } = await currentFlow(ctx);
-    if (state.step !== 'done' || !state.accountId || state.interactionUid !== ctx.params.uid) throw pageExpired();
-    const provider = deps.provider();
-    await loadInteraction(provider, ctx);
-    ctx.cookies.set(COOKIE, null, { ...cookieOptions(0), path: continuePath(ctx.params.uid) });
-    // Whoever activates on a shared computer is signed in for this browser session only (no «Rester connecté» here).
-    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: false } });
+    const finished = { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId };
+    // The flow id kept under the sign-in's path has done its one job.
+    if (finished.done && finished.interactionUid === ctx.params.uid) ctx.cookies.set(COOKIE, null, { ...cookieOptions(0), path: continuePath(ctx.params.uid) });
+    await resumeSignIn(deps.provider(), ctx, finished);
   });
 }

@@ -6,11 +6,10 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Account } from '../../accounts/accounts.js';
 import { AppError } from '../../http/app-error.js';
-import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
-import { renderView } from '../../http/views.js';
+import { formBody, resumeSignIn, showScreen } from '../common/journey-http.js';
 import { FLOW_ID_PATTERN } from '../common/flow-store.js';
 import { checkBirthdateFields, checkPasswordFields, keep, type FieldError } from '../common/form-input.js';
-import type { Screen, ScreenBase } from '../common/screen.js';
+import type { ScreenBase } from '../common/screen.js';
 import type { EmailLinks } from './email-links.js';
 import type { FirstConnection, MailRefusal, SignInContext } from './first-connection.js';
 import type { FlowState } from './flow.js';
@@ -42,14 +41,6 @@ export interface SignInHandOver {
 const flowExpired = () =>
   new AppError('first_connection_expired', 400, 'Votre première connexion a expiré. Recommencez en vous connectant avec le mot de passe de votre courrier.', 'first connection flow not found or expired');
 
-function show(ctx: Context, screen: Screen, status = 200): void {
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = renderView(screen.view, screen.locals);
-}
-
-const body = (ctx: Context) => (ctx.request.body as Record<string, unknown> | undefined) ?? {};
 
 const backToStep = (ctx: Context) => {
   ctx.status = 303;
@@ -78,17 +69,17 @@ export function firstConnectionRoutes(deps: FirstConnectionRoutesDeps): { mount(
     const b = base(ctx, state.clientName, extra.errors);
     switch (state.step) {
       case 'password':
-        return show(ctx, passwordScreen(b), status);
+        return showScreen(ctx, passwordScreen(b), status);
       case 'email':
-        return show(ctx, emailScreen(b, fc.emailRequired(state), { email: (await fc.currentEmail(state)) ?? '' }), status);
+        return showScreen(ctx, emailScreen(b, fc.emailRequired(state), { email: (await fc.currentEmail(state)) ?? '' }), status);
       case 'identity':
-        return show(ctx, identityScreen(b, await fc.questions(state)), status);
+        return showScreen(ctx, identityScreen(b, await fc.questions(state)), status);
       case 'done': {
         const pending = await fc.awaitsLink(state);
-        return show(ctx, doneScreen(b, state, { pending, ...(extra.notice ? { notice: extra.notice } : {}) }), status);
+        return showScreen(ctx, doneScreen(b, state, { pending, ...(extra.notice ? { notice: extra.notice } : {}) }), status);
       }
       case 'ended':
-        return show(ctx, endedScreen(b, state.endReason!), status);
+        return showScreen(ctx, endedScreen(b, state.endReason!), status);
     }
   }
 
@@ -103,7 +94,7 @@ export function firstConnectionRoutes(deps: FirstConnectionRoutesDeps): { mount(
     },
     expired(ctx, profil, interactionUid) {
       const activationHref = interactionUid ? `/activation?interaction=${encodeURIComponent(interactionUid)}` : '/activation';
-      show(ctx, expiredScreen(base(ctx, null), profil, activationHref), 401);
+      showScreen(ctx, expiredScreen(base(ctx, null), profil, activationHref), 401);
     },
   };
 
@@ -140,10 +131,7 @@ function mountAll(router: Router, { deps, handOver, flowId, currentFlow, showSte
   // /interaction/<uid>/ so the browser sends the sign-in's own cookie: a uid copied into another browser gets nowhere.
   router.post('/interaction/:uid/premiere-connexion', async (ctx) => {
     const { state } = await currentFlow(ctx);
-    if (state.step !== 'done' || state.interactionUid !== ctx.params.uid) throw pageExpired();
-    const provider = deps.provider();
-    await loadInteraction(provider, ctx);
-    await finishInteraction(provider, ctx, { login: { accountId: state.accountId, remember: false } });
+    await resumeSignIn(deps.provider(), ctx, { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId });
   });
 }
 
@@ -158,21 +146,21 @@ interface StepDeps {
 
 /** Started from the home page: the letter's identifiant and provisional password, checked like a sign-in. */
 function mountLetterRoutes(router: Router, deps: FirstConnectionRoutesDeps, handOver: SignInHandOver, base: Base): void {
-  router.get(`${PATH}/courrier`, (ctx) => show(ctx, letterScreen(base(ctx, null), {})));
+  router.get(`${PATH}/courrier`, (ctx) => showScreen(ctx, letterScreen(base(ctx, null), {})));
   router.post(`${PATH}/courrier`, async (ctx) => {
-    const form = body(ctx);
+    const form = formBody(ctx);
     const username = keep(typeof form.username === 'string' ? form.username : '', 100);
     try {
       const outcome = await deps.signIn(form, ctx.ip);
       if (outcome.kind === 'first_connection') return handOver.begin(ctx, outcome.account, { interactionUid: null, clientName: null });
       const message = 'Ce mot de passe n’est pas un mot de passe provisoire : votre compte est déjà prêt. Connectez-vous depuis le service de l’école que vous voulez utiliser.';
-      return show(ctx, letterScreen(base(ctx, null, [{ field: '', message }]), { username }), 400);
+      return showScreen(ctx, letterScreen(base(ctx, null, [{ field: '', message }]), { username }), 400);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'provisional_expired') return handOver.expired(ctx, 'responsable', null);
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));
       const field = err.code !== 'invalid_credentials' ? '' : username.trim() ? 'password' : 'username';
-      show(ctx, letterScreen(base(ctx, null, [{ field, message: err.userMessage }]), { username }), err.status);
+      showScreen(ctx, letterScreen(base(ctx, null, [{ field, message: err.userMessage }]), { username }), err.status);
     }
   });
 }
@@ -181,7 +169,7 @@ function mountStepRoutes(router: Router, { fc, currentFlow, showStep, base }: St
   router.post(`${PATH}/mot-de-passe`, async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'password') return backToStep(ctx);
-    const checked = checkPasswordFields(body(ctx));
+    const checked = checkPasswordFields(formBody(ctx));
     if (!checked.ok) return showStep(ctx, state, 400, { errors: checked.errors });
     const outcome = await fc.choosePassword(id, checked.value);
     if (outcome.kind === 'gone') throw flowExpired();
@@ -193,9 +181,9 @@ function mountStepRoutes(router: Router, { fc, currentFlow, showStep, base }: St
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'email') return backToStep(ctx);
     const required = fc.emailRequired(state);
-    const form = body(ctx);
+    const form = formBody(ctx);
     const checked = form.passer !== undefined && !required ? { ok: true as const, value: null } : checkEmail(form, required);
-    if (!checked.ok) return show(ctx, emailScreen(base(ctx, state.clientName, checked.errors), required, checked.kept), 400);
+    if (!checked.ok) return showScreen(ctx, emailScreen(base(ctx, state.clientName, checked.errors), required, checked.kept), 400);
     if ((await fc.chooseEmail(id, checked.value)) === 'gone') throw flowExpired();
     backToStep(ctx);
   });
@@ -205,15 +193,15 @@ function mountStepRoutes(router: Router, { fc, currentFlow, showStep, base }: St
     if (state.step !== 'identity') return backToStep(ctx);
     const questions = await fc.questions(state);
     const fields = questions.map((q) => q.field);
-    const checked = checkBirthdateFields(body(ctx), fields);
-    if (!checked.ok) return show(ctx, identityScreen(base(ctx, state.clientName, checked.errors), questions, checked.kept), 400);
+    const checked = checkBirthdateFields(formBody(ctx), fields);
+    if (!checked.ok) return showScreen(ctx, identityScreen(base(ctx, state.clientName, checked.errors), questions, checked.kept), 400);
     const outcome = await fc.confirmIdentity(id, checked.value, ctx.ip);
     if (outcome.kind === 'gone') throw flowExpired();
     if (outcome.kind === 'wrong') {
       const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
       const errors = outcome.wrong.map((field) => ({ field, message: `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}` }));
-      const kept = Object.fromEntries(fields.map((f) => [f, keep(String(body(ctx)[f] ?? ''), 20)]));
-      return show(ctx, identityScreen(base(ctx, state.clientName, errors), questions, kept), 400);
+      const kept = Object.fromEntries(fields.map((f) => [f, keep(String(formBody(ctx)[f] ?? ''), 20)]));
+      return showScreen(ctx, identityScreen(base(ctx, state.clientName, errors), questions, kept), 400);
     }
     if (outcome.kind === 'confirmed' && 'refusal' in outcome && outcome.refusal) return showRefusal(ctx, showStep, outcome.state, outcome.refusal);
     backToStep(ctx);
@@ -245,10 +233,10 @@ function mountMailRoutes(router: Router, { fc, currentFlow, showStep, base }: St
   router.post(`${PATH}/corriger`, async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'done') return backToStep(ctx);
-    const checked = checkEmail(body(ctx), true);
+    const checked = checkEmail(formBody(ctx), true);
     if (!checked.ok) {
       const screen = doneScreen(base(ctx, state.clientName, checked.errors), state, { pending: true, values: checked.kept });
-      return show(ctx, screen, 400);
+      return showScreen(ctx, screen, 400);
     }
     await answer(ctx, id, await fc.correct(id, checked.value!, ctx.ip), `Votre adresse est corrigée. Un courriel vient de partir vers ${checked.value}.`);
   });
@@ -260,12 +248,12 @@ function mountLinkRoutes(router: Router, deps: FirstConnectionRoutesDeps, base: 
   router.get(`${PATH}/courriel/confirmer`, async (ctx) => {
     const typed = token(ctx.query.jeton);
     const verdict = await deps.links.inspect(typed);
-    if (verdict.kind !== 'valid') return show(ctx, linkScreen(base(ctx, null), verdict.kind), verdict.kind === 'invalid' ? 404 : 410);
-    show(ctx, linkScreen(base(ctx, null), 'confirm', { token: typed }));
+    if (verdict.kind !== 'valid') return showScreen(ctx, linkScreen(base(ctx, null), verdict.kind), verdict.kind === 'invalid' ? 404 : 410);
+    showScreen(ctx, linkScreen(base(ctx, null), 'confirm', { token: typed }));
   });
   router.post(`${PATH}/courriel/confirmer`, async (ctx) => {
-    const verdict = await deps.links.confirm(token(body(ctx).jeton));
-    if (verdict.kind !== 'valid') return show(ctx, linkScreen(base(ctx, null), verdict.kind), verdict.kind === 'invalid' ? 404 : 410);
-    show(ctx, linkScreen(base(ctx, null), 'confirmed', { identifiant: verdict.identifiant }));
+    const verdict = await deps.links.confirm(token(formBody(ctx).jeton));
+    if (verdict.kind !== 'valid') return showScreen(ctx, linkScreen(base(ctx, null), verdict.kind), verdict.kind === 'invalid' ? 404 : 410);
+    showScreen(ctx, linkScreen(base(ctx, null), 'confirmed', { identifiant: verdict.identifiant }));
   });
 }

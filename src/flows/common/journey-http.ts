@@ -1,0 +1,35 @@
+// What every self-service journey's routes do alike at the HTTP edge: answer with a screen (never cached: it may
+// carry a code's outcome or an identifiant), read the posted form, and hand the account back to the sign-in the
+// journey started from.
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
+import { renderView } from '../../http/views.js';
+import type { Screen } from './screen.js';
+
+export function showScreen(ctx: Context, screen: Screen, status = 200): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = renderView(screen.view, screen.locals);
+}
+
+export const formBody = (ctx: Context): Record<string, unknown> => (ctx.request.body as Record<string, unknown> | undefined) ?? {};
+
+/** Where a finished journey stands, as far as the sign-in that led to it is concerned. */
+export interface FinishedJourney {
+  done: boolean;
+  interactionUid: string | null;
+  accountId: string | null;
+}
+
+/**
+ * «Continuer vers Pronote»: the sign-in at /interaction/<uid>/… ends signed in, with no second login. Routes are
+ * posted under that path so the browser sends the sign-in's own cookie: a uid copied into another browser gets
+ * nowhere. Whoever finishes a journey on a shared computer is signed in for this browser session only.
+ */
+export async function resumeSignIn(provider: Provider, ctx: Context, journey: FinishedJourney): Promise<void> {
+  if (!journey.done || !journey.accountId || journey.interactionUid !== ctx.params.uid) throw pageExpired();
+  await loadInteraction(provider, ctx);
+  await finishInteraction(provider, ctx, { login: { accountId: journey.accountId, remember: false } });
+}
