@@ -17,7 +17,7 @@ export async function findDemoData(db: Db): Promise<string[]> {
   for (const demo of [DEMO_PARENT, DEMO_PUPIL]) {
     const account = await db.selectFrom('accounts').select('password_hash').where('identifiant', '=', demo.identifiant).executeTakeFirst();
     if (!account?.password_hash || !(await verifyPassword(account.password_hash, demo.password))) continue;
-    found.push(`demo account ${demo.identifiant} still has its published password: run "sesame accounts reset-password ${demo.identifiant}" (docs/docker.md, Demo data)`);
+    found.push(`demo account ${demo.identifiant} still has its published password: run "sesame accounts reset-password --revoke ${demo.identifiant}" (docs/docker.md, Demo data)`);
   }
   return found;
 }

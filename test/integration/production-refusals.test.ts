@@ -85,13 +85,13 @@ describe.each(STORES)('production on a database holding demo data (%s store)', (
         expect.stringMatching(/^demo client icart is registered with its published secret: run "sesame clients remove icart"/),
         expect.stringMatching(/^demo client pronote .*"sesame clients remove pronote"/),
         expect.stringMatching(/^demo client teleservices .*"sesame clients remove teleservices"/),
-        expect.stringMatching(/^demo account claire\.moreau still has its published password: run "sesame accounts reset-password claire\.moreau"/),
-        expect.stringMatching(/^demo account jules\.moreau .*"sesame accounts reset-password jules\.moreau"/),
+        expect.stringMatching(/^demo account claire\.moreau still has its published password: run "sesame accounts reset-password --revoke claire\.moreau"/),
+        expect.stringMatching(/^demo account jules\.moreau .*"sesame accounts reset-password --revoke jules\.moreau"/),
       ]);
 
       // What each line says to run is what clears it.
       for (const id of ['icart', 'pronote', 'teleservices']) expect((await runCli(['clients', 'remove', id], { env: cliEnv(demo) })).code).toBe(0);
-      for (const id of ['claire.moreau', 'jules.moreau']) expect((await runCli(['accounts', 'reset-password', id], { env: cliEnv(demo) })).code).toBe(0);
+      for (const id of ['claire.moreau', 'jules.moreau']) expect((await runCli(['accounts', 'reset-password', '--revoke', id], { env: cliEnv(demo) })).code).toBe(0);
       await demo.shutdown();
 
       const running = await startServer(production, { logger, db: database.db });
