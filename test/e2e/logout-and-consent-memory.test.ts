@@ -144,5 +144,13 @@ describe.each(SETUPS)('logout pages and remembered consent (%s)', (_label, store
     expect(text).toContain('la liste de vos enfants, leur établissement et leur classe');
     expect(text).not.toMatch(/INE|identifiant national/);
     expect(text).toContain('même quand vous n’êtes pas connecté, pendant 10 jours au plus');
+    const action = new URL(formAction(page.html, /\/consent$/)!, sesame.issuer).toString();
+    await form.browser.navigate(action, { form: { _csrf: inputValue(page.html, '_csrf')!, decision: 'allow' } }, sesame.issuer);
+
+    // Asked again on purpose (offline_access needs prompt=consent): the page still says what the access covers.
+    const again = await openLoginForm(sesame, thirdConfig, thirdParty, { scope: 'openid scolarite offline_access' });
+    const repeated = expectFrenchPage(await postLogin(sesame, again, credentials()), 200);
+    expect(repeated).toContain('la liste de vos enfants, leur établissement et leur classe');
+    expect(repeated).toContain('pendant 10 jours au plus');
   });
 });

@@ -50,7 +50,9 @@ export function mountConsentRoutes(router: Router, deps: ConsentDeps): void {
     }
     const account = details.session?.accountId ? await deps.accounts.findById(details.session.accountId) : undefined;
     const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
-    const items = missing.map((s) => scopeWording(s, account?.kind, offlineDays)).filter((w): w is string => Boolean(w));
+    // Asked again with everything allowed already (prompt=consent, which offline_access needs): say what it covers.
+    const shown = missing.length ? missing : String(details.params.scope ?? '').split(' ');
+    const items = shown.map((s) => scopeWording(s, account?.kind, offlineDays)).filter((w): w is string => Boolean(w));
     ctx.type = 'html';
     ctx.body = renderView('consent', {
       title: 'Autorisation – Sésame',
