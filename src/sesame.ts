@@ -14,6 +14,8 @@ import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { createFirstConnectionMount } from './flows/first-connection/mount.js';
 import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
+import { mountLogoutRoutes } from './flows/logout/routes.js';
+import { createConsents } from './oidc/consents.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
 import { createClearLoginFailures, createSignIn, signInRules } from './flows/login/sign-in.js';
@@ -107,6 +109,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   // In process only: a Redis-backed queue would keep codes in clear outside this process (not built yet).
   const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
   const charters = createCharters(db);
+  const consents = createConsents(db);
 
   const provider = await createProviderHolder(async () => {
     const built = createProvider({
@@ -121,6 +124,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       pages,
       isOperatorLogoutUri: (uri) => isOperatorBackchannelUri(db, uri),
       pendingCharter: charters.pendingFor,
+      consents,
     });
     // Self-registered clients cannot take an operator's application name (src/oidc/reserved-client-names.ts).
     built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));
@@ -158,8 +162,9 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
       (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https }),
-      (r) => mountConsentRoutes(r, { provider: provider.get }),
+      (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
+      (r) => mountLogoutRoutes(r, { provider: provider.get }),
       mountInfoRoutes,
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,

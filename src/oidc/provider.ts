@@ -9,8 +9,9 @@ import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributo
 import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchannel-fetch.js';
 import { clientMetadataValidator, FIRST_PARTY, RESOURCE_SERVER } from './client-metadata.js';
 import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin } from './provider-middleware.js';
-import type { OidcPages } from './pages.js';
+import { askBeforeLogout, type OidcPages } from './pages.js';
 import { createInteractionPolicy, type PendingCharter } from './charter-prompt.js';
+import type { Consents } from './consents.js';
 
 /** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
 export const PROVIDER_ROUTES = {
@@ -52,6 +53,8 @@ export interface ProviderDeps {
   isOperatorLogoutUri: OperatorLogoutUriCheck;
   /** When given, a signed-in person must accept the client's usage charter before consent (src/flows/charter). */
   pendingCharter?: PendingCharter;
+  /** What each account allowed each third-party application, so that consent is not asked again in a new session. */
+  consents?: Consents;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -81,14 +84,23 @@ export function createProvider(deps: ProviderDeps): Provider {
         client?.subjectType === 'pairwise' ? pairwiseSubject(accountId, String(client.sectorIdentifier ?? client.clientId), salt) : accountId;
       return findAccount(subjectFor, sub);
     },
-    // First-party clients (our own portal and applications) never show a consent page.
+    // First-party clients (our own portal and applications) never show a consent page; a third-party one shows it
+    // only for what the account has not allowed it yet (remembered across browser sessions: consents.ts).
     loadExistingGrant: async (ctx) => {
       const client = ctx.oidc.client!;
+      const accountId = ctx.oidc.session!.accountId!;
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(client.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      if (!(client as unknown as Record<string, unknown>)[FIRST_PARTY]) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session!.accountId! });
-      grant.addOIDCScope(ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid');
+      let scope: string | undefined;
+      if ((client as unknown as Record<string, unknown>)[FIRST_PARTY]) {
+        scope = ctx.oidc.requestParamScopes ? [...ctx.oidc.requestParamScopes].join(' ') : 'openid';
+      } else {
+        scope = (await deps.consents?.scopesFor(accountId, client.clientId))?.join(' ');
+      }
+      if (!scope) return undefined;
+      // A grant of this session's own, never another session's: a logout here must not end the access elsewhere.
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId });
+      grant.addOIDCScope(scope);
       await grant.save();
       return grant;
     },
@@ -200,6 +212,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   pinIssuerOrigin(provider, config.issuer);
   noCacheTokenResponses(provider);
   firstPartyOfflineAccess(provider, PROVIDER_ROUTES.authorization);
+  askBeforeLogout(provider, deps.pages, PROVIDER_ROUTES.end_session);
   return provider;
 }
 

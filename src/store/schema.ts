@@ -187,6 +187,14 @@ export interface CharterAcceptancesTable {
   accepted_at: DefaultedTimestamp;
 }
 
+export interface ConsentsTable {
+  account_id: string;
+  client_id: string;
+  /** Every scope the person allowed this application, across sign-ins. */
+  scopes: string[];
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -205,4 +213,5 @@ export interface Database {
   charter_versions: CharterVersionsTable;
   client_charters: ClientChartersTable;
   charter_acceptances: CharterAcceptancesTable;
+  consents: ConsentsTable;
 }

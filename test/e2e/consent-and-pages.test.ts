@@ -44,10 +44,14 @@ describe.each(STORES)('consent and other pages (%s store)', (store) => {
     await sesame?.shutdown();
   });
 
-  /** Signs in to the third-party client and stops on the consent page. */
+  /**
+   * Signs in to the third-party client and stops on the consent page; with a new account each time, since a
+   * consent given is remembered for the account (logout-and-consent-memory.test.ts).
+   */
   async function reachConsent(browser = new Browser()) {
+    const fresh = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD });
     const form = await openLoginForm(sesame, thirdConfig, thirdParty, { browser, scope: 'openid profile email scolarite' });
-    const page = await postLogin(sesame, form, { username: identifiant, password: PASSWORD });
+    const page = await postLogin(sesame, form, { username: fresh.json.identifiant, password: PASSWORD });
     expect(page.location).toBeUndefined();
     return { form, page };
   }
@@ -56,10 +60,10 @@ describe.each(STORES)('consent and other pages (%s store)', (store) => {
     const { page } = await reachConsent();
     const text = expectFrenchPage(page, 200);
     expect(page.url).toMatch(/\/interaction\/[^/]+\/consent$/);
-    expect(text).toContain('Cantine Plus souhaite accéder à :');
+    expect(text).toContain('Si vous l’autorisez, Cantine Plus recevra :');
     expect(text).toContain('vos nom et prénom');
     expect(text).toContain('votre adresse électronique');
-    expect(text).toContain('la liste de ses enfants et leur classe');
+    expect(text).toContain('la liste de vos enfants, leur établissement et leur classe');
     expect(page.html).toMatch(/<button[^>]*value="allow"[^>]*>Autoriser<\/button>/);
     expect(page.html).toMatch(/<button[^>]*value="deny"[^>]*>Refuser<\/button>/);
     expect(page.html).toMatch(/<title>[^<]+<\/title>/);

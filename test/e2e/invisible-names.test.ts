@@ -107,11 +107,11 @@ describe.each(STORES)('invisible characters in names (%s store)', (store) => {
     const own = await register({ client_name: 'Soutien scolaire en ligne', redirect_uris: [REDIRECT] });
     expect(own.status).toBe(201);
     const selfText = await consentPage(own.json as TestClient);
-    expect(selfText).toContain('Soutien scolaire en ligne souhaite accéder à :');
+    expect(selfText).toContain('Soutien scolaire en ligne souhaite accéder à vos informations');
     expect(selfText).toContain(NOT_OURS);
     const operator = await registerClient(sesame, { name: 'Cantine Plus', first_party: false, redirect_uris: [REDIRECT], scope: 'openid profile' });
     const operatorText = await consentPage(operator);
-    expect(operatorText).toContain('Cantine Plus souhaite accéder à :');
+    expect(operatorText).toContain('Cantine Plus souhaite accéder à vos informations');
     expect(operatorText).not.toContain(NOT_OURS);
   });
 });

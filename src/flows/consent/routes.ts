@@ -4,18 +4,37 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { finishInteraction, loadInteraction, pageExpired, type InteractionDetails } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
+import type { Accounts } from '../../accounts/accounts.js';
+import type { AccountKind } from '../../store/schema.js';
+import type { Consents } from '../../oidc/consents.js';
 
-/** What each scope means to a family, in the words of SCREENS.md. */
-export const SCOPE_WORDING: Record<string, string> = {
-  profile: 'vos nom et prénom, et votre identifiant',
-  email: 'votre adresse électronique',
-  phone: 'votre numéro de téléphone portable',
-  scolarite: 'votre établissement et votre classe ; pour un parent, la liste de ses enfants et leur classe',
-  ine: 'l’identifiant national élève (INE)',
-  offline_access: 'rester connecté à ce service',
-};
+/** What each scope means to a family, in the words of SCREENS.md; only what applies to the signed-in profile. */
+export function scopeWording(scope: string, kind: AccountKind | undefined, offlineDays: number): string | undefined {
+  const parent = kind === 'responsable';
+  switch (scope) {
+    case 'profile': return 'vos nom et prénom, et votre identifiant';
+    case 'email': return 'votre adresse électronique';
+    case 'phone': return 'votre numéro de téléphone portable';
+    case 'scolarite': return parent ? 'la liste de vos enfants, leur établissement et leur classe' : 'votre établissement et votre classe';
+    // A parent has no INE: the item would promise something the application never receives.
+    case 'ine': return parent ? undefined : 'votre identifiant national élève (INE)';
+    case 'offline_access':
+      return `l’accès à ces informations même quand vous n’êtes pas connecté, pendant ${offlineDays} jour${offlineDays > 1 ? 's' : ''} au plus`;
+    default: return undefined;
+  }
+}
 
-export function mountConsentRoutes(router: Router, deps: { provider: () => Provider }): void {
+export interface ConsentDeps {
+  provider: () => Provider;
+  accounts: Accounts;
+  consents: Consents;
+  /** How long a refresh token lives, in seconds: what «même quand vous n’êtes pas connecté» lasts. */
+  refreshTokenTtl: number;
+}
+
+export function mountConsentRoutes(router: Router, deps: ConsentDeps): void {
+  const offlineDays = Math.max(1, Math.floor(deps.refreshTokenTtl / 86_400));
+
   router.get('/interaction/:uid/consent', async (ctx) => {
     const { details, clientName, firstParty, operatorRegistered } = await loadInteraction(deps.provider(), ctx);
     if (details.prompt.name !== 'consent') {
@@ -29,12 +48,16 @@ export function mountConsentRoutes(router: Router, deps: { provider: () => Provi
       await grantMissing(deps.provider(), ctx, details);
       return;
     }
+    const account = details.session?.accountId ? await deps.accounts.findById(details.session.accountId) : undefined;
     const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
-    const items = missing.map((s) => SCOPE_WORDING[s]).filter((w): w is string => Boolean(w));
+    // Asked again with everything allowed already (prompt=consent, which offline_access needs): say what it covers.
+    const shown = missing.length ? missing : String(details.params.scope ?? '').split(' ');
+    const items = shown.map((s) => scopeWording(s, account?.kind, offlineDays)).filter((w): w is string => Boolean(w));
     ctx.type = 'html';
     ctx.body = renderView('consent', {
       title: 'Autorisation – Sésame',
       clientName,
+      identifiant: account?.identifiant,
       // A self-registered application chose its own name: say that the académie does not run it.
       selfRegistered: !operatorRegistered,
       uid: details.uid,
@@ -53,12 +76,12 @@ export function mountConsentRoutes(router: Router, deps: { provider: () => Provi
       await finishInteraction(provider, ctx, { error: 'access_denied', error_description: 'the person refused' });
       return;
     }
-    await grantMissing(provider, ctx, details);
+    await grantMissing(provider, ctx, details, deps.consents);
   });
 }
 
 /** Grants what the sign-in asks for and is not granted yet, and lets the sign-in go on. */
-async function grantMissing(provider: Provider, ctx: Context, details: InteractionDetails): Promise<void> {
+async function grantMissing(provider: Provider, ctx: Context, details: InteractionDetails, consents?: Consents): Promise<void> {
   const { prompt, params, session, grantId } = details;
   const existing = grantId ? await provider.Grant.find(grantId) : undefined;
   if (grantId && !existing) throw pageExpired();
@@ -67,5 +90,9 @@ async function grantMissing(provider: Provider, ctx: Context, details: Interacti
   const missingClaims = prompt.details.missingOIDCClaims as string[] | undefined;
   if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
   if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
+  // Remembered for the next browser session too (loadExistingGrant in provider.ts); first-party clients need not.
+  if (consents && session?.accountId) {
+    await consents.remember(session.accountId, String(params.client_id), (grant.getOIDCScope() ?? '').split(' ').filter(Boolean));
+  }
   await finishInteraction(provider, ctx, { consent: { grantId: await grant.save() } });
 }
