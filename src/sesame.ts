@@ -140,7 +140,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const deviceKey = await getOrCreateSecret(db, 'device-cookie-key', () => randomBytes(32).toString('base64url'));
   const signIn = createSignIn({ accounts, limiter, rules: signInLimits, devices: createKnownDevices(deviceKey) });
 
-  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get });
+  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get, endAccountSessions });
   const mountActivation = await createActivationMount({
     config, db, accounts, limiter, smsQueue, logger, provider: provider.get, ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -57,6 +57,15 @@ export interface ProviderDeps {
   consents?: Consents;
 }
 
+/** The origin of a URI, or undefined: never the path and query, which a relying party may fill with secrets. */
+function originOf(uri: string | undefined): string | undefined {
+  try {
+    return uri ? new URL(uri).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createProvider(deps: ProviderDeps): Provider {
   const { config } = deps;
   const findAccount = createFindAccount(deps.accounts, deps.claimsContributors);
@@ -205,9 +214,10 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.trustProxy;
   // The provider answers its own 500s; without this they would leave no trace in our log.
   provider.on('server_error', (_ctx: unknown, err: Error) => deps.logger.error({ err }, 'provider server error'));
-  // A logout that does not reach a relying party leaves the person signed in there: say so, without the token.
+  // A logout that does not reach a relying party leaves the person signed in there: say so, without the token, and
+  // with the address's origin only (its query may carry a relying party's secret).
   provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string; backchannelLogoutUri?: string }) =>
-    deps.logger.warn({ client_id: client.clientId, uri: client.backchannelLogoutUri, reason: err.message }, 'back-channel logout not delivered'),
+    deps.logger.warn({ client_id: client.clientId, origin: originOf(client.backchannelLogoutUri), reason: err.message }, 'back-channel logout not delivered'),
   );
   pinIssuerOrigin(provider, config.issuer);
   noCacheTokenResponses(provider);

@@ -177,7 +177,12 @@ describe.each(STORES)('first connection with a school letter (%s store)', (store
     expect(text).toContain('Votre mot de passe provisoire a expiré');
     expect(text).toContain('Demandez un nouveau courrier');
     expect(text).not.toContain('incorrect');
-    const asParent = await signInWithLetter(pupil.identifiant, pupil.password, 'responsable');
+    // What the page suggests follows whose letter it is, not the profile button chosen.
+    const pupilAsParent = await signInWithLetter(pupil.identifiant, pupil.password, 'responsable');
+    expect(pupilAsParent.page.html).toContain('Votre mot de passe provisoire a expiré');
+    expect(pupilAsParent.page.html).not.toContain('Je n’ai pas de compte</a>');
+    const parent = await letterFor(db(), { givenName: 'Parent', familyName: 'Lefort', kind: 'responsable' }, fourMonthsAgo);
+    const asParent = await signInWithLetter(parent.identifiant, parent.password, 'responsable');
     expect(asParent.page.html).toMatch(/href="\/activation\?interaction=[^"]+"[^>]*>Je n’ai pas de compte/);
     // A wrong password for the same account is the neutral answer, as ever.
     const wrong = await signInWithLetter(pupil.identifiant, 'abcdEFGH', 'eleve');
@@ -203,17 +208,41 @@ describe.each(STORES)('first connection with a school letter (%s store)', (store
     expect(again.page.html).toContain(WRONG);
   });
 
-  test('an active account with a new letter (reset without --revoke): the old password signs in, the letter starts the first connection', async () => {
+  test('signing in again with the same letter does not give fresh birth-date tries', async () => {
+    const pupil = await pupilWithLetter('Lilou', 'Barbier', '2012-03-03');
+    const toIdentity = async () => {
+      const { form, page } = await signInWithLetter(pupil.identifiant, pupil.password, 'eleve');
+      const emailPage = await post(form.browser, sesame.issuer, page, '/premiere-connexion/mot-de-passe', { password: PASSWORD, password_confirm: PASSWORD });
+      return { form, page: await post(form.browser, sesame.issuer, emailPage, '/premiere-connexion/courriel', { email: '', passer: '1' }) };
+    };
+    const first = await toIdentity();
+    const wrong = await post(first.form.browser, sesame.issuer, first.page, '/premiere-connexion/identite', { birthdate: '04/03/2012' });
+    expect(expectFrenchPage(wrong, 400)).toContain('Il vous reste 2 essais.');
+    // A new sign-in with the same letter: a new journey, the same letter's tries.
+    const second = await toIdentity();
+    const wrongAgain = await post(second.form.browser, sesame.issuer, second.page, '/premiere-connexion/identite', { birthdate: '05/03/2012' });
+    expect(expectFrenchPage(wrongAgain, 400)).toContain('Il vous reste 1 essai.');
+    const third = await toIdentity();
+    const ended = await post(third.form.browser, sesame.issuer, third.page, '/premiere-connexion/identite', { birthdate: '06/03/2012' });
+    expect(ended.html).toContain('Nous n’avons pas pu confirmer votre identité');
+    expect(await account(pupil.accountId)).toMatchObject({ provisional_password_hash: null });
+    expect((await signInWithLetter(pupil.identifiant, pupil.password, 'eleve')).page.html).toContain(WRONG);
+  });
+
+  test('an active account with a new letter (reset without --revoke): the old password signs in, the letter starts the first connection and then ends the old sign-ins', async () => {
     const pupil = await pupilWithLetter('Sacha', 'Vidal', '2010-10-10');
     await sesame.sesame.accounts.setPassword(pupil.accountId, 'Ancien-mot-de-passe-42');
     await db().updateTable('accounts').set({ state: 'active' }).where('id', '=', pupil.accountId).execute();
     const old = await signInWithLetter(pupil.identifiant, 'Ancien-mot-de-passe-42', 'eleve');
-    await tokensFrom(old.form, old.page.location);
+    const oldTokens = await tokensFrom(old.form, old.page.location);
+    await expect(oidc.fetchUserInfo(config, oldTokens.access_token, oldTokens.claims()!.sub)).resolves.toBeDefined();
     const letter = await signInWithLetter(pupil.identifiant, pupil.password, 'eleve');
     expect(letter.page.html).toContain('Première connexion (1/3)');
     const { done } = await walkFirstConnection(letter.form.browser, sesame.issuer, letter.page, { password: PASSWORD, email: null, birthdates: { birthdate: '10/10/2010' } });
     expect(done.html).toContain('Votre compte est prêt');
     expect(await sesame.sesame.accounts.authenticate(pupil.identifiant, 'Ancien-mot-de-passe-42')).toBeUndefined();
     expect(await sesame.sesame.accounts.authenticate(pupil.identifiant, PASSWORD)).toMatchObject({ id: pupil.accountId });
+    // Whoever held the replaced password is signed out: its access token no longer opens anything.
+    await expect(oidc.fetchUserInfo(config, oldTokens.access_token, oldTokens.claims()!.sub)).rejects.toBeDefined();
   });
 });

@@ -1,11 +1,13 @@
 // The first connection with a school letter, step by step: a new password (never the letter's), an email, the
 // identity check, then one transaction that writes the account and clears the letter; the activation mail leaves
 // afterwards, under limits. Knows nothing of HTTP.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Account } from '../../accounts/accounts.js';
 import { checkPassword } from '../../accounts/password-policy.js';
 import { hashPassword, verifyPassword } from '../../accounts/passwords.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
+import type { EndAccountSessions } from '../../oidc/account-sessions.js';
 import { activationLinkMail } from '../../messaging/mail-texts.js';
 import { MailError, maskEmail, type MailFailureKind, type Mailer } from '../../messaging/mailer.js';
 import type { Db } from '../../store/database.js';
@@ -30,6 +32,7 @@ export interface FirstConnectionDeps {
   db: Db;
   limiter: Limiter;
   mailer: Mailer;
+  endAccountSessions?: EndAccountSessions;
   links: EmailLinks;
   flows: FlowStore<FlowState>;
   settings: FirstConnectionSettings;
@@ -191,6 +194,25 @@ export type IdentityResult =
  * Step 3: the dates must all match the school's. The last try ends the journey and the letter's password stops
  * working; a match writes the account in the same transaction as the flow, then the mail leaves.
  */
+/**
+ * Wrong identity answers are counted per letter, not per journey: signing in again with the same letter starts a
+ * new journey, and must not give fresh tries. A new letter (a new provisional hash) starts from zero. The window
+ * outlasts any letter (3 months).
+ */
+const LETTER_TRIES: Omit<Rule, 'points'> = { name: 'first-connection:birthdates', windowSeconds: 100 * 24 * HOUR };
+const letterKey = (state: FlowState) => `${state.accountId}|${createHash('sha256').update(state.letterHash ?? '').digest('base64url').slice(0, 22)}`;
+
+/** Whether the typed dates all match the school's, for the journey as it stands. */
+async function answersMatch(db: Db, state: FlowState, typed: string[]): Promise<{ match: boolean; wrong: string[]; asked: number }> {
+  const questions = await identityQuestions(db, state);
+  const wrong = wrongBirthdates(questions.map((q) => q.expected), typed).map((n) => questions[n - 1]!.field);
+  return { match: questions.length > 0 && wrong.length === 0 && typed.length === questions.length, wrong, asked: questions.length };
+}
+
+/**
+ * Step 3: the dates must all match the school's. The last try ends the journey and the letter's password stops
+ * working; a match writes the account in the same transaction as the flow, then the mail leaves.
+ */
 async function confirmIdentity(
   deps: FirstConnectionDeps,
   flowId: string,
@@ -199,17 +221,25 @@ async function confirmIdentity(
   sendLink: (accountId: string, email: string, token: string, address: string) => Promise<MailRefusal | undefined>,
   status: (refusal: MailRefusal | undefined) => MailStatus,
 ): Promise<IdentityResult> {
-  const { flows, links, settings, logger } = deps;
-  const outcome = await flows.update<IdentityResult & { token?: string }>(flowId, async (state, trx) => {
+  const { db, flows, links, settings, logger, limiter } = deps;
+  const before = await flows.load(flowId);
+  if (!before) return { kind: 'gone' };
+  // Count first, then judge (outside the flow's lock: the counter may live in Redis): parallel wrong answers each
+  // spend a try of the letter.
+  const rule: Rule = { ...LETTER_TRIES, points: settings.birthdateMaxTries };
+  const checked = before.step === 'identity' ? await answersMatch(db, before, typed) : undefined;
+  const counted = checked && checked.asked > 0 && !checked.match ? (await limiter.hit(rule, letterKey(before))).used : undefined;
+  const outcome = await flows.update<IdentityResult & { token?: string; replacedPassword?: boolean }>(flowId, async (state, trx) => {
     if (state.step !== 'identity') return { state, result: { kind: 'out_of_step' } };
-    const questions = await identityQuestions(trx, state);
-    if (questions.length === 0) {
-      await clearLetter(trx, state);
+    const { match, wrong, asked } = await answersMatch(trx, state, typed);
+    if (asked === 0) {
+      // The school's data changed under the journey (no child left to ask about): not the person's fault, so the
+      // letter keeps working once the school has fixed its data.
       const next = ended(state, 'no_birthdate');
       return { state: next, result: { kind: 'ended', state: next, wrong: [] } };
     }
-    const wrong = wrongBirthdates(questions.map((q) => q.expected), typed).map((n) => questions[n - 1]!.field);
-    const verdict = applyIdentity(state, wrong.length === 0 && typed.length === questions.length, settings);
+    const failuresSoFar = counted !== undefined ? Math.max(state.birthdateFailures, counted - 1) : state.birthdateFailures;
+    const verdict = applyIdentity({ ...state, birthdateFailures: failuresSoFar }, match, settings);
     if (verdict.kind === 'ended') await clearLetter(trx, state);
     if (verdict.kind !== 'confirmed') return { state: verdict.state, result: { ...verdict, wrong } };
     const written = await writeAccount(trx, state);
@@ -220,12 +250,14 @@ async function confirmIdentity(
     const token = written.needsLink ? await links.issue(trx, state.accountId, state.email!) : undefined;
     logger.info({ accountId: state.accountId, state: written.needsLink ? 'en_cours' : 'active' }, 'first connection completed');
     const next = completed(verdict.state, written.needsLink ? 'sent' : 'none');
-    return { state: next, result: { kind: 'confirmed', state: next, wrong: [], ...(token ? { token } : {}) } };
+    return { state: next, result: { kind: 'confirmed', state: next, wrong: [], replacedPassword: written.replacedPassword, ...(token ? { token } : {}) } };
   });
   if (!outcome) return { kind: 'gone' };
+  // A letter used after a reset without --revoke replaced a working password: whoever knew it is signed out now.
+  if (outcome.kind === 'confirmed' && outcome.replacedPassword) await deps.endAccountSessions?.(before.accountId);
   if (outcome.kind !== 'confirmed' || !('token' in outcome) || !outcome.token) return outcome;
   // The mail leaves once the account is committed: a failing SMTP server loses nothing, the person can ask again.
-  const { token, ...result } = outcome;
+  const { token, replacedPassword: _replaced, ...result } = outcome;
   const refusal = await sendLink(result.state.accountId, result.state.email!, token, address);
   if (refusal) await flows.update(flowId, async (current) => ({ state: mailed(current, status(refusal)), result: true }));
   return { ...result, ...(refusal ? { refusal, state: mailed(result.state, 'failed') } : {}) };
@@ -243,9 +275,9 @@ async function clearLetter(trx: Db, state: FlowState): Promise<void> {
  * unless it is the one already verified), and the state — *en cours d'activation* until the link is opened, or
  * *activé* at once when there is nothing to confirm. Undefined when the letter was used or replaced meanwhile.
  */
-async function writeAccount(trx: Db, state: FlowState): Promise<{ needsLink: boolean } | undefined> {
+async function writeAccount(trx: Db, state: FlowState): Promise<{ needsLink: boolean; replacedPassword: boolean } | undefined> {
   const account = await trx.selectFrom('accounts')
-    .select(['state', 'email', 'email_verified', 'provisional_password_hash', 'provisional_expires_at'])
+    .select(['state', 'email', 'email_verified', 'password_hash', 'provisional_password_hash', 'provisional_expires_at'])
     .where('id', '=', state.accountId).forUpdate().executeTakeFirst();
   if (!account || account.state === 'disabled' || !state.letterHash || account.provisional_password_hash !== state.letterHash) return undefined;
   if (!account.provisional_expires_at || new Date(account.provisional_expires_at) <= new Date()) return undefined;
@@ -260,5 +292,5 @@ async function writeAccount(trx: Db, state: FlowState): Promise<{ needsLink: boo
     state: needsLink ? 'en_cours' : 'active',
     updated_at: new Date(),
   }).where('id', '=', state.accountId).execute();
-  return { needsLink };
+  return { needsLink, replacedPassword: account.password_hash !== null };
 }

@@ -10,6 +10,7 @@ import { createFlowStore } from '../common/flow-store.js';
 import { createSecretHasher } from '../common/one-time-secrets.js';
 import type { createSignIn } from '../login/sign-in.js';
 import { createEmailLinks } from './email-links.js';
+import type { EndAccountSessions } from '../../oidc/account-sessions.js';
 import { createFirstConnection } from './first-connection.js';
 import type { FlowState } from './flow.js';
 import { firstConnectionRoutes } from './routes.js';
@@ -23,6 +24,8 @@ export interface FirstConnectionMountDeps {
   logger: Logger;
   signIn: ReturnType<typeof createSignIn>;
   provider: () => Provider;
+  /** Ends the sign-ins of whoever knew the password a first connection replaces (src/oidc/account-sessions.ts). */
+  endAccountSessions: EndAccountSessions;
 }
 
 export async function createFirstConnectionMount(deps: FirstConnectionMountDeps) {
@@ -38,6 +41,7 @@ export async function createFirstConnectionMount(deps: FirstConnectionMountDeps)
     settings,
     linkBase: `${config.issuer}${PATH}/courriel/confirmer?jeton=`,
     logger: deps.logger.child({ flow: 'first-connection' }),
+    endAccountSessions: deps.endAccountSessions,
   });
   return firstConnectionRoutes({
     firstConnection,

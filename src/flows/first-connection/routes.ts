@@ -18,7 +18,7 @@ import {
   doneScreen, emailScreen, endedScreen, expiredScreen, identityScreen, letterScreen, linkScreen, mailRefusalMessage,
   passwordScreen, PATH,
 } from './screens.js';
-import type { createSignIn } from '../login/sign-in.js';
+import { ProvisionalExpiredError, type createSignIn } from '../login/sign-in.js';
 
 const COOKIE = 'sesame.premiere-connexion';
 
@@ -157,7 +157,7 @@ function mountLetterRoutes(router: Router, deps: FirstConnectionRoutesDeps, hand
       return showScreen(ctx, letterScreen(base(ctx, null, [{ field: '', message }]), { username }), 400);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      if (err.code === 'provisional_expired') return handOver.expired(ctx, 'responsable', null);
+      if (err instanceof ProvisionalExpiredError) return handOver.expired(ctx, err.accountKind, null);
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));
       const field = err.code !== 'invalid_credentials' ? '' : username.trim() ? 'password' : 'username';
       showScreen(ctx, letterScreen(base(ctx, null, [{ field, message: err.userMessage }]), { username }), err.status);
@@ -199,7 +199,11 @@ function mountStepRoutes(router: Router, { fc, currentFlow, showStep, base }: St
     if (outcome.kind === 'gone') throw flowExpired();
     if (outcome.kind === 'wrong') {
       const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
-      const errors = outcome.wrong.map((field) => ({ field, message: `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}` }));
+      // Never which child's date was wrong: each date could then be guessed on its own.
+      const message = fields.length === 1
+        ? `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}`
+        : `Au moins une de ces dates ne correspond pas à celles que l’établissement nous a transmises. Vérifiez-les toutes. ${tries}`;
+      const errors = [{ field: fields.length === 1 ? fields[0]! : '', message }];
       const kept = Object.fromEntries(fields.map((f) => [f, keep(String(formBody(ctx)[f] ?? ''), 20)]));
       return showScreen(ctx, identityScreen(base(ctx, state.clientName, errors), questions, kept), 400);
     }
@@ -218,7 +222,8 @@ async function showRefusal(ctx: Context, showStep: StepDeps['showStep'], state: 
 function mountMailRoutes(router: Router, { fc, currentFlow, showStep, base }: StepDeps): void {
   const answer = async (ctx: Context, id: string, outcome: MailRefusal | 'sent' | 'gone' | 'nothing', notice: string) => {
     if (outcome === 'gone') return backToStep(ctx);
-    const state = (await fc.load(id))!;
+    const state = await fc.load(id);
+    if (!state) throw flowExpired();
     if (outcome === 'nothing') return showStep(ctx, state, 400, { errors: [{ field: '', message: 'Votre adresse électronique est déjà confirmée : il n’y a plus de courriel à envoyer.' }] });
     if (outcome === 'sent') return showStep(ctx, state, 200, { notice });
     return showRefusal(ctx, showStep, state, outcome);

@@ -6,7 +6,7 @@ import { AppError } from '../../http/app-error.js';
 import { finishInteraction, loadInteraction } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
 import type { SignInHandOver } from '../first-connection/routes.js';
-import type { createSignIn } from './sign-in.js';
+import { ProvisionalExpiredError, type createSignIn } from './sign-in.js';
 import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
@@ -66,7 +66,7 @@ export function mountLoginRoutes(
       accountId = outcome.account.id;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      if (err.code === 'provisional_expired') return deps.firstConnection.expired(ctx, profil, details.uid);
+      if (err instanceof ProvisionalExpiredError) return deps.firstConnection.expired(ctx, err.accountKind, details.uid);
       ctx.status = err.status;
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));
       const username = typeof body.username === 'string' ? body.username.slice(0, 100) : '';

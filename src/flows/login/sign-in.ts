@@ -15,6 +15,13 @@ export const WRONG_CREDENTIALS =
 /** A correct provisional password past its 3 months: said plainly, never «incorrect» (docs/first-connection.md). */
 export const PROVISIONAL_EXPIRED = 'Le mot de passe provisoire de votre courrier a expiré : il était valable 3 mois.';
 
+/** A correct letter past its validity: which kind of account it was for decides what the page suggests. */
+export class ProvisionalExpiredError extends AppError {
+  constructor(readonly accountKind: Account['kind']) {
+    super('provisional_expired', 401, PROVISIONAL_EXPIRED, 'provisional password expired');
+  }
+}
+
 /** The account's own password signed in, or a provisional password opened the first connection. */
 export type SignInOutcome = {
   kind: 'account' | 'first_connection';
@@ -128,7 +135,7 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     const match = password.length <= PASSWORD_MAX_LENGTH ? await accounts.verifyCredentials(id, password) : undefined;
     if (!match || (match.kind === 'provisional' && match.expired)) {
       // Already counted; an expired letter is a failure too: it opens nothing.
-      if (match) throw new AppError('provisional_expired', 401, PROVISIONAL_EXPIRED, 'provisional password expired');
+      if (match) throw new ProvisionalExpiredError(match.account.kind);
       throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
     }
     // Not a failure after all: this device's failures are forgotten, the shared counters get their hit back (so a
