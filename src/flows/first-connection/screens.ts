@@ -57,13 +57,16 @@ const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[] }> = {
   },
   no_birthdate: {
     heading: 'Nous ne pouvons pas confirmer votre identité',
-    paragraphs: ['L’établissement ne nous a transmis aucune date de naissance à vérifier pour ce compte. Le mot de passe provisoire de votre courrier ne fonctionne plus.', CONTACT],
+    paragraphs: [
+      'L’établissement ne nous a transmis aucune date de naissance à vérifier pour ce compte. Votre mot de passe provisoire reste valable : reconnectez-vous avec lui quand l’établissement aura corrigé ses informations.',
+      'Contactez le secrétariat de l’établissement : il vérifiera les informations enregistrées.',
+    ],
   },
   letter_used: {
     heading: 'Ce courrier a déjà servi',
     paragraphs: [
-      'Le mot de passe provisoire de ce courrier a déjà servi à une première connexion, ou l’établissement l’a remplacé. Il ne fonctionne plus.',
-      'Connectez-vous avec le mot de passe que vous avez choisi. Sinon, choisissez « Mot de passe oublié », ou contactez l’établissement.',
+      'Le mot de passe provisoire de ce courrier ne fonctionne plus : il a déjà servi à une première connexion, il a expiré, ou l’établissement l’a remplacé.',
+      'Si vous avez déjà terminé votre première connexion, connectez-vous avec le mot de passe que vous avez choisi. Sinon, contactez l’établissement : il vous remettra un nouveau courrier.',
     ],
   },
 };
