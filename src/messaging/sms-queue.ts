@@ -16,6 +16,8 @@ export interface SmsJob {
 export interface SmsQueue {
   /** Takes the job for sending after the current answer; false when the queue is full (nothing will be sent). */
   enqueue(job: SmsJob): boolean;
+  /** Whether `enqueue` would take a job now (a request that sends nothing must fail as one that would). */
+  hasRoom(): boolean;
   /** Resolves once every job taken so far has been sent or has failed (graceful stop, tests). */
   drain(): Promise<void>;
 }
@@ -77,6 +79,7 @@ export function createInProcessSmsQueue(options: SmsQueueOptions): SmsQueue {
       setImmediate(pump);
       return true;
     },
+    hasRoom: () => waiting.length < options.capacity,
     drain() {
       if (running === 0 && waiting.length === 0) return Promise.resolve();
       return new Promise((resolve) => idle.push(resolve));

@@ -63,7 +63,7 @@ describe.each(STORES)('activation SMS through Twilio (%s store)', (store) => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-sms-'));
     const port = await freePort();
     const logger = pino({ level: 'silent' });
-    sesame = await createSesame(testConfig(port, dataDir, { ACTIVATION_MIN_RESPONSE_MS: String(MIN_MS), SMS_PER_ADDRESS_HOUR: '1000', ACTIVATION_RESEND_AFTER_SECONDS: '0' }), {
+    sesame = await createSesame(testConfig(port, dataDir, { ACTIVATION_MIN_RESPONSE_MS: String(MIN_MS), SMS_PER_ADDRESS_HOUR: '1000', ACTIVATION_RESEND_AFTER_SECONDS: '0', SMS_QUEUE_CONCURRENCY: '1', SMS_QUEUE_CAPACITY: '1' }), {
       logger,
       db: database.db,
       adminToken: 'x'.repeat(32),
@@ -145,6 +145,24 @@ describe.each(STORES)('activation SMS through Twilio (%s store)', (store) => {
     const code = /\b(\d{6})\b/.exec(sms[0]!.body)![1]!;
     const children = await post(browser, base, page, '/activation/code', { code });
     expect(children.html).toContain('Activer mon compte (3/4)');
+  });
+
+  test('a full queue is told alike for a match and a miss: filling it cannot reveal a known number', async () => {
+    const [first, second, known] = [await parent(), await parent(), await parent()];
+    standIn.misbehave('hold');
+    await begin(new Browser(), first.identity);
+    await standIn.holding();
+    // One SMS in flight, one waiting: the queue (capacity 1) is full.
+    await begin(new Browser(), second.identity);
+    const [matchBrowser, missBrowser] = [new Browser(), new Browser()];
+    await begin(matchBrowser, known.identity);
+    await begin(missBrowser, { ...known.identity, mobile: uniqueMobile().typed });
+    const match = await matchBrowser.navigate(`${base}/activation`);
+    const miss = await missBrowser.navigate(`${base}/activation`);
+    expect(match.html).toContain('Nous n’avons pas pu envoyer le SMS');
+    expect(neutral(miss.html)).toBe(neutral(match.html));
+    standIn.release();
+    await sesame.smsQueue.drain();
   });
 
   const cases: [string, Misbehaviour[], string][] = [

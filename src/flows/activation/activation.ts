@@ -97,12 +97,18 @@ export function createActivation(deps: ActivationDeps) {
   async function deliver(flowId: string, state: FlowState, code: string | null, reminderFor: string | null): Promise<void> {
     const minutes = Math.max(1, Math.round(settings.codeTtlSeconds / 60));
     const body = code ? activationCodeSms(code, minutes) : reminderFor ? accountExistsSms(reminderFor) : null;
-    if (!body || !state.sms) return;
+    if (!state.sms) return;
     const send = state.sms.send;
     const record = async (failure: SmsFailureKind | null) => {
       await flows.update(flowId, async (current) => ({ state: smsReported(current, send, failure), result: undefined }));
       logger.info({ mobile: maskPhone(state.mobile), delivery: state.delivery, failure }, failure ? 'activation SMS failed' : 'activation SMS sent');
     };
+    // Nothing to send (no match): a full queue is reported exactly as it would be for a match, so filling the queue
+    // cannot tell a known number from an unknown one.
+    if (!body) {
+      if (!smsQueue.hasRoom()) await record('unavailable');
+      return;
+    }
     const queued = smsQueue.enqueue({ message: { to: state.mobile, body }, report: (outcome) => record(outcome.sent ? null : outcome.failure) });
     if (!queued) await record('unavailable');
   }

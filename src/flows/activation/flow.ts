@@ -80,7 +80,8 @@ export function codeIssued(state: FlowState, codeHash: string | null, now: numbe
     codeExpiresAt: codeHash ? now + rules.codeTtlSeconds * 1000 : null,
     lastSentAt: now,
     codesSent: state.codesSent + 1,
-    sms: state.delivery === 'none' ? null : { send: state.codesSent + 1, status: 'pending', failure: null },
+    // A miss gets a delivery record too, so what the code page can say about delivery is the same for both.
+    sms: { send: state.codesSent + 1, status: 'pending', failure: null },
   };
 }
 
