@@ -2,7 +2,7 @@
 // no look-alikes (no 0/O, 1/l/I), drawn with a CSPRNG, stored only as an argon2id hash with an expiry of 3 months.
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import { hashPassword, verifyPassword } from '../accounts/passwords.js';
+import { hashPassword } from '../accounts/passwords.js';
 import type { Db } from '../store/database.js';
 import type { AccountState } from '../store/schema.js';
 
@@ -111,17 +111,4 @@ export async function resetProvisionalPassword(db: Db, identifiant: string, opti
   const result = await update.where('id', '=', account.id).where('state', '<>', 'disabled').executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return { ok: false, reason: 'disabled' };
   return { ok: true, accountId: account.id, identifiant: account.identifiant, password, expiresAt, revoked: Boolean(options.revoke) };
-}
-
-/**
- * For the first sign-in with a letter's password: the account when `password` is its current, unexpired
- * provisional password and the account is waiting for activation; otherwise undefined.
- */
-export async function checkProvisionalPassword(db: Db, identifiant: string, password: string, now = new Date()): Promise<{ id: string; kind: string } | undefined> {
-  const account = await db.selectFrom('accounts').select(['id', 'kind', 'state', 'provisional_password_hash', 'provisional_expires_at'])
-    .where('identifiant', '=', identifiant.trim().toLowerCase()).executeTakeFirst();
-  if (!account?.provisional_password_hash || !account.provisional_expires_at) return undefined;
-  if (!(await verifyPassword(account.provisional_password_hash, password))) return undefined;
-  if (new Date(account.provisional_expires_at) <= now || !['notifie', 'en_cours'].includes(account.state)) return undefined;
-  return { id: account.id, kind: account.kind };
 }

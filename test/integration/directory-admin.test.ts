@@ -9,7 +9,7 @@ import { verifyPassword } from '../../src/accounts/passwords.js';
 import { createAdminApp } from '../../src/admin/app.js';
 import type { LettersRenderer } from '../../src/directory/letters.js';
 import { renderLettersPdf } from '../../src/directory/letters-pdf.js';
-import { checkProvisionalPassword, PROVISIONAL_ALPHABET } from '../../src/directory/provisional-passwords.js';
+import { PROVISIONAL_ALPHABET } from '../../src/directory/provisional-passwords.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, type CsvRow } from '../support/directory-csv.js';
 import { cliEnv, runCli } from '../support/cli.js';
@@ -217,10 +217,11 @@ describe.each(STORES)('directory admin API (%s store)', (store) => {
     expect(await accountState('lina.fabre')).toBe('notifie');
     expect(await verifyPassword((await provisionalHash())!, json.provisional_password)).toBe(true);
     expect(await verifyPassword((await provisionalHash())!, kept.json.provisional_password)).toBe(false);
-    // What the first sign-in will check: the right password, before it expires, on an account awaiting activation.
-    expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', json.provisional_password)).toMatchObject({ kind: 'eleve' });
-    expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', 'AAAAAAAA')).toBeUndefined();
-    expect(await checkProvisionalPassword(sesame.sesame.db, 'lina.fabre', json.provisional_password, new Date(Date.now() + 100 * 24 * 3600 * 1000))).toBeUndefined();
+    // What the sign-in checks: the new letter opens the first connection, until it expires; another password nothing.
+    const accounts = sesame.sesame.accounts;
+    expect(await accounts.verifyCredentials('lina.fabre', json.provisional_password)).toMatchObject({ kind: 'provisional', expired: false, account: { kind: 'eleve' } });
+    expect(await accounts.verifyCredentials('lina.fabre', 'AAAAAAAA')).toBeUndefined();
+    expect(await accounts.verifyCredentials('lina.fabre', json.provisional_password, new Date(Date.now() + 100 * 24 * 3600 * 1000))).toMatchObject({ kind: 'provisional', expired: true });
 
     // A school that never printed a letter: the reset counts as the notification.
     await sesame.sesame.db.updateTable('accounts').set({ state: 'non_notifie' }).where('identifiant', '=', 'marc.colin').execute();
