@@ -15,7 +15,7 @@ import { createFirstConnectionMount } from './flows/first-connection/mount.js';
 import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLogoutRoutes } from './flows/logout/routes.js';
-import { createConsents } from './oidc/consents.js';
+import { createConsents, type Consents } from './oidc/consents.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
 import { createClearLoginFailures, createSignIn, signInRules } from './flows/login/sign-in.js';
@@ -68,6 +68,8 @@ export interface Sesame {
   purge(): Promise<void>;
   /** Ends every session, grant and token of an account and tells relying parties (src/oidc/account-sessions.ts). */
   endAccountSessions: EndAccountSessions;
+  /** What each account allowed third-party applications (src/oidc/consents.ts). */
+  consents: Consents;
   /** Renders the notification letters' PDF (replaced in tests to make rendering fail). */
   renderLetters: LettersRenderer;
   /** Forgets an identifiant's failures from unknown devices: for a successful recovery (not built yet, issue 10). */
@@ -186,6 +188,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     charters,
     adminToken: options.adminToken,
     endAccountSessions,
+    consents,
     renderLetters: options.renderLetters ?? renderLettersPdf,
     clearLoginFailures: createClearLoginFailures({ limiter, rules: signInLimits }),
     async rotateKeys() {

@@ -21,13 +21,15 @@ const resetRequest = z.object({ revoke: z.boolean().optional() }).strict();
 const identifiant = z.string().trim().min(1).max(120).regex(/^[A-Za-z0-9.-]+$/, 'must be an identifiant such as claire.moreau');
 
 /**
- * Ends the account's sessions after a revoking reset. The password is already reset by then and only this answer
+ * Ends the account's sessions (and forgets its consents) after a revoking reset. The password is already reset by then and only this answer
  * carries the new provisional one, so a failure here is reported beside it rather than losing it; the account is
  * *notifié* meanwhile, which no session or token is accepted for.
  */
 async function endSessions(core: SesameCore, accountId: string): Promise<boolean> {
   try {
     await core.endAccountSessions(accountId);
+    // Whoever held the old password may have allowed applications in the owner's name: the owner is asked again.
+    await core.consents.forgetAccount(accountId);
     return true;
   } catch (err) {
     core.logger.error({ err, accountId }, 'ending the sessions of a reset account failed');

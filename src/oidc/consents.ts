@@ -10,6 +10,8 @@ export interface Consents {
   remember(accountId: string, clientId: string, scopes: string[]): Promise<void>;
   /** Withdraws everything the account allowed the client; the next sign-in asks again. */
   withdraw(accountId: string, clientId: string): Promise<void>;
+  /** Forgets every application the account allowed (a revoking reset: whoever stole the account may have allowed some). */
+  forgetAccount(accountId: string): Promise<void>;
 }
 
 export function createConsents(db: Db): Consents {
@@ -35,6 +37,9 @@ export function createConsents(db: Db): Consents {
     },
     async withdraw(accountId, clientId) {
       await db.deleteFrom('consents').where('account_id', '=', accountId).where('client_id', '=', clientId).execute();
+    },
+    async forgetAccount(accountId) {
+      await db.deleteFrom('consents').where('account_id', '=', accountId).execute();
     },
   };
 }

@@ -135,6 +135,24 @@ describe.each(SETUPS)('logout pages and remembered consent (%s)', (_label, store
     expect(text).not.toContain('vos nom et prénom');
   });
 
+  test('a revoking reset forgets the consents: whoever held the old password may have given them', async () => {
+    const owner = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Marc', family_name: 'Colin', password: PASSWORD })).json.identifiant;
+    const open = () => openLoginForm(sesame, thirdConfig, thirdParty, { scope: 'openid profile' });
+    const first = await open();
+    const consent = await postLogin(sesame, first, { username: owner, password: PASSWORD });
+    expect(consent.url).toMatch(/\/consent$/);
+    const action = new URL(formAction(consent.html, /\/consent$/)!, sesame.issuer).toString();
+    await first.browser.navigate(action, { form: { _csrf: inputValue(consent.html, '_csrf')!, decision: 'allow' } }, sesame.issuer);
+    expect((await postLogin(sesame, await open(), { username: owner, password: PASSWORD })).location).toBeDefined();
+
+    expect((await admin(sesame, 'POST', `/accounts/${owner}/reset-password`, { revoke: true })).json).toMatchObject({ revoked: true, sessions_ended: true });
+    // The owner takes the account back (here directly; in life through the letter) and is asked again.
+    const accountId = (await sesame.sesame.accounts.findByIdentifiant(owner))!.id;
+    await sesame.sesame.accounts.setPassword(accountId, PASSWORD);
+    await sesame.sesame.db.updateTable('accounts').set({ state: 'active' }).where('id', '=', accountId).execute();
+    expect((await postLogin(sesame, await open(), { username: owner, password: PASSWORD })).url).toMatch(/\/consent$/);
+  });
+
   test('the consent page names the account and the application, and lists only what a parent has', async () => {
     const form = await openLoginForm(sesame, thirdConfig, thirdParty, { scope: 'openid profile scolarite ine offline_access' });
     const page = await postLogin(sesame, form, credentials());
