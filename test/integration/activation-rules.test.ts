@@ -17,6 +17,9 @@ const NUMBER_HOUR = 5;
 /** The page without what differs between two visits anyway: the CSRF token. */
 const neutral = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"');
 
+/** An instant well in the past: an expired code, a last SMS long enough ago to resend (no clock needed). */
+const LONG_AGO = Date.UTC(2020, 0, 1);
+
 describe.each(STORES)('activation rules (%s store)', (store) => {
   let sesame: TestSesame;
   const db = () => sesame.sesame.db;
@@ -108,7 +111,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
       const cross = await post(b, sesame.issuer, pageB, '/activation/code', { code: codeA });
       expect(cross.html).toContain('Ce code ne correspond pas.');
     }
-    await setState(a, 'codeExpiresAt', Date.now() - 1000);
+    await setState(a, 'codeExpiresAt', LONG_AGO);
     const expired = await post(a, sesame.issuer, pageA, '/activation/code', { code: codeA });
     expect(expired.status).toBe(400);
     expect(expired.html).toContain('Ce code a expiré. Demandez-en un nouveau avec « Renvoyer le code ». Il vous reste 4 essais.');
@@ -132,17 +135,17 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     expect(early.html).toMatch(/Attendez encore (59|60) secondes avant de demander un nouveau code\./);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(1);
 
-    await setState(browser, 'lastSentAt', Date.now() - 61_000);
+    await setState(browser, 'lastSentAt', LONG_AGO);
     const resent = await post(browser, sesame.issuer, page, '/activation/renvoyer', {});
     expect(resent.status).toBe(200);
     expect(resent.html).toContain('un nouveau code vient de vous être envoyé');
     const second = await lastCode(sesame.dataDir, f.mobile.e164);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(2);
 
-    await setState(browser, 'lastSentAt', Date.now() - 61_000);
+    await setState(browser, 'lastSentAt', LONG_AGO);
     await post(browser, sesame.issuer, page, '/activation/renvoyer', {});
     const third = await lastCode(sesame.dataDir, f.mobile.e164);
-    await setState(browser, 'lastSentAt', Date.now() - 61_000);
+    await setState(browser, 'lastSentAt', LONG_AGO);
     const fourth = await post(browser, sesame.issuer, page, '/activation/renvoyer', {});
     expect(fourth.status).toBe(429);
     expect(fourth.html).toContain('Vous avez déjà demandé le nombre maximal de codes.');
