@@ -32,6 +32,7 @@ import { getOrCreateSecret } from './store/secrets.js';
 import { isRedisReachable, openRedis } from './store/redis.js';
 import { createRedisLimiter } from './limits/redis-limiter.js';
 import { createRedisAccountIndex, createRedisAdapter } from './oidc/redis-adapter.js';
+import { guardAdapter } from './oidc/adapter-availability.js';
 import { createEndAccountSessions, type EndAccountSessions } from './oidc/account-sessions.js';
 import { renderLettersPdf } from './directory/letters-pdf.js';
 import type { LettersRenderer } from './directory/letters.js';
@@ -102,7 +103,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   // Short-lived state goes to Redis when configured; clients, accounts and the directory always stay in SQL.
   const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisPrefix, logger) : undefined;
   const limiter = redis ? createRedisLimiter(redis) : createSqlLimiter(db);
-  const Adapter = redis ? createRedisAdapter(redis, createSqlAdapter(db)) : createSqlAdapter(db);
+  // A store outage reaches relying parties as `temporarily_unavailable` (503), not a 500 (src/oidc/adapter-availability.ts).
+  const Adapter = guardAdapter(redis ? createRedisAdapter(redis, createSqlAdapter(db)) : createSqlAdapter(db));
   const pages = createOidcPages();
   // One outbox for SMS, mail and /dev/outbox; used (and the page mounted) only outside production.
   const outbox = createOutbox(config.dataDir);

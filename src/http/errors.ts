@@ -2,8 +2,12 @@
 // for machines. Nothing reaches the client as a stack trace; unexpected errors are logged and shown as «Panne».
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { isStoreUnavailable } from '../store/unavailable.js';
 import { AppError, SERVICE_DOWN } from './app-error.js';
 import { renderView } from './views.js';
+
+/** What a client is told to wait before retrying while a store is down. */
+const STORE_RETRY_AFTER_SECONDS = 30;
 
 interface HttpishError {
   status?: number;
@@ -43,6 +47,11 @@ export function errorHandler(logger: Logger) {
     } catch (err) {
       const known = toAppError(err);
       if (known) return respondWithError(ctx, known);
+      if (isStoreUnavailable(err)) {
+        // Expected while PostgreSQL or Redis is down; /readyz says so too. No stack: the cause's message is enough.
+        logger.warn({ path: ctx.path, cause: (err as Error).message }, 'store unreachable: answered 503');
+        return respondWithError(ctx, new AppError('temporarily_unavailable', 503, SERVICE_DOWN, 'the service is temporarily unavailable, retry in a few moments', STORE_RETRY_AFTER_SECONDS));
+      }
       logger.error({ err, path: ctx.path, method: ctx.method }, 'unexpected error');
       respondWithError(ctx, new AppError('server_error', 503, SERVICE_DOWN, 'temporarily unavailable'));
     }

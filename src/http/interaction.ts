@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { isOperatorRegistered } from '../oidc/client-metadata.js';
+import { isStoreUnavailable } from '../store/unavailable.js';
 import { AppError, PAGE_EXPIRED } from './app-error.js';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -21,7 +22,9 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
-  } catch {
+  } catch (err) {
+    // A sign-in that could not be read because a store is down has not expired: say «réessayez», not «expirée».
+    if (isStoreUnavailable(err)) throw err;
     throw pageExpired();
   }
   if (ctx.params.uid !== undefined && details.uid !== ctx.params.uid) throw pageExpired();
@@ -39,7 +42,8 @@ export async function finishInteraction(provider: Provider, ctx: Context, result
   let redirectTo: string;
   try {
     redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
-  } catch {
+  } catch (err) {
+    if (isStoreUnavailable(err)) throw err;
     throw pageExpired();
   }
   ctx.status = 303;

@@ -2,7 +2,7 @@
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Context } from 'koa';
-import { PAGE_EXPIRED } from '../http/app-error.js';
+import { PAGE_EXPIRED, SERVICE_DOWN } from '../http/app-error.js';
 import { renderView } from '../http/views.js';
 
 export interface OidcPages {
@@ -68,7 +68,9 @@ export function createOidcPages(): OidcPages {
       ctx.type = 'html';
       const message = isExpired(error)
         ? PAGE_EXPIRED
-        : 'Cette demande de connexion n’a pas pu aboutir. Retournez sur le site que vous vouliez utiliser et réessayez. Si le problème continue, contactez l’assistance de ce site.';
+        : out.error === 'temporarily_unavailable'
+          ? SERVICE_DOWN
+          : 'Cette demande de connexion n’a pas pu aboutir. Retournez sur le site que vous vouliez utiliser et réessayez. Si le problème continue, contactez l’assistance de ce site.';
       ctx.body = renderView('error', { title: 'Erreur – Sésame', message, code: out.error, clientName: undefined });
     },
   };

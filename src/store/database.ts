@@ -28,9 +28,14 @@ async function embeddedDialect(dataDir: string): Promise<Dialect> {
 async function postgresDialect(url: string): Promise<Dialect> {
   const { default: pg } = await import('pg');
   pg.types.setTypeParser(1082, (v: string) => v);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A bounded wait for a connection: while PostgreSQL is down a request answers 503 within seconds, not never.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // An idle connection dropped by the server (restart, failover) must not crash the process: the pool replaces it.
   pool.on('error', () => {});
+  // A connection that drops while checked out (between two statements of a transaction) emits 'error' with no
+  // listener of the pool's, which would end the process. The statement that follows fails on its own and the pool
+  // discards the broken connection when it comes back; the listener only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new PostgresDialect({ pool });
 }
 

@@ -4,7 +4,11 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export async function openRedis(url: string, prefix: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  // Bounded waits: while Redis is down a command fails after two reconnection attempts or 2 s, so a request answers
+  // 503 quickly instead of hanging in the offline queue (src/store/unavailable.ts).
+  const redis = new Redis(url, {
+    keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2000, commandTimeout: 2000,
+  });
   // Connection errors are retried by ioredis; log them once each, without the URL (it may carry a password).
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   await redis.connect();
