@@ -53,6 +53,11 @@ export async function startServer(config: Config, options: { logger: Logger; db?
     sesame.purge().catch((err: unknown) => options.logger.warn({ err }, 'purge failed'));
   }, config.purgeIntervalSeconds * 1000);
   purge.unref();
+  // Another instance may rotate the signing keys: this one signs with the new key within KEYS_POLL_SECONDS.
+  const keysPoll = setInterval(() => {
+    sesame.reloadKeysIfChanged().catch((err: unknown) => options.logger.warn({ err: (err as Error).message }, 'key check failed'));
+  }, config.keysPollSeconds * 1000);
+  keysPoll.unref();
 
   return {
     sesame,
@@ -60,6 +65,7 @@ export async function startServer(config: Config, options: { logger: Logger; db?
     adminUrl: `http://${config.admin.host}:${adminPort}`,
     async stop() {
       clearInterval(purge);
+      clearInterval(keysPoll);
       await Promise.all([close(publicServer), close(adminServer)]);
       await sesame.close();
     },

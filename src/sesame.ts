@@ -21,7 +21,7 @@ import { mountInfoRoutes } from './flows/info/routes.js';
 import { createClearLoginFailures, createSignIn, signInRules } from './flows/login/sign-in.js';
 import { createKnownDevices } from './flows/login/known-devices.js';
 import { createClients, isOperatorBackchannelUri, type Clients } from './oidc/clients.js';
-import { ensureKeys, loadJwks, rotateKeys } from './oidc/keys.js';
+import { ensureKeys, keysVersion, loadJwks, rotateKeys } from './oidc/keys.js';
 import { createOidcPages } from './oidc/pages.js';
 import { createProvider, PROVIDER_ROUTES } from './oidc/provider.js';
 import { reserveOperatorClientNames } from './oidc/reserved-client-names.js';
@@ -66,6 +66,8 @@ export interface Sesame {
   adminApp: Koa;
   adminToken: string;
   rotateKeys(): Promise<string[]>;
+  /** Rebuilds the provider when another instance rotated the keys (polled every KEYS_POLL_SECONDS). */
+  reloadKeysIfChanged(): Promise<boolean>;
   purge(): Promise<void>;
   /** Ends every session, grant and token of an account and tells relying parties (src/oidc/account-sessions.ts). */
   endAccountSessions: EndAccountSessions;
@@ -115,7 +117,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const charters = createCharters(db);
   const consents = createConsents(db);
 
+  // The key set the live provider was built from; another instance's rotation shows as a different version.
+  let builtKeysVersion = '';
   const provider = await createProviderHolder(async () => {
+    builtKeysVersion = await keysVersion(db);
     const built = createProvider({
       config,
       logger,
@@ -200,6 +205,12 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       await provider.rebuild();
       logger.info({ kids }, 'signing keys rotated');
       return kids;
+    },
+    async reloadKeysIfChanged() {
+      if ((await keysVersion(db)) === builtKeysVersion) return false;
+      await provider.rebuild();
+      logger.info('signing keys changed on another instance: provider rebuilt');
+      return true;
     },
     async purge() {
       const removed = await purgeExpired(db);

@@ -41,6 +41,15 @@ export async function loadJwks(db: Db): Promise<{ keys: JWK[] }> {
   return { keys: rows.map((r) => r.jwk as JWK) };
 }
 
+/**
+ * What the published key set is, in a few bytes: every kid with its status. Another instance's rotation changes it,
+ * so an instance compares it with the one its provider was built from (src/sesame.ts, `reloadKeysIfChanged`).
+ */
+export async function keysVersion(db: Db): Promise<string> {
+  const rows = await db.selectFrom('signing_keys').select(['kid', 'status']).orderBy('kid').execute();
+  return rows.map((r) => `${r.kid}:${r.status}`).join(',');
+}
+
 /** Rotates every algorithm; retired keys older than `keepRetiredSeconds` are dropped. Returns the new current kids. */
 export async function rotateKeys(db: Db, keepRetiredSeconds: number): Promise<string[]> {
   const promoted: string[] = [];
