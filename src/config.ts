@@ -48,6 +48,8 @@ const schema = z.object({
   MAIL_TIMEOUT_MS: positiveInt.default(10000),
   ADMIN_LISTEN: z.string().default('127.0.0.1:3001'),
   ADMIN_TOKEN: z.string().min(24).optional(),
+  // Bearer token for GET /metrics on the admin listener; without it the endpoint is open to whoever reaches that listener.
+  METRICS_TOKEN: z.string().min(24).optional(),
   // Demo data with published passwords: on by default outside production, refused in production.
   SEED_DEMO: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -111,7 +113,7 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   redisPrefix: string;
-  admin: { host: string; port: number; token: string | undefined };
+  admin: { host: string; port: number; token: string | undefined; metricsToken: string | undefined };
   seedDemo: boolean;
   demoRpUrls: string[];
   logLevel: string;
@@ -246,7 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    admin: { ...admin, token: e.ADMIN_TOKEN },
+    admin: { ...admin, token: e.ADMIN_TOKEN, metricsToken: e.METRICS_TOKEN },
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== 'production',
     demoRpUrls,
     logLevel: e.LOG_LEVEL,

@@ -27,7 +27,7 @@ import { createProvider, PROVIDER_ROUTES } from './oidc/provider.js';
 import { reserveOperatorClientNames } from './oidc/reserved-client-names.js';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.js';
 import { createSqlAccountIndex, createSqlAdapter, purgeExpired } from './oidc/sql-adapter.js';
-import { isReachable, migrate, openDatabase, type Db } from './store/database.js';
+import { isReachable, migrate, openDatabase, poolStats, type Db } from './store/database.js';
 import { getOrCreateSecret } from './store/secrets.js';
 import { isRedisReachable, openRedis } from './store/redis.js';
 import { createRedisLimiter } from './limits/redis-limiter.js';
@@ -44,6 +44,8 @@ import { createSmsSender } from './messaging/sms-transport.js';
 import { createInProcessSmsQueue, type SmsQueue } from './messaging/sms-queue.js';
 import type { Clock } from './clock.js';
 import { createCharters, type Charters } from './charters/charters.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { countingSms } from './metrics/counting-sms.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
@@ -62,6 +64,8 @@ export interface Sesame {
   smsQueue: SmsQueue;
   mailer: Mailer;
   charters: Charters;
+  /** Prometheus figures (src/metrics/), served at GET /metrics on the admin listener. */
+  metrics: Metrics;
   app: Koa;
   adminApp: Koa;
   adminToken: string;
@@ -110,7 +114,16 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const pages = createOidcPages();
   // One outbox for SMS, mail and /dev/outbox; used (and the page mounted) only outside production.
   const outbox = createOutbox(config.dataDir);
-  const sms = options.sms ?? createSmsSender(config, logger, { outbox });
+  const metrics = createMetrics({
+    pool: () => poolStats(db),
+    ...(redis ? { redisReady: () => redis.status === 'ready' } : {}),
+    smsBudgetLeft: async () => {
+      // The same service-wide counter the activation spends (src/flows/activation/activation.ts, rule sms:budget).
+      const rule = { name: 'sms:budget', points: config.activation.smsDailyBudget, windowSeconds: 24 * 3600 };
+      return Math.max(0, rule.points - (await limiter.check(rule, 'service')).used);
+    },
+  });
+  const sms = countingSms(options.sms ?? createSmsSender(config, logger, { outbox }), metrics);
   const mailer = options.mailer ?? createMailer(config, logger, { outbox });
   // In process only: a Redis-backed queue would keep codes in clear outside this process (not built yet).
   const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
@@ -163,6 +176,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   }
   const app = createHttpApp({
     logger,
+    metrics,
     cookieKeys,
     trustProxy: config.trustProxy,
     https,
@@ -193,6 +207,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     smsQueue,
     mailer,
     charters,
+    metrics,
     adminToken: options.adminToken,
     endAccountSessions,
     consents,

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import { AppError } from '../http/app-error.js';
 import type { SesameCore } from '../sesame.js';
+import { metricsEndpoint } from '../metrics/metrics-route.js';
 import { mountAccountRoutes } from './accounts-routes.js';
 import { mountClientRoutes } from './clients-routes.js';
 import { mountKeyRoutes } from './keys-routes.js';
@@ -65,6 +66,7 @@ export function createAdminApp(core: SesameCore, extraMounts: AdminMount[] = [])
   router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   for (const mount of [mountClientRoutes, mountAccountRoutes, mountKeyRoutes, mountDirectoryRoutes, mountCharterRoutes, ...extraMounts]) mount(router, core);
   app.use(jsonErrors);
+  app.use(metricsEndpoint(core.metrics, core.config.admin.metricsToken));
   app.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();

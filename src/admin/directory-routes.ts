@@ -53,6 +53,9 @@ export function mountDirectoryRoutes(router: Router, core: SesameCore): void {
       }
       throw err;
     }
+    const summary = ctx.body as { rows: number; rejected_rows: number };
+    core.metrics.importRows.inc({ result: 'accepted' }, summary.rows - summary.rejected_rows);
+    core.metrics.importRows.inc({ result: 'rejected' }, summary.rejected_rows);
     core.logger.info({ summary: { ...(ctx.body as object), rejected: undefined } }, 'directory imported');
   });
 

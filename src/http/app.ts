@@ -13,10 +13,13 @@ import { mountHealthRoutes } from './health.js';
 import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
 import { mountProtocolPosts } from './protocol-post.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
+import { httpMetrics } from '../metrics/http-metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { isProviderPath, PROVIDER_ROUTES } from '../oidc/provider.js';
 
 export interface HttpAppDeps {
   logger: Logger;
+  metrics: Metrics;
   cookieKeys: string[];
   trustProxy: boolean;
   https: boolean;
@@ -49,6 +52,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   });
   for (const mount of deps.mounts) mount(screens);
 
+  app.use(httpMetrics(deps.metrics));
   if (deps.https && deps.trustProxy) app.use(httpsBehindProxy());
   app.use(securityHeaders({ https: deps.https }));
   app.use(staticFiles());

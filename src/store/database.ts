@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type Dialect } from 'kysely';
+import type pg from 'pg';
 import { Migrator } from 'kysely/migration';
 import { migrations } from './migrations/index.js';
 import { pgliteDialect } from './pglite-dialect.js';
@@ -25,7 +26,15 @@ async function embeddedDialect(dataDir: string): Promise<Dialect> {
   return pgliteDialect(await PGlite.create({ dataDir: dir, parsers }));
 }
 
-async function postgresDialect(url: string): Promise<Dialect> {
+/** Each PostgreSQL database's pool, for the metrics (connections by state). */
+const pools = new WeakMap<Db, { totalCount: number; idleCount: number; waitingCount: number }>();
+
+export function poolStats(db: Db): { total: number; idle: number; waiting: number } | undefined {
+  const pool = pools.get(db);
+  return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
+async function postgresDialect(url: string, opened: (pool: pg.Pool) => void): Promise<Dialect> {
   const { default: pg } = await import('pg');
   pg.types.setTypeParser(1082, (v: string) => v);
   // A bounded wait for a connection: while PostgreSQL is down a request answers 503 within seconds, not never.
@@ -36,14 +45,18 @@ async function postgresDialect(url: string): Promise<Dialect> {
   // listener of the pool's, which would end the process. The statement that follows fails on its own and the pool
   // discards the broken connection when it comes back; the listener only keeps the process alive.
   pool.on('connect', (client) => client.on('error', () => {}));
+  opened(pool);
   return new PostgresDialect({ pool });
 }
 
 export async function openDatabase(options: StoreOptions): Promise<Db> {
+  let pool: pg.Pool | undefined;
   const dialect = options.databaseUrl
-    ? await postgresDialect(options.databaseUrl)
+    ? await postgresDialect(options.databaseUrl, (opened) => (pool = opened))
     : await embeddedDialect(options.dataDir);
-  return new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect });
+  if (pool) pools.set(db, pool);
+  return db;
 }
 
 /** Brings the schema up to date; safe to run on every start and from several instances at once. */
