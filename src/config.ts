@@ -1,6 +1,7 @@
 // Every setting of Sésame, read once from the environment, validated, and handed down as a plain object.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRedisUrl } from './store/redis-url.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -25,8 +26,18 @@ const schema = z.object({
   TRUST_PROXY: bool.default(false),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
-  REDIS_URL: z.string().optional(),
+  REDIS_URL: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseRedisUrl(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
   REDIS_PREFIX: z.string().default('sesame:'),
+  REDIS_TLS_CA_FILE: z.string().optional(),
   // Messaging (src/messaging): nothing is sent for real unless configured; the outboxes are refused in production.
   SMS_TRANSPORT: z.enum(['twilio', 'outbox']).optional(),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
@@ -113,6 +124,7 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   redisPrefix: string;
+  redisTlsCaFile: string | undefined;
   admin: { host: string; port: number; token: string | undefined; metricsToken: string | undefined };
   seedDemo: boolean;
   demoRpUrls: string[];
@@ -248,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     admin: { ...admin, token: e.ADMIN_TOKEN, metricsToken: e.METRICS_TOKEN },
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== 'production',
     demoRpUrls,

@@ -107,7 +107,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
 
   const accounts = createAccounts(db, { identifierStyle: config.identifierStyle });
   // Short-lived state goes to Redis when configured; clients, accounts and the directory always stay in SQL.
-  const redis = config.redisUrl ? await openRedis(config.redisUrl, config.redisPrefix, logger) : undefined;
+  const redis = config.redisUrl ? await openRedis({ url: config.redisUrl, prefix: config.redisPrefix, tlsCaFile: config.redisTlsCaFile }, logger) : undefined;
   const limiter = redis ? createRedisLimiter(redis) : createSqlLimiter(db);
   // A store outage reaches relying parties as `temporarily_unavailable` (503), not a 500 (src/oidc/adapter-availability.ts).
   const Adapter = guardAdapter(redis ? createRedisAdapter(redis, createSqlAdapter(db)) : createSqlAdapter(db));

@@ -1,10 +1,10 @@
 // The same fixed-window counters as limiter.ts, kept in Redis (rate-limiter-flexible) when REDIS_URL is set:
 // one atomic round trip per hit, shared by every instance.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limiter, Rule, Verdict } from './limiter.js';
 
-export function createRedisLimiter(redis: Redis): Limiter {
+export function createRedisLimiter(redis: RedisClient): Limiter {
   const limiters = new Map<string, RateLimiterRedis>();
   const limiterFor = (rule: Rule) => {
     const id = `${rule.name}/${rule.points}/${rule.windowSeconds}`;

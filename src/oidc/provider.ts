@@ -152,7 +152,9 @@ export function createProvider(deps: ProviderDeps): Provider {
         allowedPolicy: async (_ctx, client, token) =>
           client.clientId === token.clientId || (client.clientAuthMethod !== 'none' && (client as unknown as Record<string, unknown>)[RESOURCE_SERVER] === true),
       },
-      revocation: { enabled: true },
+      // Only a token's own client may revoke it; another client's request is answered 200 and changes nothing,
+      // which tells it nothing about the token either (RFC 7009 2.2).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => client.clientId === token.clientId },
       userinfo: { enabled: true },
       claimsParameter: { enabled: false },
       requestObjects: { enabled: false },

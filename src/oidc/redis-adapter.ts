@@ -1,8 +1,9 @@
 // oidc-provider's storage contract over Redis, for the short-lived models (sessions, interactions, codes, tokens,
 // grants). Clients stay in SQL, where operators manage them. Keys are built for Redis Cluster: each record's key
-// carries its own hash tag, and every operation touches one key (or one key per command in a pipeline), so no
-// command ever spans two slots.
-import type { Redis } from 'ioredis';
+// carries its own hash tag and every command touches one key, so no command ever spans two slots. The commands of
+// one operation are issued together and batched by ioredis's auto-pipelining (src/store/redis.ts): one round trip
+// on a single node, one per node owning a key on a cluster (where an explicit pipeline across slots is refused).
+import type { RedisClient } from '../store/redis.js';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { AccountRecordIndex } from './account-sessions.js';
 import { PUSHED_REQUEST } from './sql-adapter.js';
@@ -22,48 +23,40 @@ const accountKey = (accountId: string) => `oidc:account:{${accountId}}`;
 /** Models found by account, to end all of an account's sign-ins at once (src/oidc/account-sessions.ts). */
 const BY_ACCOUNT = new Set(['Session', 'Grant']);
 
-type Pipeline = ReturnType<Redis['pipeline']>;
-
 /** Adds a record to its account's index and drops the entries that have expired, so the set stays small. */
-function indexByAccount(multi: Pipeline, accountId: string, member: string, expiresIn: number): void {
+function indexByAccount(redis: RedisClient, ops: Promise<unknown>[], accountId: string, member: string, expiresIn: number): void {
   const key = accountKey(accountId);
   const now = Math.floor(Date.now() / 1000);
-  multi.zadd(key, expiresIn ? now + expiresIn : '+inf', member);
-  multi.zremrangebyscore(key, '-inf', `(${now}`);
+  ops.push(redis.zadd(key, expiresIn ? now + expiresIn : '+inf', member));
+  ops.push(redis.zremrangebyscore(key, '-inf', `(${now}`));
   // Like the grant index: the set lives as long as its longest-lived entry.
-  if (expiresIn) multi.expire(key, expiresIn, 'GT');
-  if (expiresIn) multi.expire(key, expiresIn, 'NX');
-  else multi.persist(key);
+  if (expiresIn) ops.push(redis.expire(key, expiresIn, 'GT'), redis.expire(key, expiresIn, 'NX'));
+  else ops.push(redis.persist(key));
 }
 
-export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string) => Adapter): new (model: string) => Adapter {
+export function createRedisAdapter(redis: RedisClient, sqlAdapter: new (model: string) => Adapter): new (model: string) => Adapter {
   class RedisAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const key = recordKey(this.model, id);
-      // A pipeline, not MULTI: the keys sit in different slots on a cluster, where a transaction across them is
-      // refused. Each command's own result is checked instead.
-      const multi = redis.pipeline();
-      multi.del(key);
-      multi.hset(key, 'payload', JSON.stringify(payload));
-      if (expiresIn) multi.expire(key, expiresIn);
+      // Not MULTI: the keys sit in different slots on a cluster, where a transaction across them is refused.
+      // Issued in order without waiting (same key, same connection: applied in order), then each result checked.
+      const ops: Promise<unknown>[] = [];
+      ops.push(redis.del(key), redis.hset(key, 'payload', JSON.stringify(payload)));
+      if (expiresIn) ops.push(redis.expire(key, expiresIn));
       if (GRANTABLE.has(this.model) && payload.grantId) {
         const gk = grantKey(payload.grantId);
-        multi.rpush(gk, key);
+        ops.push(redis.rpush(gk, key));
         // The index lives as long as the longest-lived token of the grant.
-        if (expiresIn) multi.expire(gk, expiresIn, 'GT');
-        if (expiresIn) multi.expire(gk, expiresIn, 'NX');
+        if (expiresIn) ops.push(redis.expire(gk, expiresIn, 'GT'), redis.expire(gk, expiresIn, 'NX'));
       }
-      if (BY_ACCOUNT.has(this.model) && payload.accountId) indexByAccount(multi, payload.accountId, `${this.model}:${id}`, expiresIn);
+      if (BY_ACCOUNT.has(this.model) && payload.accountId) indexByAccount(redis, ops, payload.accountId, `${this.model}:${id}`, expiresIn);
       for (const index of [payload.userCode && userCodeKey(payload.userCode), payload.uid && uidKey(payload.uid)]) {
         if (!index) continue;
-        if (expiresIn) multi.set(index, id, 'EX', expiresIn);
-        else multi.set(index, id);
+        ops.push(expiresIn ? redis.set(index, id, 'EX', expiresIn) : redis.set(index, id));
       }
-      const results = (await multi.exec()) ?? [];
-      const failed = results.find(([err]) => err);
-      if (failed) throw failed[0];
+      await Promise.all(ops);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -113,11 +106,8 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
     async revokeByGrantId(grantId: string): Promise<void> {
       const gk = grantKey(grantId);
       const keys = await redis.lrange(gk, 0, -1);
-      const pipeline = redis.pipeline();
       // One DEL per key: the keys sit in different slots on a cluster.
-      for (const key of keys) pipeline.del(key);
-      pipeline.del(gk);
-      await pipeline.exec();
+      await Promise.all([...keys.map((key) => redis.del(key)), redis.del(gk)]);
     }
   }
 
@@ -129,7 +119,7 @@ export function createRedisAdapter(redis: Redis, sqlAdapter: new (model: string)
 }
 
 /** An account's unexpired sessions and grants, from the index the Redis adapter keeps. */
-export function createRedisAccountIndex(redis: Redis): AccountRecordIndex {
+export function createRedisAccountIndex(redis: RedisClient): AccountRecordIndex {
   return {
     async find(accountId) {
       const members = await redis.zrangebyscore(accountKey(accountId), Math.floor(Date.now() / 1000), '+inf');

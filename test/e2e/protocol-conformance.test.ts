@@ -102,6 +102,21 @@ describe.each(MODES)('protocol conformance (%s store)', (_mode, store, extraEnv)
     expect((await admin(sesame, 'POST', '/clients', { name: 'API publique', redirect_uris: ['http://127.0.0.1:9/cb'], public: true, resource_server: true })).status).toBe(400);
   });
 
+  test('another client cannot revoke a token: answered 200, the token keeps working', async () => {
+    const config = await discover(sesame, firstParty);
+    const { tokens } = await signIn(sesame, config, firstParty, credentials());
+    const revoke = (caller: TestClient) =>
+      call(`${sesame.issuer}/token/revocation`, {
+        method: 'POST',
+        headers: { authorization: basic(caller), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: tokens.refresh_token! }).toString(),
+      });
+    expect((await revoke(thirdParty)).status).toBe(200);
+    expect(await introspect(sesame, firstParty, tokens.refresh_token!)).toMatchObject({ active: true });
+    expect((await revoke(firstParty)).status).toBe(200);
+    expect(await introspect(sesame, firstParty, tokens.refresh_token!)).toEqual({ active: false });
+  });
+
   test('back-channel logout reaches internal hosts only at an operator client\'s exact URI, and a failure is logged', async () => {
     const registered = await selfRegistered({ backchannel_logout_uri: `${internalOrigin}/admin/purge`, scope: 'openid', grant_types: ['authorization_code'] });
     expect(registered.status).toBe(201);

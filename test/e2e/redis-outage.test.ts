@@ -2,41 +2,18 @@
 // person, `temporarily_unavailable` for a relying party) instead of a 500 or a request hanging in ioredis's offline
 // queue; /readyz says so; the process stays up; when Redis is back the same sign-in page works again by itself.
 // Redis here is the test's own redis-server on a spare loopback port, killed and restarted.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { Browser } from '../support/browser.js';
 import { call, expectFrenchPage } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
 import { discover, oidc, registerClient, type TestClient } from '../support/relying-party.js';
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { startRedisProcess, type RedisProcess } from '../support/redis-servers.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-300)}`)));
-  });
-  child.stdout!.resume();
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
-
 describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
   let sesame: TestSesame;
-  let redis: ChildProcess;
+  let redis: RedisProcess;
   let redisPort: number;
   let client: TestClient;
   let config: oidc.Configuration;
@@ -44,7 +21,7 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
 
   beforeAll(async () => {
     redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    redis = await startRedisProcess([], redisPort);
     sesame = await startTestSesame('postgres', { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
     client = await registerClient(sesame);
     config = await discover(sesame, client);
@@ -53,13 +30,13 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
 
   afterAll(async () => {
     await sesame?.shutdown();
-    if (redis) await stopRedis(redis);
+    await redis?.stop();
   });
 
   it('answers 503 in French or in JSON while Redis is down, then serves again when it is back', async () => {
     const browser = new Browser();
     const form = await openLoginForm(sesame, config, client, { browser });
-    await stopRedis(redis);
+    await redis.stop();
 
     // A person at the login form: a French page saying the service is unavailable, not «Panne» with a 500.
     const page = await postLogin(sesame, form, { username, password: PASSWORD });
@@ -89,7 +66,7 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
     expect(ready.status).toBe(503);
 
     // Redis comes back on the same port: no restart of Sésame, a new sign-in goes through to the callback.
-    redis = await startRedis(redisPort);
+    redis = await startRedisProcess([], redisPort);
     let readyAgain = 503;
     for (let i = 0; i < 50 && readyAgain !== 200; i += 1) {
       readyAgain = (await call(`${sesame.issuer}/readyz`)).status;

@@ -177,7 +177,7 @@ describe.each(MODES)('password reset and ending sessions (%s store)', (_mode, st
     // The module as the service builds it, with a logger whose lines the test reads.
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const redis = sesame.config.redisUrl ? await openRedis(sesame.config.redisUrl, sesame.config.redisPrefix, logger) : undefined;
+    const redis = sesame.config.redisUrl ? await openRedis({ url: sesame.config.redisUrl, prefix: sesame.config.redisPrefix }, logger) : undefined;
     const endAccountSessions = createEndAccountSessions({
       provider: sesame.sesame.provider.get,
       index: redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(sesame.sesame.db),

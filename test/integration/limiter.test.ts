@@ -15,7 +15,7 @@ const setups: [string, () => Promise<Setup>][] = [
   ['postgres', () => sql('postgres')],
   ['redis', async () => {
     const env = redisEnv();
-    const redis: Redis = await openRedis(env.REDIS_URL!, env.REDIS_PREFIX!, pino({ level: 'silent' }));
+    const redis: Redis = await openRedis({ url: env.REDIS_URL!, prefix: env.REDIS_PREFIX! }, pino({ level: 'silent' }));
     return { limiter: createRedisLimiter(redis), close: async () => void (await redis.quit()) };
   }],
 ];
@@ -99,7 +99,7 @@ describe.each(setups)('limiter (%s)', (_name, make) => {
 test('deleteKeysWithPrefix removes the keys under a prefix and nothing else, through a prefixed connection', async () => {
   const { deleteKeysWithPrefix } = await import('../../src/store/redis.js');
   const env = redisEnv();
-  const redis: Redis = await openRedis(env.REDIS_URL!, env.REDIS_PREFIX!, pino({ level: 'silent' }));
+  const redis: Redis = await openRedis({ url: env.REDIS_URL!, prefix: env.REDIS_PREFIX! }, pino({ level: 'silent' }));
   try {
     for (let i = 0; i < 1500; i += 1) await redis.set(`gone:${i}`, '1');
     await redis.set('kept', '1');
