@@ -9,11 +9,19 @@ import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, 
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { inputValue } from '../support/browser.js';
+import type { StoreKind } from '../support/databases.js';
+import { redisEnv } from '../support/env.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 const NEW_PASSWORD = 'Trousse-verte-2027';
 
-describe('«Mon compte»', () => {
+// The embedded store, and PostgreSQL with the sessions, grants, account index and counters in Redis.
+const MODES: [string, StoreKind, () => Record<string, string>][] = [
+  ['embedded', 'embedded', () => ({})],
+  ['postgres+redis', 'postgres', redisEnv],
+];
+
+describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
   let sesame: TestSesame;
   let smtp: TestSmtpServer;
   let backchannel: Server;
@@ -35,7 +43,7 @@ describe('«Mon compte»', () => {
       });
     }).listen(port, '127.0.0.1');
     smtp = await startSmtpServer();
-    sesame = await startTestSesame('embedded', { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, SMTP_URL: smtp.url, MAIL_TIMEOUT_MS: '2000' });
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, SMTP_URL: smtp.url, MAIL_TIMEOUT_MS: '2000', ...extraEnv() });
     portal = await registerClient(sesame, { name: 'Portail', backchannel_logout_uri: `http://127.0.0.1:${port}/portail/logout` });
     portalConfig = await discover(sesame, portal);
     thirdParty = await registerClient(sesame, { name: 'Cahier de textes', first_party: false });
@@ -117,6 +125,7 @@ describe('«Mon compte»', () => {
 
   test('email change: needs the current password; the old address stays until the link is followed', async () => {
     const { identifiant, sub, email } = await newPerson();
+    const elsewhere = await signIn(sesame, portalConfig, portal, { username: identifiant, password: PASSWORD });
     const browser = new Browser();
     const form = await openAccount(sesame, browser, { username: identifiant, password: PASSWORD }, '/compte/courriel');
     expect(form.status).toBe(200);
@@ -130,6 +139,8 @@ describe('«Mon compte»', () => {
     expect(sent.url).toBe(`${sesame.issuer}/compte?courriel=envoye`);
     expect(visibleText(sent.html)).toContain(`lien de confirmation à ${newEmail}`);
     expect(await row(sub)).toMatchObject({ email, email_verified: true });
+    // Asked is not changed: the other device still works.
+    const stillThere = await oidc.refreshTokenGrant(portalConfig, elsewhere.tokens.refresh_token!);
 
     const mail = smtp.mails.filter((m) => m.to.includes(newEmail)).at(-1)!;
     expect(mail.subject).toBe('Confirmez votre nouvelle adresse électronique');
@@ -141,6 +152,8 @@ describe('«Mon compte»', () => {
     const confirmed = await postAccountForm(sesame, browser, opened, '/compte/courriel/confirmer', { jeton: new URL(link).searchParams.get('jeton')! });
     expect(expectFrenchPage(confirmed, 200)).toContain('Votre adresse électronique est changée');
     expect(await row(sub)).toMatchObject({ email: newEmail, email_verified: true });
+    // Changed: the other device's sign-in ended.
+    await expect(oidc.refreshTokenGrant(portalConfig, stillThere.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     // The previous address is told; the link works once; this browser is still in «Mon compte».
     expect(smtp.mails.filter((m) => m.to.includes(email)).at(-1)!.subject).toMatch(/L’adresse électronique de votre compte Sésame a changé/);
     const again = await postAccountForm(sesame, browser, opened, '/compte/courriel/confirmer', { jeton: new URL(link).searchParams.get('jeton')! });
