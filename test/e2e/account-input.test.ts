@@ -56,7 +56,7 @@ describe('«Mon compte»: bad input', () => {
       [{ current_password: PASSWORD, password: 'motdepasse123', password_confirm: 'motdepasse123' }, /trop courant|au moins/, 'password'],
       [{ current_password: PASSWORD, password: `${identifiant}-2026!`, password_confirm: `${identifiant}-2026!` }, /identifiant ni votre nom/, 'password'],
       [{ current_password: PASSWORD, password: PASSWORD, password_confirm: PASSWORD }, /différent de votre mot de passe actuel/, 'password'],
-      [{ current_password: 'x'.repeat(100_000).slice(0, 5000), password: NEW_PASSWORD, password_confirm: NEW_PASSWORD }, /n’est pas votre mot de passe actuel/, 'current_password'],
+      [{ current_password: 'x'.repeat(5000), password: NEW_PASSWORD, password_confirm: NEW_PASSWORD }, /n’est pas votre mot de passe actuel/, 'current_password'],
       [{ current_password: '<script>alert(1)</script>', password: NEW_PASSWORD, password_confirm: NEW_PASSWORD }, /n’est pas votre mot de passe actuel/, 'current_password'],
     ];
     for (const [fields, message, field] of cases) {
