@@ -242,6 +242,7 @@ describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
     const { identifiant } = await newPerson();
     const browser = new Browser();
     const page = await openAccount(sesame, browser, { username: identifiant, password: PASSWORD });
+    expect(page.html).toContain('<a href="/session/end">Se déconnecter</a>');
     const confirm = await browser.navigate(`${sesame.issuer}/session/end`, {}, sesame.issuer);
     expect(visibleText(confirm.html)).toMatch(/Voulez-vous vous déconnecter/);
     const action = /<form[^>]*action="([^"]+)"/.exec(confirm.html)![1]!.replace(/&amp;/g, '&');
@@ -251,6 +252,5 @@ describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
     const after = await browser.request(`${sesame.issuer}/compte`);
     expect(after.status).toBe(303);
     expect(after.headers.get('location')).toMatch(/^\/auth\?/);
-    void page;
   });
 });
