@@ -47,6 +47,7 @@ import { createCharters, type Charters } from './charters/charters.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countingSms } from './metrics/counting-sms.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
+import { createAccountMount } from './flows/account/mount.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -153,11 +154,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     return built;
   });
   const clients = createClients(db, provider.get);
-  const endAccountSessions = createEndAccountSessions({
-    provider: provider.get,
-    index: redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(db),
-    logger,
-  });
+  const accountIndex = redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(db);
+  const endAccountSessions = createEndAccountSessions({ provider: provider.get, index: accountIndex, logger });
   const signInLimits = signInRules(config.login);
   const deviceKey = await getOrCreateSecret(db, 'device-cookie-key', () => randomBytes(32).toString('base64url'));
   const signIn = createSignIn({ accounts, limiter, rules: signInLimits, devices: createKnownDevices(deviceKey) });
@@ -165,6 +163,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get, endAccountSessions });
   const mountActivation = await createActivationMount({
     config, db, accounts, limiter, smsQueue, logger, provider: provider.get, ...(options.clock ? { clock: options.clock } : {}),
+  });
+
+  const mountAccount = await createAccountMount({
+    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions,
   });
 
   const https = config.issuer.startsWith('https://');
@@ -192,6 +194,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
       firstConnection.mount,
+      mountAccount,
     ],
   });
 

@@ -1,6 +1,6 @@
 // Ends every sign-in of one account at once: its oidc-provider sessions, its grants with their access and refresh
 // tokens, and a back-channel logout to each relying party the sessions were signed in to. Called by a password
-// reset with --revoke; recovery and password changes are meant to call it too.
+// reset with --revoke, and «Mon compte» after a password or email change (keeping the session that made it).
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 
@@ -18,7 +18,15 @@ export interface EndedSessions {
   failed: number;
 }
 
-export type EndAccountSessions = (accountId: string) => Promise<EndedSessions>;
+export interface EndOptions {
+  /**
+   * A session to leave signed in, with the grants it holds (a password or email changed from «Mon compte»: the
+   * person who made the change stays signed in in this browser; every other sign-in ends).
+   */
+  keepSessionId?: string | undefined;
+}
+
+export type EndAccountSessions = (accountId: string, options?: EndOptions) => Promise<EndedSessions>;
 
 interface LogoutTarget {
   clientId: string;
@@ -30,7 +38,7 @@ type LogoutClient = { backchannelLogoutUri?: string; backchannelLogout(sub: stri
 // Every model oidc-provider ties to a grant with our features (no device flow, no CIBA).
 const GRANT_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode'] as const;
 
-async function revokeGrant(provider: Provider, grantId: string): Promise<void> {
+export async function revokeGrant(provider: Provider, grantId: string): Promise<void> {
   await Promise.all(GRANT_MODELS.map((model) => provider[model].adapter.revokeByGrantId(grantId)));
   await provider.Grant.adapter.destroy(grantId);
 }
@@ -52,6 +60,13 @@ async function destroySessions(provider: Provider, accountId: string, ids: strin
     destroyed += 1;
   }
   return { destroyed, logouts: [...logouts.values()], grants };
+}
+
+/** The grants a session holds (one per client it signed in to), when it is the account's. */
+async function grantsOfSession(provider: Provider, accountId: string, sessionId: string): Promise<Set<string>> {
+  const session = await provider.Session.adapter.find(sessionId);
+  if (!session || session.accountId !== accountId) return new Set();
+  return new Set(Object.values(session.authorizations ?? {}).map((a) => a.grantId).filter((g): g is string => Boolean(g)));
 }
 
 const originOf = (uri: string) => {
@@ -83,11 +98,14 @@ export function createEndAccountSessions(deps: { provider: () => Provider; index
     }
   }
 
-  return async function endAccountSessions(accountId) {
+  return async function endAccountSessions(accountId, options = {}) {
     const provider = deps.provider();
     const found = await deps.index.find(accountId);
-    const { destroyed, logouts, grants } = await destroySessions(provider, accountId, found.sessions);
+    const keep = options.keepSessionId;
+    const kept = keep ? await grantsOfSession(provider, accountId, keep) : new Set<string>();
+    const { destroyed, logouts, grants } = await destroySessions(provider, accountId, found.sessions.filter((id) => id !== keep));
     for (const grantId of found.grants) grants.add(grantId);
+    for (const grantId of kept) grants.delete(grantId);
     // Grants go before relying parties are told, so that an RP reacting to the logout finds its tokens already dead.
     for (const grantId of grants) await revokeGrant(provider, grantId);
     const delivered = await Promise.all(logouts.map((target) => notify(provider, accountId, target)));

@@ -8,6 +8,8 @@ export interface Consents {
   scopesFor(accountId: string, clientId: string): Promise<string[]>;
   /** Adds scopes to what the account allowed the client (never removes: a narrower request is not a withdrawal). */
   remember(accountId: string, clientId: string, scopes: string[]): Promise<void>;
+  /** Every client the account allowed something, with the scopes («Mon compte», «Mes applications»). */
+  listFor(accountId: string): Promise<{ clientId: string; scopes: string[] }[]>;
   /** Withdraws everything the account allowed the client; the next sign-in asks again. */
   withdraw(accountId: string, clientId: string): Promise<void>;
   /** Forgets every application the account allowed (a revoking reset: whoever stole the account may have allowed some). */
@@ -34,6 +36,10 @@ export function createConsents(db: Db): Consents {
           }),
         )
         .execute();
+    },
+    async listFor(accountId) {
+      const rows = await db.selectFrom('consents').select(['client_id', 'scopes']).where('account_id', '=', accountId).orderBy('client_id').execute();
+      return rows.map((r) => ({ clientId: r.client_id, scopes: r.scopes }));
     },
     async withdraw(accountId, clientId) {
       await db.deleteFrom('consents').where('account_id', '=', accountId).where('client_id', '=', clientId).execute();

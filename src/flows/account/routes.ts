@@ -1,0 +1,205 @@
+// «Mon compte» over HTTP: the sign-in's return (/compte/connexion), then each section behind the guard. Every
+// form carries the screens router's CSRF token; every page is no-store (the guard sets it).
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { AppError, tooManyAttempts } from '../../http/app-error.js';
+import type { AccountGrants } from '../../oidc/account-grants.js';
+import { scopeWording } from '../consent/routes.js';
+import { formBody, showScreen } from '../common/journey-http.js';
+import { checkPasswordFields, text, type FieldError } from '../common/form-input.js';
+import type { ScreenBase } from '../common/screen.js';
+import { checkEmail } from '../first-connection/input.js';
+import { mailRefusalMessage } from '../first-connection/screens.js';
+import { readDeviceCookie } from '../login/device-cookie.js';
+import type { AccountSettings, CurrentPasswordRefusal, Requester } from './account-settings.js';
+import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, CALLBACK_PATH } from './client.js';
+import { clearPending, createAccountGuard, currentAccount, readPending, s256, type AccountGuardDeps, type SignedInAccount } from './guard.js';
+import { applicationsScreen, emailLinkScreen, emailScreen, informationsScreen, passwordScreen } from './screens.js';
+
+export interface AccountRoutesDeps extends AccountGuardDeps {
+  settings: AccountSettings;
+  grants: AccountGrants;
+  /** How long a refresh token lives, in seconds: how «Mes applications» words offline access. */
+  refreshTokenTtl: number;
+}
+
+const base = (ctx: Context, errors?: FieldError[]): ScreenBase => ({ csrf: ctx.state.csrf as string, clientName: null, ...(errors ? { errors } : {}) });
+const signedIn = (ctx: Context) => ctx.state.account as SignedInAccount;
+const requester = (ctx: Context): Requester => ({
+  accountId: signedIn(ctx).id, sessionId: ctx.state.accountSessionId as string, address: ctx.ip, deviceCookie: readDeviceCookie(ctx),
+});
+
+const signInExpired = () =>
+  new AppError('account_sign_in_expired', 400, 'Cette page a expiré. Ouvrez de nouveau « Mon compte » pour vous connecter.', 'account sign-in state missing or mismatched');
+
+/** The current password's refusal, tied to its field; a limit also says when to try again. */
+function currentRefusal(ctx: Context, refusal: CurrentPasswordRefusal): { errors: FieldError[]; status: number } {
+  if (refusal.kind === 'limited') {
+    ctx.set('Retry-After', String(refusal.retryAfterSeconds));
+    return { errors: [{ field: 'current_password', message: tooManyAttempts(refusal.retryAfterSeconds).userMessage }], status: 429 };
+  }
+  return { errors: [{ field: 'current_password', message: 'Ce mot de passe n’est pas votre mot de passe actuel. Vérifiez-le, puis recommencez.' }], status: 400 };
+}
+
+/** The current password as typed: required, never shown again. */
+function currentPassword(body: Record<string, unknown>): string | undefined {
+  const value = text(body, 'current_password');
+  return value ? value : undefined;
+}
+const NO_CURRENT: FieldError = { field: 'current_password', message: 'Indiquez votre mot de passe actuel.' };
+
+export function mountAccountRoutes(router: Router, deps: AccountRoutesDeps): void {
+  const guard = createAccountGuard(deps);
+  mountCallback(router, deps);
+  mountInformations(router, deps, guard);
+  mountPassword(router, deps, guard);
+  mountApplications(router, deps, guard);
+  mountEmailLink(router, deps);
+}
+
+/**
+ * The end of the sign-in: the code is spent here, in process, after checking it is ours (client, redirect URI,
+ * PKCE); who is signed in is then read from the provider's session, like on every page.
+ */
+function mountCallback(router: Router, deps: AccountRoutesDeps): void {
+  router.get(CALLBACK_PATH, async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const pending = readPending(ctx);
+    clearPending(ctx, deps.https);
+    const { state, code } = ctx.query;
+    if (!pending || typeof state !== 'string' || state !== pending.state) {
+      // Back here from an old tab, already signed in: nothing to finish.
+      if (await currentAccount(ctx, deps)) return redirect(ctx, ACCOUNT_PATH);
+      throw signInExpired();
+    }
+    if (typeof code !== 'string' || code.length > 512) {
+      throw new AppError('account_sign_in_failed', 400, 'La connexion n’a pas abouti. Ouvrez de nouveau « Mon compte » pour vous connecter.', 'no code at the callback');
+    }
+    const provider: Provider = deps.provider();
+    const found = await provider.AuthorizationCode.find(code).catch(() => undefined);
+    const ours = found && found.clientId === ACCOUNT_CLIENT_ID && found.redirectUri === `${deps.issuer}${CALLBACK_PATH}` && found.codeChallenge === s256(pending.verifier);
+    if (!found || !ours || !found.isValid) throw signInExpired();
+    await found.destroy();
+    const current = await currentAccount(ctx, deps);
+    if (!current || current.account.id !== found.accountId) throw signInExpired();
+    redirect(ctx, pending.returnTo);
+  });
+}
+
+function redirect(ctx: Context, path: string): void {
+  ctx.status = 303;
+  ctx.redirect(path);
+}
+
+function mountInformations(router: Router, deps: AccountRoutesDeps, guard: ReturnType<typeof createAccountGuard>): void {
+  const { settings } = deps;
+  router.get(ACCOUNT_PATH, guard, async (ctx) => {
+    const notice = ctx.query.courriel === 'envoye' ? 'Nous avons envoyé un lien à votre nouvelle adresse. Ouvrez-le pour confirmer le changement.' : undefined;
+    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), await settings.details(signedIn(ctx).id), notice));
+  });
+
+  router.get(`${ACCOUNT_PATH}/courriel`, guard, async (ctx) => {
+    const { account } = await settings.details(signedIn(ctx).id);
+    showScreen(ctx, emailScreen(base(ctx), signedIn(ctx), account.email));
+  });
+
+  router.post(`${ACCOUNT_PATH}/courriel`, guard, async (ctx) => {
+    const body = formBody(ctx);
+    const { account } = await settings.details(signedIn(ctx).id);
+    const checked = checkEmail(body, true);
+    const current = currentPassword(body);
+    const kept = checked.ok ? { email: checked.value ?? '' } : checked.kept;
+    const fail = (errors: FieldError[], status: number) => showScreen(ctx, emailScreen(base(ctx, errors), signedIn(ctx), account.email, kept), status);
+    const errors = [...(checked.ok ? [] : checked.errors), ...(current ? [] : [NO_CURRENT])];
+    if (!checked.ok || !current) return fail(errors, 400);
+    const outcome = await settings.requestEmailChange(requester(ctx), current, checked.value!);
+    switch (outcome.kind) {
+      case 'sent':
+        return redirect(ctx, `${ACCOUNT_PATH}?courriel=envoye`);
+      case 'same':
+        return fail([{ field: 'email', message: 'C’est déjà l’adresse confirmée de votre compte. Indiquez une autre adresse.' }], 400);
+      case 'mail_limited':
+      case 'mail_failed': {
+        const refusal = outcome.kind === 'mail_limited' ? { kind: 'limited' as const, retryAfterSeconds: outcome.retryAfterSeconds } : outcome;
+        const { status, message, retryAfter } = mailRefusalMessage(refusal);
+        if (retryAfter) ctx.set('Retry-After', String(retryAfter));
+        return fail([{ field: '', message }], status);
+      }
+      default: {
+        const { errors: e, status } = currentRefusal(ctx, outcome);
+        return fail(e, status);
+      }
+    }
+  });
+}
+
+function mountPassword(router: Router, deps: AccountRoutesDeps, guard: ReturnType<typeof createAccountGuard>): void {
+  const path = `${ACCOUNT_PATH}/mot-de-passe`;
+  router.get(path, guard, (ctx) => {
+    const notice = ctx.query.change === 'ok' ? 'Votre mot de passe est changé. Utilisez-le à votre prochaine connexion. Vos autres appareils et services ont été déconnectés.' : undefined;
+    showScreen(ctx, passwordScreen(base(ctx), signedIn(ctx), notice));
+  });
+  router.post(path, guard, async (ctx) => {
+    const body = formBody(ctx);
+    const current = currentPassword(body);
+    const checked = checkPasswordFields(body);
+    const fail = (errors: FieldError[], status: number) => showScreen(ctx, passwordScreen(base(ctx, errors), signedIn(ctx)), status);
+    const errors = [...(current ? [] : [NO_CURRENT]), ...(checked.ok ? [] : checked.errors)];
+    if (!current || !checked.ok) return fail(errors, 400);
+    const outcome = await deps.settings.changePassword(requester(ctx), current, checked.value);
+    if (outcome.kind === 'changed') return redirect(ctx, `${path}?change=ok`);
+    if (outcome.kind === 'refused') return fail([{ field: 'password', message: outcome.message }], 400);
+    const { errors: e, status } = currentRefusal(ctx, outcome);
+    fail(e, status);
+  });
+}
+
+function mountApplications(router: Router, deps: AccountRoutesDeps, guard: ReturnType<typeof createAccountGuard>): void {
+  const path = `${ACCOUNT_PATH}/applications`;
+  const offlineDays = Math.max(1, Math.floor(deps.refreshTokenTtl / 86_400));
+  const show = async (ctx: Context, status = 200, extra: { notice?: string; errors?: FieldError[] } = {}) => {
+    const account = signedIn(ctx);
+    const apps = (await deps.grants.list(account.id)).map((app) => ({
+      clientId: app.clientId,
+      name: app.name,
+      firstParty: app.firstParty,
+      items: app.scopes.map((s) => scopeWording(s, account.kind, offlineDays)).filter((w): w is string => Boolean(w)),
+    }));
+    showScreen(ctx, applicationsScreen(base(ctx, extra.errors), account, apps, extra.notice), status);
+  };
+  router.get(path, guard, async (ctx) => {
+    const name = typeof ctx.query.retire === 'string' ? ctx.query.retire.slice(0, 200) : undefined;
+    await show(ctx, 200, name ? { notice: `Vous avez retiré l’accès à ${name}. Elle vous redemandera votre accord à la prochaine connexion.` } : {});
+  });
+  router.post(`${path}/retirer`, guard, async (ctx) => {
+    const clientId = text(formBody(ctx), 'client_id') ?? '';
+    const account = signedIn(ctx);
+    const app = clientId.length <= 200 ? (await deps.grants.list(account.id)).find((a) => a.clientId === clientId) : undefined;
+    if (!app) {
+      return show(ctx, 400, { errors: [{ field: '', message: 'Cette application n’a pas d’accès à votre compte. La liste ci-dessous est à jour.' }] });
+    }
+    await deps.grants.revoke(account.id, app.clientId);
+    redirect(ctx, `${path}?retire=${encodeURIComponent(app.name)}`);
+  });
+}
+
+/** The link from the mail: a page with a button first (mail scanners open links; only a person presses it). */
+function mountEmailLink(router: Router, deps: AccountRoutesDeps): void {
+  const path = `${ACCOUNT_PATH}/courriel/confirmer`;
+  const token = (value: unknown) => (typeof value === 'string' ? value : '');
+  const status = (kind: string) => (kind === 'invalid' ? 404 : 410);
+  router.get(path, async (ctx) => {
+    const typed = token(ctx.query.jeton);
+    const verdict = await deps.settings.inspectEmailLink(typed);
+    if (verdict.kind !== 'valid') return showScreen(ctx, emailLinkScreen(base(ctx), verdict.kind), status(verdict.kind));
+    showScreen(ctx, emailLinkScreen(base(ctx), 'confirm', { email: verdict.email, token: typed }));
+  });
+  router.post(path, async (ctx) => {
+    const current = await currentAccount(ctx, deps);
+    const confirming = current ? { accountId: current.account.id, sessionId: current.sessionId } : undefined;
+    const verdict = await deps.settings.confirmEmailChange(token(formBody(ctx).jeton), confirming);
+    if (verdict.kind !== 'valid') return showScreen(ctx, emailLinkScreen(base(ctx), verdict.kind), status(verdict.kind));
+    showScreen(ctx, emailLinkScreen(base(ctx), 'confirmed', { email: verdict.email }));
+  });
+}
