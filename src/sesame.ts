@@ -2,6 +2,7 @@
 // admin app, and hands each part only what it needs. main.ts and the tests both start Sésame through here.
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
+import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
@@ -44,6 +45,10 @@ import { createInProcessSmsQueue, type SmsQueue } from './messaging/sms-queue.js
 import type { Clock } from './clock.js';
 import { createCharters, type Charters } from './charters/charters.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
+import { createAttachmentReports, type AttachmentReports } from './directory/attachment-reports.js';
+import { createAccountMerge } from './directory/account-merge.js';
+import { childrenOfAccount } from './directory/account-children.js';
+import { mountAccountChildren } from './flows/account/children-routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -61,6 +66,8 @@ export interface Sesame {
   smsQueue: SmsQueue;
   mailer: Mailer;
   charters: Charters;
+  /** Wrong-attachment reports from «Mes enfants», read by the schools (src/directory/attachment-reports.ts). */
+  attachmentReports: AttachmentReports;
   app: Koa;
   adminApp: Koa;
   adminToken: string;
@@ -88,6 +95,11 @@ export interface StartOptions {
   renderLetters?: LettersRenderer;
   /** The time flows pad their answers with (tests: to see the deadlines asked for). */
   clock?: Clock;
+  /**
+   * The «Mon compte» guard (sets `ctx.state.account`). Until src/flows/account/guard.ts is wired here, «Mes enfants»
+   * is mounted only when one is given (tests give one built on the sign-in session).
+   */
+  accountGuard?: (parts: { provider: () => Provider; accounts: Accounts }) => Koa.Middleware;
 }
 
 export async function createSesame(config: Config, options: StartOptions): Promise<Sesame> {
@@ -148,6 +160,19 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   });
 
   const https = config.issuer.startsWith('https://');
+  const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
+  const accountGuard = options.accountGuard?.({ provider: provider.get, accounts });
+  const mountChildren = (r: Parameters<typeof mountAccountChildren>[0]) => accountGuard && mountAccountChildren(r, {
+    guard: accountGuard,
+    db,
+    children: (accountId) => childrenOfAccount(db, accountId, config.guardianChildren),
+    reports: attachmentReports,
+    merge: createAccountMerge(db, { guardianChildren: config.guardianChildren }),
+    signIn,
+    endAccountSessions,
+    logger: logger.child({ flow: 'account-children' }),
+    https,
+  });
   if (https && !config.trustProxy) {
     logger.warn(
       { issuer: config.issuer },
@@ -171,6 +196,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
       firstConnection.mount,
+      mountChildren,
     ],
   });
 
@@ -186,6 +212,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     smsQueue,
     mailer,
     charters,
+    attachmentReports,
     adminToken: options.adminToken,
     endAccountSessions,
     consents,
