@@ -176,6 +176,14 @@ describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
       expect(text(page)).toContain(message);
       expect(page.html).toContain('aria-describedby');
     }
+    // The sign-in's throttling applies: past LOGIN_MAX_FAILURES (10) from this address, «Trop de tentatives».
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i += 1) statuses.push((await attempt('compte.devine', `Essai-${i}-incorrect`)).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    const limited = await attempt('compte.devine', PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(text(limited)).toMatch(/Trop de tentatives\. Réessayez dans \d+ minutes?\./);
     // Confirming without a verified account (no pending merge) changes nothing.
     const blind = await post(browser, '/compte/enfants/ajouter/confirmer', {});
     expect(blind.status).toBe(400);
