@@ -11,6 +11,7 @@ import { importDirectory, type ImportSummary } from '../../src/directory/import.
 import { migrate } from '../../src/store/database.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/databases.js';
 import { csvText, pupilRow, SCHOOL_A, SCHOOL_B, type CsvRow } from '../support/directory-csv.js';
+import { addChild, addGuardian, uniqueMobile } from '../support/directory-fixtures.js';
 
 const CLAIRE_A = { resp_nom: 'MOREAU', resp_prenom: 'Claire', resp_mobile: '0612345678', resp_email: 'claire@example.org' };
 const CLAIRE_B = { resp_nom: 'MOREAU', resp_prenom: 'Claire', resp_mobile: '0698765432', resp_email: 'c.moreau@example.net' };
@@ -110,5 +111,23 @@ describe.each(STORES)('merging two parent accounts (%s store)', (store) => {
     expect(await guardianAccounts()).toEqual([id.a, id.a]);
     expect(await enfants(id.a!)).toEqual(['Jules (Collège Jean-Moulin)', 'Léa (École Louise-Michel)', 'Hugo (École Louise-Michel)']);
     expect(await account(id.b!)).toEqual({ state: 'disabled', disabled_by_import_from: null });
+  });
+
+  test('two merges of one pair in opposite directions at once: exactly one happens', async () => {
+    const pair: string[] = [];
+    for (const given of ['Marc', 'Marc']) {
+      const created = await accounts.create({ kind: 'responsable', givenName: given, familyName: 'LEROY', password: 'Cartable-rouge-2026' });
+      const guardian = await addGuardian(database.db, { family: 'LEROY', given, mobile: uniqueMobile().e164, accountId: created.id });
+      await addChild(database.db, { given: `Enfant${pair.length}`, family: 'LEROY', birthdate: '2015-01-01' }, [guardian]);
+      pair.push(created.id);
+    }
+    const [x, y] = pair as [string, string];
+    const outcomes = await Promise.all([merge.merge(x, y), merge.merge(y, x)]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.find((o) => !o.ok)).toEqual({ ok: false, reason: expect.stringMatching(/^(disabled|survivor_unusable)$/) });
+    const states = (await Promise.all(pair.map(account))).map((a) => a.state).sort();
+    expect(states).toEqual(['active', 'disabled']);
+    const survivor = (await account(x)).state === 'active' ? x : y;
+    expect((await childrenOfAccount(database.db, survivor, 'legal')).map((c) => c.givenNames).sort()).toEqual(['Enfant0', 'Enfant1']);
   });
 });
