@@ -2,6 +2,7 @@
 // admin app, and hands each part only what it needs. main.ts and the tests both start Sésame through here.
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
+import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createAccounts, type Accounts } from './accounts/accounts.js';
@@ -48,6 +49,11 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countingSms } from './metrics/counting-sms.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
 import { createAccountMount } from './flows/account/mount.js';
+import { createAccountGuard } from './flows/account/guard.js';
+import { createAttachmentReports, type AttachmentReports } from './directory/attachment-reports.js';
+import { createAccountMerge } from './directory/account-merge.js';
+import { childrenOfAccount } from './directory/account-children.js';
+import { mountAccountChildren } from './flows/account/children-routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -67,6 +73,8 @@ export interface Sesame {
   charters: Charters;
   /** Prometheus figures (src/metrics/), served at GET /metrics on the admin listener. */
   metrics: Metrics;
+  /** Wrong-attachment reports from «Mes enfants», read by the schools (src/directory/attachment-reports.ts). */
+  attachmentReports: AttachmentReports;
   app: Koa;
   adminApp: Koa;
   adminToken: string;
@@ -170,6 +178,19 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   });
 
   const https = config.issuer.startsWith('https://');
+  const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
+  const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
+  const mountChildren = (r: Parameters<typeof mountAccountChildren>[0]) => mountAccountChildren(r, {
+    guard: accountGuard,
+    db,
+    children: (accountId) => childrenOfAccount(db, accountId, config.guardianChildren),
+    reports: attachmentReports,
+    merge: createAccountMerge(db, { guardianChildren: config.guardianChildren }),
+    signIn,
+    endAccountSessions,
+    logger: logger.child({ flow: 'account-children' }),
+    https,
+  });
   if (https && !config.trustProxy) {
     logger.warn(
       { issuer: config.issuer },
@@ -195,6 +216,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       mountActivation,
       firstConnection.mount,
       mountAccount,
+      mountChildren,
     ],
   });
 
@@ -211,6 +233,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     mailer,
     charters,
     metrics,
+    attachmentReports,
     adminToken: options.adminToken,
     endAccountSessions,
     consents,

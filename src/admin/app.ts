@@ -12,6 +12,7 @@ import { mountClientRoutes } from './clients-routes.js';
 import { mountKeyRoutes } from './keys-routes.js';
 import { mountDirectoryRoutes } from './directory-routes.js';
 import { mountCharterRoutes } from './charters-routes.js';
+import { mountReportRoutes } from './reports-routes.js';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 
@@ -64,7 +65,7 @@ export function createAdminApp(core: SesameCore, extraMounts: AdminMount[] = [])
   app.on('error', (err) => core.logger.error({ err }, 'admin API error'));
   const router = new Router({ prefix: ADMIN_PREFIX });
   router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
-  for (const mount of [mountClientRoutes, mountAccountRoutes, mountKeyRoutes, mountDirectoryRoutes, mountCharterRoutes, ...extraMounts]) mount(router, core);
+  for (const mount of [mountClientRoutes, mountAccountRoutes, mountKeyRoutes, mountDirectoryRoutes, mountCharterRoutes, mountReportRoutes, ...extraMounts]) mount(router, core);
   app.use(jsonErrors);
   app.use(metricsEndpoint(core.metrics, core.config.admin.metricsToken));
   app.use(async (ctx, next) => {

@@ -4,7 +4,7 @@
 import type { Account } from '../accounts/accounts.js';
 import type { ClaimsContributor } from '../oidc/claims.js';
 import type { Db } from '../store/database.js';
-import { linkShowsChild, type GuardianChildren } from './guardianship.js';
+import { linkNotReported, linkShowsChild, type GuardianChildren } from './guardianship.js';
 
 /**
  * `1d` (école) when the level code starts with 1, else `2d` (collège, lycée). Our reading of the MEFSTAT4-like
@@ -61,6 +61,8 @@ async function guardianClaims(
     .distinct()
     .where('g.account_id', '=', account.id)
     .where(linkShowsChild(policy, 'pg'))
+    // A link the parent reported as wrong is no longer sent (docs/account-children.md).
+    .where(linkNotReported('pg'))
     .where('p.account_id', 'is not', null)
     .where('p.detached_at', 'is', null)
     .orderBy('p.birthdate')

@@ -1,5 +1,6 @@
 // Which children a guardian may be shown: the one definition of «a guardian's children» that claims, letters,
-// statistics, activation and any future «Mes enfants» share, as a condition on a `pupil_guardians` row.
+// statistics, activation and «Mes enfants» share, as a condition on a `pupil_guardians` row; and the links a
+// parent reported as wrong, which that parent no longer receives in claims.
 import { sql, type RawBuilder } from 'kysely';
 
 /**
@@ -18,3 +19,13 @@ export function linkShowsChild(policy: GuardianChildren, link = 'pg'): RawBuilde
 
 /** Legal responsibility itself: what proves a parent at activation and what the statistics count, whatever the setting. */
 export const legalLink = (link = 'pg'): RawBuilder<boolean> => linkShowsChild('legal', link);
+
+/**
+ * False for a link its guardian reported from «Mes enfants» («Je ne suis pas le représentant légal de cet élève»,
+ * src/directory/attachment-reports.ts) while the report is open: the reporter stops receiving that child at once.
+ * Only that link is hidden — never the child from another guardian — so a false report hides nothing from anyone else.
+ */
+export function linkNotReported(link = 'pg'): RawBuilder<boolean> {
+  return sql<boolean>`not exists (select 1 from attachment_reports ar where ar.guardian_id = ${sql.ref(`${link}.guardian_id`)}
+    and ar.pupil_id = ${sql.ref(`${link}.pupil_id`)} and ar.status = 'open')`;
+}

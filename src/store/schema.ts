@@ -195,6 +195,19 @@ export interface ConsentsTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** «Je ne suis pas le représentant légal de cet élève»: one open report per link (migration 0012). */
+export interface AttachmentReportsTable {
+  id: string;
+  /** The account that reported (the link's guardian row may later move to another account by a merge). */
+  account_id: string;
+  guardian_id: string;
+  pupil_id: string;
+  /** The pupil's school when the report was made: the school that reads it. */
+  uai: string;
+  created_at: DefaultedTimestamp;
+  status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -214,4 +227,5 @@ export interface Database {
   client_charters: ClientChartersTable;
   charter_acceptances: CharterAcceptancesTable;
   consents: ConsentsTable;
+  attachment_reports: AttachmentReportsTable;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningSesame } from '../../src/server.js';
+import type { StartOptions } from '../../src/sesame.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases.js';
 import { trackSmsQueue } from './sms-queues.js';
 

@@ -9,6 +9,7 @@ import * as firstConnection from './0006-first-connection.js';
 import * as charters from './0007-charters.js';
 import * as oidcAccountIndex from './0008-oidc-account-index.js';
 import * as unicodeNameKeys from './0009-unicode-name-keys.js';
+import * as attachmentReports from './0012-attachment-reports.js';
 import * as consents from './0013-consents.js';
 
 export const migrations: Record<string, Migration> = {
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007-charters': charters,
   '0008-oidc-account-index': oidcAccountIndex,
   '0009-unicode-name-keys': unicodeNameKeys,
+  '0012-attachment-reports': attachmentReports,
   '0013-consents': consents,
 };
