@@ -6,7 +6,7 @@ import { ConfigError, type Config } from './config.js';
 import { resolveAdminToken } from './admin/token.js';
 import { findDemoData } from './demo/demo-presence.js';
 import { seedDemo } from './demo/seed.js';
-import { createSesame, type Sesame } from './sesame.js';
+import { createSesame, type Sesame, type StartOptions } from './sesame.js';
 import type { Db } from './store/database.js';
 
 export interface RunningSesame {
@@ -30,9 +30,13 @@ function close(server: Server): Promise<void> {
   });
 }
 
-export async function startServer(config: Config, options: { logger: Logger; db?: Db }): Promise<RunningSesame> {
+/** What tests may replace when starting a whole server: the database, the SMS transport, the clock (see StartOptions). */
+export type ServerOptions = Pick<StartOptions, 'logger' | 'db' | 'sms' | 'clock'>;
+
+export async function startServer(config: Config, options: ServerOptions): Promise<RunningSesame> {
   const adminToken = await resolveAdminToken(config);
-  const sesame = await createSesame(config, { logger: options.logger, adminToken, ...(options.db ? { db: options.db } : {}) });
+  const { logger, ...replaced } = options;
+  const sesame = await createSesame(config, { logger, adminToken, ...replaced });
   if (config.env === 'production') {
     const demo = await findDemoData(sesame.db);
     if (demo.length > 0) {
