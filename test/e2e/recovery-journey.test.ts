@@ -38,7 +38,8 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     const logger = pino({ level: 'silent' });
     sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: receiver.origin, SMTP_URL: smtp.url, ...extraEnv() }, { sms: twilio.sender(logger), clock: time.clock });
     portal = await portalClient(sesame, receiver.origin);
-  });
+    // PGlite starting on a machine shared with other runs can take longer than the default minute.
+  }, 180_000);
   afterAll(async () => {
     await sesame?.shutdown();
     await twilio?.close();
