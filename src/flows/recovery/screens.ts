@@ -12,6 +12,8 @@ const screen = (view: string, heading: string, base: ScreenBase, extra: Record<s
 
 /** Where «Retour à la connexion» leads: the sign-in in progress, or the home page. */
 export const signInHref = (interactionUid: string | null) => (interactionUid ? `/interaction/${encodeURIComponent(interactionUid)}` : '/');
+/** Its words: back to a sign-in only when one is in progress. */
+const backLabel = (interactionUid: string | null) => (interactionUid ? 'Revenir à la connexion' : 'Aller à l’accueil de Sésame');
 
 const withInteraction = (path: string, interactionUid: string | null) =>
   interactionUid ? `${path}?interaction=${encodeURIComponent(interactionUid)}` : path;
@@ -19,7 +21,7 @@ const withInteraction = (path: string, interactionUid: string | null) =>
 export const startScreen = (base: ScreenBase, values: Record<string, string>, interactionUid: string | null) =>
   screen('start', 'Mot de passe oublié', base, {
     values, interaction: interactionUid, action: PATH,
-    identifiantHref: withInteraction(IDENTIFIANT_PATH, interactionUid), backHref: signInHref(interactionUid),
+    identifiantHref: withInteraction(IDENTIFIANT_PATH, interactionUid), backHref: signInHref(interactionUid), backLabel: backLabel(interactionUid),
   });
 
 /** The same page for everyone: it never says whether a code, a link or nothing left. */
@@ -60,11 +62,11 @@ export function linkScreen(base: ScreenBase, page: LinkPage, token?: string): Sc
 }
 
 export const forgottenScreen = (base: ScreenBase, values: Record<string, string>, interactionUid: string | null) =>
-  screen('identifiant', 'Identifiant oublié', base, { values, interaction: interactionUid, action: IDENTIFIANT_PATH, backHref: signInHref(interactionUid) });
+  screen('identifiant', 'Identifiant oublié', base, { values, interaction: interactionUid, action: IDENTIFIANT_PATH, backHref: signInHref(interactionUid), backLabel: backLabel(interactionUid) });
 
 /** The same page whether anything matched. */
 export const forgottenSentScreen = (base: ScreenBase, interactionUid: string | null) =>
-  screen('identifiant-sent', 'Identifiant oublié', base, { backHref: signInHref(interactionUid), passwordHref: withInteraction(PATH, interactionUid) });
+  screen('identifiant-sent', 'Identifiant oublié', base, { backHref: signInHref(interactionUid), backLabel: backLabel(interactionUid), passwordHref: withInteraction(PATH, interactionUid) });
 
 function delay(seconds: number): string {
   const minutes = Math.max(1, Math.ceil(seconds / 60));
