@@ -6,7 +6,8 @@ import pino from 'pino';
 import { Browser } from '../support/browser.js';
 import { STORES } from '../support/databases.js';
 import { uniqueMobile } from '../support/directory-fixtures.js';
-import { codeIn, comparable, newAccount, steppingClock, submit } from '../support/recovery.js';
+import { codeIn, comparable, newAccount, openRecoveryFromSignIn, steppingClock, submit } from '../support/recovery.js';
+import { discover, registerClient } from '../support/relying-party.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-in.js';
@@ -83,6 +84,22 @@ describe.each(STORES)('«Mot de passe oublié» answers alike (%s store)', (stor
       time.advance(61);
     }
     expect(time.waits).toEqual([...identifiants, ...identifiants].map(() => MIN_MS));
+  });
+
+  test('from a relying party’s sign-in too: the same page for an identifiant that exists and one that does not', async () => {
+    const client = await registerClient(sesame, { name: 'Pronote' });
+    const config = await discover(sesame, client);
+    const { identifiant } = await newAccount(sesame, { kind: 'responsable', mobile: uniqueMobile().e164 });
+    const pages = [];
+    time.waits.length = 0;
+    for (const typed of [identifiant, 'personne.inconnue3']) {
+      const { browser, page } = await openRecoveryFromSignIn(sesame, config, client);
+      const answer = await submit(sesame, browser, page, /^\/mot-de-passe-oublie$/, { identifiant: typed });
+      expect(answer.html).toContain('pour accéder à Pronote');
+      pages.push(comparable(answer.html));
+    }
+    expect(pages[0]).toBe(pages[1]);
+    expect(time.waits).toEqual([MIN_MS, MIN_MS]);
   });
 
   test('five wrong codes end the request, for a real account and for an unknown identifiant alike', async () => {
