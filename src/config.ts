@@ -108,6 +108,12 @@ const schema = z.object({
   MAIL_PER_ACCOUNT_HOUR: positiveInt.default(3),
   MAIL_PER_RECIPIENT_HOUR: positiveInt.default(3),
   MAIL_PER_ADDRESS_HOUR: positiveInt.default(20),
+  // «Mot de passe oublié» and «Identifiant oublié» (docs/recovery.md): codes follow ACTIVATION_CODE_*, SMS the SMS_*
+  // limits and mail the MAIL_PER_* limits; these are recovery's own.
+  RECOVERY_FLOW_TTL_SECONDS: positiveInt.default(3600),
+  RECOVERY_EMAIL_LINK_TTL_SECONDS: positiveInt.default(1800),
+  RECOVERY_MIN_RESPONSE_MS: z.coerce.number().int().min(0).default(400),
+  RECOVERY_PER_IDENTIFIANT_HOUR: positiveInt.default(5),
   // A lab may run production mode on a plain-http issuer; a real service never does.
   ALLOW_INSECURE_ISSUER: bool.default(false),
 });
@@ -162,6 +168,12 @@ export interface Config {
     mailPerAccountHour: number;
     mailPerRecipientHour: number;
     mailPerAddressHour: number;
+  };
+  recovery: {
+    flowTtlSeconds: number;
+    emailLinkTtlSeconds: number;
+    minResponseMs: number;
+    perIdentifiantHour: number;
   };
 }
 
@@ -307,6 +319,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mailPerAccountHour: e.MAIL_PER_ACCOUNT_HOUR,
       mailPerRecipientHour: e.MAIL_PER_RECIPIENT_HOUR,
       mailPerAddressHour: e.MAIL_PER_ADDRESS_HOUR,
+    },
+    recovery: {
+      flowTtlSeconds: e.RECOVERY_FLOW_TTL_SECONDS,
+      emailLinkTtlSeconds: e.RECOVERY_EMAIL_LINK_TTL_SECONDS,
+      minResponseMs: e.RECOVERY_MIN_RESPONSE_MS,
+      perIdentifiantHour: e.RECOVERY_PER_IDENTIFIANT_HOUR,
     },
   };
 }

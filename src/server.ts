@@ -30,16 +30,13 @@ function close(server: Server): Promise<void> {
   });
 }
 
-export async function startServer(
-  config: Config,
-  options: { logger: Logger; db?: Db },
-): Promise<RunningSesame> {
+/** What tests may replace when starting a whole server: the database, the SMS transport, the clock (see StartOptions). */
+export type ServerOptions = Pick<StartOptions, 'logger' | 'db' | 'sms' | 'clock'>;
+
+export async function startServer(config: Config, options: ServerOptions): Promise<RunningSesame> {
   const adminToken = await resolveAdminToken(config);
-  const sesame = await createSesame(config, {
-    logger: options.logger,
-    adminToken,
-    ...(options.db ? { db: options.db } : {}),
-  });
+  const { logger, ...replaced } = options;
+  const sesame = await createSesame(config, { logger, adminToken, ...replaced });
   if (config.env === 'production') {
     const demo = await findDemoData(sesame.db);
     if (demo.length > 0) {

@@ -13,6 +13,7 @@ import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js
 import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { createFirstConnectionMount } from './flows/first-connection/mount.js';
+import { createRecoveryMount } from './flows/recovery/mount.js';
 import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLogoutRoutes } from './flows/logout/routes.js';
@@ -88,7 +89,7 @@ export interface Sesame {
   consents: Consents;
   /** Renders the notification letters' PDF (replaced in tests to make rendering fail). */
   renderLetters: LettersRenderer;
-  /** Forgets an identifiant's failures from unknown devices: for a successful recovery (not built yet, issue 10). */
+  /** Forgets an identifiant's failures from unknown devices: a successful recovery does (src/flows/recovery). */
   clearLoginFailures(identifiant: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -177,6 +178,12 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions,
   });
 
+  const clearLoginFailures = createClearLoginFailures({ limiter, rules: signInLimits });
+  const recovery = await createRecoveryMount({
+    config, db, limiter, smsQueue, mailer, logger, provider: provider.get, endAccountSessions, clearLoginFailures,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
   const https = config.issuer.startsWith('https://');
   const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
   const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
@@ -217,6 +224,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       firstConnection.mount,
       mountAccount,
       mountChildren,
+      recovery.mount,
     ],
   });
 
@@ -238,7 +246,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     endAccountSessions,
     consents,
     renderLetters: options.renderLetters ?? renderLettersPdf,
-    clearLoginFailures: createClearLoginFailures({ limiter, rules: signInLimits }),
+    clearLoginFailures,
     async rotateKeys() {
       // Old keys stay published as long as anything they signed can still be presented.
       const keep = Math.max(config.ttl.accessToken, config.ttl.idToken, config.ttl.refreshToken);
@@ -262,6 +270,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     },
     async close() {
       // SMS already promised to someone leave (and their outcome is recorded) before the store closes.
+      await recovery.drain();
       await smsQueue.drain();
       await redis?.quit();
       if (!options.db) await db.destroy();

@@ -83,3 +83,42 @@ export function identifiantReminderMail({ identifiant, loginUrl }: IdentifiantRe
     }),
   };
 }
+
+export interface RecoveryLinkMailInput {
+  link: string;
+  /** How long the link works, in minutes. */
+  validMinutes: number;
+}
+
+/** «Mot de passe oublié» by mail: a single-use link to choose a new password. */
+export function recoveryLinkMail({ link, validMinutes }: RecoveryLinkMailInput): MailContent {
+  const delay = `Ce lien fonctionne pendant ${validMinutes} minute${validMinutes > 1 ? 's' : ''}, une seule fois.`;
+  const why = 'Vous recevez ce message parce que quelqu’un a demandé à changer le mot de passe du compte Sésame lié à cette adresse (« Mot de passe oublié »).';
+  const notYou = 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe ne change pas sans ce lien. Ne le transférez à personne.';
+  return {
+    subject: 'Changez votre mot de passe Sésame',
+    ...letter({
+      lead: [],
+      action: { intro: 'Pour choisir un nouveau mot de passe, ouvrez ce lien :', label: 'Choisir un nouveau mot de passe', href: link },
+      after: [delay, why, notYou],
+    }),
+  };
+}
+
+export interface PasswordChangedMailInput {
+  identifiant: string;
+  /** The login page, absolute. */
+  loginUrl: string;
+}
+
+/** Sent once a recovery changed the password: the owner learns of a change they may not have made. */
+export function passwordChangedMail({ identifiant, loginUrl }: PasswordChangedMailInput): MailContent {
+  return {
+    subject: 'Votre mot de passe Sésame a été changé',
+    ...letter({
+      lead: [`Le mot de passe du compte Sésame ${identifiant} vient d’être changé. Vous avez été déconnecté de tous les services ouverts avec Sésame.`],
+      action: { intro: 'Pour vous connecter avec votre nouveau mot de passe, ouvrez la page de connexion :', label: 'Se connecter à Sésame', href: loginUrl },
+      after: ['Si ce n’est pas vous, contactez l’établissement au plus vite : il pourra vous remettre un nouveau mot de passe provisoire.'],
+    }),
+  };
+}

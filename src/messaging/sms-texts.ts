@@ -15,3 +15,8 @@ export function accountExistsSms(identifiant: string): string {
 export function identifiantReminderSms(identifiant: string): string {
   return `Sésame : votre identifiant est ${identifiant}. Mot de passe perdu : "Mot de passe oublié" sur la page de connexion.`;
 }
+
+/** After «Mot de passe oublié»: the owner learns of a change they may not have made. */
+export function passwordChangedSms(): string {
+  return `Sésame : le mot de passe de votre compte a été changé. Si ce n'est pas vous, contactez vite l'établissement.`;
+}

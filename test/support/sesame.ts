@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
-import { startServer, type RunningSesame } from '../../src/server.js';
-import type { StartOptions } from '../../src/sesame.js';
+import { startServer, type RunningSesame, type ServerOptions } from '../../src/server.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases.js';
 import { trackSmsQueue } from './sms-queues.js';
 
@@ -47,14 +46,15 @@ export function testConfig(port: number, dataDir: string, env: Record<string, st
 export async function startTestSesame(
   store: StoreKind | TestDatabase,
   env: Record<string, string> = {},
-  options: { logger?: pino.Logger } = {},
+  options: { logger?: pino.Logger } & Omit<ServerOptions, 'logger' | 'db'> = {},
 ): Promise<TestSesame> {
   const database = typeof store === 'string' ? await createTestDatabase(store) : store;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-test-'));
   const port = await freePort();
   const config = testConfig(port, dataDir, env);
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const running = await startServer(config, { logger, db: database.db });
+  const { logger: _logger, ...replaced } = options;
+  const running = await startServer(config, { logger, db: database.db, ...replaced });
   const untrack = trackSmsQueue(running.sesame.smsQueue);
   return {
     ...running,

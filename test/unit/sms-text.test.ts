@@ -3,7 +3,7 @@
 import { NAME_PART_MAX } from '../../src/accounts/identifiants.js';
 import { isGsm7, smsEncoding, smsSegments } from '../../src/messaging/gsm7.js';
 import { activationLinkMail, identifiantReminderMail } from '../../src/messaging/mail-texts.js';
-import { accountExistsSms, activationCodeSms, identifiantReminderSms } from '../../src/messaging/sms-texts.js';
+import { accountExistsSms, activationCodeSms, identifiantReminderSms, passwordChangedSms } from '../../src/messaging/sms-texts.js';
 
 const REALISTIC = 'marie-christine.de-la-fontaine-dupont12';
 // Both name parts at their maximum, and a homonym number in the hundreds.
@@ -13,6 +13,7 @@ const templates: [string, (id: string) => string][] = [
   ['activation code', () => activationCodeSms('482913')],
   ['account already exists', accountExistsSms],
   ['identifiant reminder', identifiantReminderSms],
+  ['password changed (recovery)', () => passwordChangedSms()],
 ];
 
 describe('SMS templates', () => {

@@ -10,7 +10,8 @@ export const NAME_MAX = 100;
 export const MOBILE_MAX = 30;
 const NAME = /^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u;
 
-function checkName(value: string | undefined, field: string, label: { empty: string; what: string }): FieldError | string {
+/** A name as typed (NFC, spaces squeezed), or the French sentence saying why it is refused. */
+export function checkName(value: string | undefined, field: string, label: { empty: string; what: string }): FieldError | string {
   const v = (value ?? '').normalize('NFC').trim().replace(/\s+/g, ' ');
   if (!v) return { field, message: label.empty };
   if (v.length > NAME_MAX) return { field, message: `${label.what} est trop long : ${NAME_MAX} caractères au maximum.` };
@@ -18,6 +19,20 @@ function checkName(value: string | undefined, field: string, label: { empty: str
     return { field, message: `${label.what} ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.` };
   }
   return v;
+}
+
+/** A mobile number in E.164 (field `mobile`), or the French sentence saying why it is refused. */
+export function checkMobile(value: string | undefined): FieldError | string {
+  const typed = (value ?? '').trim();
+  const invalid = { field: 'mobile', message: 'Le numéro de téléphone n’est pas valide. Exemple : 06 12 34 56 78.' };
+  if (!typed) return { field: 'mobile', message: 'Indiquez votre numéro de téléphone portable.' };
+  if (typed.length > MOBILE_MAX || CONTROL.test(typed) || !/^[0-9+().\s-]+$/.test(typed)) return invalid;
+  const reading = readMobile(typed);
+  if (reading.ok) return reading.e164;
+  if (reading.reason === 'not_mobile') {
+    return { field: 'mobile', message: 'Ce numéro est celui d’un téléphone fixe. Indiquez un numéro de téléphone portable, qui peut recevoir des SMS.' };
+  }
+  return invalid;
 }
 
 export interface IdentityInput {
@@ -32,18 +47,10 @@ export function checkIdentity(body: Record<string, unknown>): Checked<IdentityIn
   const given = checkName(text(body, 'given_name'), 'given_name', { empty: 'Indiquez votre prénom.', what: 'Le prénom' });
   if (typeof family !== 'string') errors.push(family);
   if (typeof given !== 'string') errors.push(given);
-  const typed = (text(body, 'mobile') ?? '').trim();
+  const checkedMobile = checkMobile(text(body, 'mobile'));
   let mobile = '';
-  if (!typed) errors.push({ field: 'mobile', message: 'Indiquez votre numéro de téléphone portable.' });
-  else if (typed.length > MOBILE_MAX || CONTROL.test(typed) || !/^[0-9+().\s-]+$/.test(typed)) {
-    errors.push({ field: 'mobile', message: 'Le numéro de téléphone n’est pas valide. Exemple : 06 12 34 56 78.' });
-  } else {
-    const reading = readMobile(typed);
-    if (reading.ok) mobile = reading.e164;
-    else if (reading.reason === 'not_mobile') {
-      errors.push({ field: 'mobile', message: 'Ce numéro est celui d’un téléphone fixe. Indiquez un numéro de téléphone portable, qui peut recevoir des SMS.' });
-    } else errors.push({ field: 'mobile', message: 'Le numéro de téléphone n’est pas valide. Exemple : 06 12 34 56 78.' });
-  }
+  if (typeof checkedMobile === 'string') mobile = checkedMobile;
+  else errors.push(checkedMobile);
   if (errors.length || typeof family !== 'string' || typeof given !== 'string') {
     return {
       ok: false,

@@ -33,3 +33,19 @@ export async function resumeSignIn(provider: Provider, ctx: Context, journey: Fi
   await loadInteraction(provider, ctx);
   await finishInteraction(provider, ctx, { login: { accountId: journey.accountId, remember: false } });
 }
+
+const INTERACTION_UID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The sign-in named by `uid` (from a link's `?interaction=` or a hidden field), for the header («pour accéder à
+ * Pronote») and for the way back. oidc-provider scopes its interaction cookie to /interaction/<uid>, so it cannot
+ * be checked here: resumeSignIn checks it, where the browser does send it.
+ */
+export async function interactionFor(provider: Provider, uid: unknown): Promise<{ uid: string; clientName: string | null } | null> {
+  if (uid === undefined || uid === '') return null;
+  if (typeof uid !== 'string' || !INTERACTION_UID.test(uid)) throw pageExpired();
+  const interaction = await provider.Interaction.find(uid);
+  if (!interaction) throw pageExpired();
+  const client = await provider.Client.find(String(interaction.params.client_id));
+  return { uid, clientName: client?.clientName ?? null };
+}

@@ -1,5 +1,5 @@
-// The footer's information pages and the «oublié» pages. Recovery by SMS and email is not built yet: those pages
-// say what works today (the school issues a new provisional password) rather than leading nowhere.
+// The footer's information pages. «Identifiant oublié» and «Mot de passe oublié» are journeys of their own
+// (src/flows/recovery).
 import type Router from '@koa/router';
 import { renderView } from '../../http/views.js';
 
@@ -8,8 +8,6 @@ const PAGES: Record<string, { view: string; title: string }> = {
   '/accessibilite': { view: 'info/accessibilite', title: 'Accessibilité – Sésame' },
   '/mentions-legales': { view: 'info/mentions-legales', title: 'Mentions légales – Sésame' },
   '/donnees-personnelles': { view: 'info/donnees-personnelles', title: 'Données personnelles – Sésame' },
-  '/identifiant-oublie': { view: 'info/identifiant-oublie', title: 'Identifiant oublié – Sésame' },
-  '/mot-de-passe-oublie': { view: 'info/mot-de-passe-oublie', title: 'Mot de passe oublié – Sésame' },
 };
 
 export function mountInfoRoutes(router: Router): void {
