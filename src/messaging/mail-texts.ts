@@ -10,22 +10,28 @@ function escapeHtml(value: string): string {
 
 const SENDER = 'Sésame, le service de connexion aux services numériques de l’école';
 
-interface Letter {
+export interface Letter {
   /** Paragraphs before the action. */
   lead: string[];
-  action: { intro: string; label: string; href: string };
+  /** The link to follow, when the mail asks for something (a notice has none). */
+  action?: { intro: string; label: string; href: string };
   /** Paragraphs after it: validity, why this person gets the mail, what to do if it was not them. */
   after: string[];
 }
 
 /** One letter, two renderings: plain text, and HTML with every value escaped and the address spelled out too. */
-function letter({ lead, action, after }: Letter): { text: string; html: string } {
-  const text = ['Bonjour,', ...lead, `${action.intro}\n${action.href}`, ...after, `— ${SENDER}`].join('\n\n');
+export function letter({ lead, action, after }: Letter): { text: string; html: string } {
+  const text = ['Bonjour,', ...lead, ...(action ? [`${action.intro}\n${action.href}`] : []), ...after, `— ${SENDER}`].join('\n\n');
+  const actionHtml = action
+    ? [
+        `${escapeHtml(action.intro)}<br><a href="${escapeHtml(action.href)}">${escapeHtml(action.label)}</a>`,
+        `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(action.href)}`,
+      ]
+    : [];
   const paragraphs = [
     'Bonjour,',
     ...lead.map(escapeHtml),
-    `${escapeHtml(action.intro)}<br><a href="${escapeHtml(action.href)}">${escapeHtml(action.label)}</a>`,
-    `Si le lien ne s’ouvre pas, copiez cette adresse dans votre navigateur :<br>${escapeHtml(action.href)}`,
+    ...actionHtml,
     ...after.map(escapeHtml),
     `— ${escapeHtml(SENDER)}`,
   ];
