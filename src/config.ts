@@ -67,6 +67,8 @@ const schema = z.object({
   LOGIN_ACCOUNT_MAX_FAILURES: positiveInt.default(100),
   LOGIN_ADDRESS_MAX_IDENTIFIANTS: positiveInt.default(500),
   PURGE_INTERVAL_SECONDS: positiveInt.default(300),
+  // The audit trail (docs/audit.md): one year by default (our default; the issue asks for a setting).
+  AUDIT_RETENTION_DAYS: positiveInt.default(365),
   // Parent self-activation by SMS (PRODUCT.md): the code, the flow, and what each SMS may cost.
   ACTIVATION_CODE_TTL_SECONDS: positiveInt.default(600),
   ACTIVATION_CODE_MAX_FAILURES: positiveInt.default(5),
@@ -118,6 +120,7 @@ export interface Config {
   ttl: { accessToken: number; idToken: number; refreshToken: number; session: number };
   login: { maxFailures: number; windowSeconds: number; accountMaxFailures: number; addressMaxIdentifiants: number };
   purgeIntervalSeconds: number;
+  audit: { retentionDays: number };
   sms: SmsSettings;
   mail: MailSettings;
   activation: {
@@ -263,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       addressMaxIdentifiants: e.LOGIN_ADDRESS_MAX_IDENTIFIANTS,
     },
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     ...messaging,
     activation: {
       codeTtlSeconds: e.ACTIVATION_CODE_TTL_SECONDS,

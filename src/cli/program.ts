@@ -15,6 +15,7 @@ import { registerInitialAccessTokenCommands } from './commands/initial-access-to
 import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerCharterCommands } from './commands/charters.js';
+import { registerAuditCommand } from './commands/audit.js';
 
 const GROUPS: CommandGroup[] = [
   registerClientCommands,
@@ -24,6 +25,7 @@ const GROUPS: CommandGroup[] = [
   registerMigrateCommand,
   registerDirectoryCommands,
   registerCharterCommands,
+  registerAuditCommand,
 ];
 
 function version(): string {

@@ -195,6 +195,20 @@ export interface ConsentsTable {
   updated_at: DefaultedTimestamp;
 }
 
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  /** An AuditKind (src/audit/events.ts). */
+  kind: string;
+  account_id: string | null;
+  client_id: string | null;
+  address: string | null;
+  outcome: 'success' | 'failure';
+  request_id: string | null;
+  /** Whitelisted, masked details (src/audit/events.ts), never a secret. */
+  details: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -214,4 +228,5 @@ export interface Database {
   client_charters: ClientChartersTable;
   charter_acceptances: CharterAcceptancesTable;
   consents: ConsentsTable;
+  audit_events: AuditEventsTable;
 }

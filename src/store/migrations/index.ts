@@ -10,6 +10,7 @@ import * as charters from './0007-charters.js';
 import * as oidcAccountIndex from './0008-oidc-account-index.js';
 import * as unicodeNameKeys from './0009-unicode-name-keys.js';
 import * as consents from './0013-consents.js';
+import * as auditEvents from './0014-audit-events.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-oidc-account-index': oidcAccountIndex,
   '0009-unicode-name-keys': unicodeNameKeys,
   '0013-consents': consents,
+  '0014-audit-events': auditEvents,
 };
