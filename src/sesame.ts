@@ -46,7 +46,7 @@ import { createAuditTrail, type AuditTrail } from './audit/trail.js';
 import { purgeAuditEvents } from './audit/queries.js';
 import { installProviderEvents } from './oidc/provider-events.js';
 import { createSignInAudit } from './flows/login/sign-in-audit.js';
-import { withRequestIds } from './http/request-context.js';
+import { withRequestIds } from './request-id.js';
 import { createCharters, type Charters } from './charters/charters.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
 
@@ -149,6 +149,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider: provider.get,
     index: redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(db),
     logger,
+    audit,
   });
   const signInLimits = signInRules(config.login);
   const deviceKey = await getOrCreateSecret(db, 'device-cookie-key', () => randomBytes(32).toString('base64url'));

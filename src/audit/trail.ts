@@ -8,7 +8,7 @@
 // would make every sign-in wait on the very database that is failing; the trail must never stop a sign-in.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { currentRequestId } from '../http/request-context.js';
+import { currentRequestId } from '../request-id.js';
 import type { Db } from '../store/database.js';
 import { sanitizeEvent, type AuditEvent, type AuditRow } from './events.js';
 

@@ -8,7 +8,7 @@ import { createAuditTrail, type AuditTrail } from '../../src/audit/trail.js';
 import { REDACTED, sanitizeDetails, type AuditEvent } from '../../src/audit/events.js';
 import { purgeAuditEvents, queryAuditEvents, recentSignIns } from '../../src/audit/queries.js';
 import type { Clock } from '../../src/clock.js';
-import { withRequestId } from '../../src/http/request-context.js';
+import { withRequestId } from '../../src/request-id.js';
 import { createSesame } from '../../src/sesame.js';
 import { migrate, openDatabase, type Db } from '../../src/store/database.js';
 import { createPostgresDatabase, createTestDatabase, STORES, type StoreKind, type TestDatabase } from '../support/databases.js';
