@@ -41,7 +41,10 @@ export interface Classified {
 export function classify(route: string | undefined, err: ProviderError): Classified {
   const error = err.error ?? err.message ?? 'unknown';
   const detail = `${err.error_detail ?? ''}`;
-  if (error === 'invalid_client') return { failure: 'client_authentication_failed', level: 'warn' };
+  // A wrong secret (InvalidClientAuth) apart from an unknown or unusable client_id (InvalidClient).
+  if (error === 'invalid_client') {
+    return { failure: err.error_description === 'client authentication failed' ? 'client_authentication_failed' : 'invalid_client', level: 'warn' };
+  }
   if (error === 'invalid_redirect_uri') return { failure: 'invalid_redirect_uri', level: 'warn' };
   if (error === 'invalid_grant') {
     if (detail.includes('already consumed')) return { failure: 'authorization_code_replayed', level: 'warn', replay: 'authorization_code' };
