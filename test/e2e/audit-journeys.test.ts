@@ -1,14 +1,18 @@
-// Activation's final outcomes reach the audit trail: an account activated, a flow ended by wrong codes — the latter
-// with the mobile masked. One store: the hooks are plain calls after the flow's own transaction (audit-trail.test.ts
+// Activation's and the first connection's final outcomes reach the audit trail: an account activated, a flow ended
+// by wrong codes (the mobile masked), a letter used. One store: the hooks are plain calls after the flow's own transaction (audit-trail.test.ts
 // runs the writer on both).
 import { Browser } from '../support/browser.js';
 import { activate, lastCode, post, shownIdentifiant } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { pupilRow } from '../support/directory-csv.js';
+import { importDirectory, letterFor, walkFirstConnection } from '../support/first-connection.js';
+import { openLoginForm, postLogin } from '../support/login-form.js';
+import { discover, registerClient } from '../support/relying-party.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
-describe('activation outcomes in the audit trail', () => {
+describe('activation and first connection outcomes in the audit trail', () => {
   let sesame: TestSesame;
   beforeAll(async () => {
     sesame = await startTestSesame('embedded', { ACTIVATION_MIN_RESPONSE_MS: '50' });
@@ -49,5 +53,24 @@ describe('activation outcomes in the audit trail', () => {
     expect(trail).not.toContain(mobile.e164);
     expect(trail).not.toContain(mobile.e164.slice(3));
     expect(trail).not.toContain(code);
+  });
+
+  test('a letter used at sign-in, then the first connection completed, are both recorded on the account', async () => {
+    const client = await registerClient(sesame, { name: 'Pronote', scope: 'openid profile' });
+    const config = await discover(sesame, client);
+    await importDirectory(sesame, [pupilRow({
+      uai: '0750099Z', etablissement: 'Collège Jean-Moulin', ine: '', eleve_id: 'PA1', eleve_prenom: 'Théo', eleve_nom: 'Marchand', eleve_naissance: '2010-01-09',
+      resp_nom: 'Marchand', resp_prenom: 'Parent', resp_mobile: '', resp_email: '',
+    })]);
+    const letter = await letterFor(sesame.sesame.db, { givenName: 'Théo', familyName: 'Marchand', kind: 'eleve' });
+    const form = await openLoginForm(sesame, config, client, { profil: 'eleve', scope: 'openid profile' });
+    const page = await postLogin(sesame, form, { profil: 'eleve', username: letter.identifiant, password: letter.password });
+    const pages = await walkFirstConnection(form.browser, sesame.issuer, page, { password: PASSWORD, email: null, birthdates: { birthdate: '09012010' } });
+    expect(pages.done.html).toContain('Votre compte est prêt');
+    const kinds = (await events(`account=${letter.accountId}`)).map((e) => `${e.kind} ${e.outcome}`);
+    expect(kinds).toEqual(expect.arrayContaining(['signin.success success', 'first_connection.completed success']));
+    const [signin] = await events(`account=${letter.accountId}&kind=signin.success`);
+    expect(signin.details).toEqual({ via: 'letter' });
+    expect(JSON.stringify(await events('limit=1000'))).not.toContain(letter.password);
   });
 });
