@@ -44,7 +44,12 @@ import { mountOutboxPage } from './messaging/outbox-page.js';
 import type { SmsSender } from './messaging/sms-sender.js';
 import { createSmsSender } from './messaging/sms-transport.js';
 import { createInProcessSmsQueue, type SmsQueue } from './messaging/sms-queue.js';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
+import { createAuditTrail, type AuditTrail } from './audit/trail.js';
+import { purgeAuditEvents } from './audit/queries.js';
+import { installProviderEvents } from './oidc/provider-events.js';
+import { createSignInAudit } from './flows/login/sign-in-audit.js';
+import { withRequestIds } from './request-id.js';
 import { createCharters, type Charters } from './charters/charters.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countingSms } from './metrics/counting-sms.js';
@@ -87,6 +92,8 @@ export interface Sesame {
   endAccountSessions: EndAccountSessions;
   /** What each account allowed third-party applications (src/oidc/consents.ts). */
   consents: Consents;
+  /** The audit trail's writer: `record(event)` never waits; flushed by close() (src/audit/, docs/audit.md). */
+  audit: AuditTrail;
   /** Renders the notification letters' PDF (replaced in tests to make rendering fail). */
   renderLetters: LettersRenderer;
   /** Forgets an identifiant's failures from unknown devices: a successful recovery does (src/flows/recovery). */
@@ -108,7 +115,9 @@ export interface StartOptions {
 }
 
 export async function createSesame(config: Config, options: StartOptions): Promise<Sesame> {
-  const { logger } = options;
+  // Every line logged while a request runs carries its id (src/http/request-context.ts).
+  const logger = withRequestIds(options.logger);
+  const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(db);
   await ensureKeys(db);
@@ -139,6 +148,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
   const charters = createCharters(db);
   const consents = createConsents(db);
+  const audit = createAuditTrail({ db, logger, clock });
 
   // The key set the live provider was built from; another instance's rotation shows as a different version.
   let builtKeysVersion = '';
@@ -160,18 +170,20 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     });
     // Self-registered clients cannot take an operator's application name (src/oidc/reserved-client-names.ts).
     built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));
+    // Protocol failures logged, logouts, revocations and token reuse recorded (src/oidc/provider-events.ts).
+    installProviderEvents(built, { logger, audit });
     return built;
   });
   const clients = createClients(db, provider.get);
   const accountIndex = redis ? createRedisAccountIndex(redis) : createSqlAccountIndex(db);
-  const endAccountSessions = createEndAccountSessions({ provider: provider.get, index: accountIndex, logger });
+  const endAccountSessions = createEndAccountSessions({ provider: provider.get, index: accountIndex, logger, audit });
   const signInLimits = signInRules(config.login);
   const deviceKey = await getOrCreateSecret(db, 'device-cookie-key', () => randomBytes(32).toString('base64url'));
   const signIn = createSignIn({ accounts, limiter, rules: signInLimits, devices: createKnownDevices(deviceKey) });
 
-  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get, endAccountSessions });
+  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get, endAccountSessions, audit });
   const mountActivation = await createActivationMount({
-    config, db, accounts, limiter, smsQueue, logger, provider: provider.get, ...(options.clock ? { clock: options.clock } : {}),
+    config, db, accounts, limiter, smsQueue, logger, provider: provider.get, audit, ...(options.clock ? { clock: options.clock } : {}),
   });
 
   const mountAccount = await createAccountMount({
@@ -214,8 +226,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https }),
-      (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken }),
+      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }) }),
+      (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken, audit }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       (r) => mountLogoutRoutes(r, { provider: provider.get }),
       mountInfoRoutes,
@@ -245,6 +257,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     adminToken: options.adminToken,
     endAccountSessions,
     consents,
+    audit,
     renderLetters: options.renderLetters ?? renderLettersPdf,
     clearLoginFailures,
     async rotateKeys() {
@@ -266,12 +279,16 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       await purgeLimits(db);
       await purgeActivationFlows(db);
       await purgeEmailLinks(db);
+      const auditRemoved = await purgeAuditEvents(db, new Date(clock.now()), config.audit.retentionDays);
+      if (auditRemoved) logger.info({ removed: auditRemoved, retentionDays: config.audit.retentionDays }, 'audit events past their retention purged');
       if (removed) logger.debug({ removed }, 'expired OIDC payloads purged');
     },
     async close() {
       // SMS already promised to someone leave (and their outcome is recorded) before the store closes.
       await recovery.drain();
       await smsQueue.drain();
+      // Buffered audit events are written while the store is still open: nothing is lost on a clean shutdown.
+      await audit.close();
       await redis?.quit();
       if (!options.db) await db.destroy();
     },

@@ -13,6 +13,9 @@ import { mountKeyRoutes } from './keys-routes.js';
 import { mountDirectoryRoutes } from './directory-routes.js';
 import { mountCharterRoutes } from './charters-routes.js';
 import { mountReportRoutes } from './reports-routes.js';
+import { mountAuditRoutes } from './audit-routes.js';
+import { auditAdminRequests } from './audit-middleware.js';
+import { assignRequestId } from '../http/request-context.js';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 
@@ -65,7 +68,10 @@ export function createAdminApp(core: SesameCore, extraMounts: AdminMount[] = [])
   app.on('error', (err) => core.logger.error({ err }, 'admin API error'));
   const router = new Router({ prefix: ADMIN_PREFIX });
   router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
-  for (const mount of [mountClientRoutes, mountAccountRoutes, mountKeyRoutes, mountDirectoryRoutes, mountCharterRoutes, mountReportRoutes, ...extraMounts]) mount(router, core);
+  for (const mount of [mountClientRoutes, mountAccountRoutes, mountKeyRoutes, mountDirectoryRoutes, mountCharterRoutes, mountReportRoutes, mountAuditRoutes, ...extraMounts]) mount(router, core);
+  app.use(assignRequestId({ trustProxy: core.config.trustProxy }));
+  // Outside jsonErrors, so it sees the final status of every request, refused ones included.
+  app.use(auditAdminRequests(core.audit, ADMIN_PREFIX));
   app.use(jsonErrors);
   app.use(metricsEndpoint(core.metrics, core.config.admin.metricsToken));
   app.use(async (ctx, next) => {

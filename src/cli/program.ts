@@ -16,6 +16,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerCharterCommands } from './commands/charters.js';
 import { registerReportCommands } from './commands/reports.js';
+import { registerAuditCommand } from './commands/audit.js';
 
 const GROUPS: CommandGroup[] = [
   registerClientCommands,
@@ -26,6 +27,7 @@ const GROUPS: CommandGroup[] = [
   registerDirectoryCommands,
   registerCharterCommands,
   registerReportCommands,
+  registerAuditCommand,
 ];
 
 function version(): string {

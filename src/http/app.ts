@@ -12,6 +12,7 @@ import { renderView } from './views.js';
 import { mountHealthRoutes } from './health.js';
 import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
 import { mountProtocolPosts } from './protocol-post.js';
+import { assignRequestId } from './request-context.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -53,6 +54,8 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   for (const mount of deps.mounts) mount(screens);
 
   app.use(httpMetrics(deps.metrics));
+  // First of all: every answer carries the id, and every line logged for the request too (request-context.ts).
+  app.use(assignRequestId({ trustProxy: deps.trustProxy }));
   if (deps.https && deps.trustProxy) app.use(httpsBehindProxy());
   app.use(securityHeaders({ https: deps.https }));
   app.use(staticFiles());

@@ -3,6 +3,7 @@
 // reset with --revoke, and «Mon compte» after a password or email change (keeping the session that made it).
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { AuditTrail } from '../audit/trail.js';
 
 /** Finds an account's sessions and grants in the OIDC store (each adapter keeps its own index). */
 export interface AccountRecordIndex {
@@ -84,7 +85,7 @@ function failure(err: unknown): Record<string, unknown> {
   return { reason: e.name, ...(e.cause?.code ? { cause: e.cause.code } : e.cause?.message ? { cause: e.cause.message } : {}) };
 }
 
-export function createEndAccountSessions(deps: { provider: () => Provider; index: AccountRecordIndex; logger: Logger }): EndAccountSessions {
+export function createEndAccountSessions(deps: { provider: () => Provider; index: AccountRecordIndex; logger: Logger; audit?: AuditTrail }): EndAccountSessions {
   async function notify(provider: Provider, accountId: string, { clientId, sid }: LogoutTarget): Promise<boolean | undefined> {
     const client = (await provider.Client.find(clientId)) as unknown as LogoutClient | undefined;
     if (!client?.backchannelLogoutUri) return undefined;
@@ -93,7 +94,12 @@ export function createEndAccountSessions(deps: { provider: () => Provider; index
       await client.backchannelLogout(accountId, sid);
       return true;
     } catch (err) {
-      deps.logger.warn({ clientId, origin: originOf(client.backchannelLogoutUri), ...failure(err) }, 'back-channel logout not delivered');
+      const why = failure(err);
+      deps.logger.warn({ clientId, origin: originOf(client.backchannelLogoutUri), ...why }, 'back-channel logout not delivered');
+      deps.audit?.record({
+        kind: 'backchannel.failed', outcome: 'failure', accountId, clientId,
+        details: { reason: typeof why.status === 'number' ? `http_${why.status}` : String(why.reason ?? 'delivery_failed') },
+      });
       return false;
     }
   }

@@ -208,6 +208,20 @@ export interface AttachmentReportsTable {
   status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
 }
 
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  /** An AuditKind (src/audit/events.ts). */
+  kind: string;
+  account_id: string | null;
+  client_id: string | null;
+  address: string | null;
+  outcome: 'success' | 'failure';
+  request_id: string | null;
+  /** Whitelisted, masked details (src/audit/events.ts), never a secret. */
+  details: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -228,4 +242,5 @@ export interface Database {
   charter_acceptances: CharterAcceptancesTable;
   consents: ConsentsTable;
   attachment_reports: AttachmentReportsTable;
+  audit_events: AuditEventsTable;
 }

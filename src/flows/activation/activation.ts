@@ -8,6 +8,7 @@ import { hashPassword } from '../../accounts/passwords.js';
 import { nameKey } from '../../directory/name-key.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
 import { maskPhone } from '../../logger.js';
+import type { AuditTrail } from '../../audit/trail.js';
 import type { SmsQueue } from '../../messaging/sms-queue.js';
 import { accountExistsSms, activationCodeSms } from '../../messaging/sms-texts.js';
 import type { Db } from '../../store/database.js';
@@ -43,6 +44,8 @@ export interface ActivationDeps {
   settings: ActivationSettings;
   identifierStyle: IdentifierStyle;
   logger: Logger;
+  /** Records the outcome: the account activated, or the flow ended by too many wrong answers. */
+  audit?: AuditTrail;
 }
 
 /** Why a step could not go on; the routes turn each into a French sentence. */
@@ -58,6 +61,13 @@ export type Activation = ReturnType<typeof createActivation>;
 
 export function createActivation(deps: ActivationDeps) {
   const { db, limiter, smsQueue, codes, flows, settings, logger } = deps;
+  /** The final failures only: a flow ended by wrong codes or birth dates (a wrong try that leaves tries is not one). */
+  function recordEnd<R extends { kind: string; state?: FlowState }>(result: R | undefined): R | undefined {
+    if (result?.kind === 'ended' && result.state) {
+      deps.audit?.record({ kind: 'activation.failed', outcome: 'failure', details: { reason: result.state.endReason ?? 'ended', mobile: result.state.mobile } });
+    }
+    return result;
+  }
   const rules = {
     numberNameHour: { name: 'sms:number-name:hour', points: settings.smsPerNumberNameHour, windowSeconds: HOUR },
     numberNameDay: { name: 'sms:number-name:day', points: settings.smsPerNumberNameDay, windowSeconds: DAY },
@@ -190,14 +200,14 @@ export function createActivation(deps: ActivationDeps) {
 
     /** Step 2: the typed code, under the flow's lock so parallel guesses each spend a try. */
     async checkCode(flowId: string, code: string) {
-      return flows.update<CodeOutcome | { kind: 'out_of_step' }>(flowId, async (state, trx) => {
+      return recordEnd(await flows.update<CodeOutcome | { kind: 'out_of_step' }>(flowId, async (state, trx) => {
         if (state.step !== 'code') return { state, result: { kind: 'out_of_step' } };
         const outcome = applyCode(state, codes.matches(flowId, code, state.codeHash), Date.now(), settings);
         if (outcome.kind !== 'accepted') return { state: outcome.state, result: outcome };
         const children = await childrenOf(trx, state.guardianIds);
         const next = childrenFound(outcome.state, children.map((c) => c.id));
         return { state: next, result: { ...outcome, state: next } };
-      });
+      }));
     },
 
     async children(state: FlowState): Promise<Child[]> {
@@ -206,13 +216,13 @@ export function createActivation(deps: ActivationDeps) {
 
     /** Step 3: every child's date of birth must match the school's; `typed` is in the order shown. */
     async checkBirthdates(flowId: string, typed: string[]) {
-      return flows.update<(BirthdatesOutcome | { kind: 'out_of_step' }) & { wrong: number[] }>(flowId, async (state, trx) => {
+      return recordEnd(await flows.update<(BirthdatesOutcome | { kind: 'out_of_step' }) & { wrong: number[] }>(flowId, async (state, trx) => {
         if (state.step !== 'children') return { state, result: { kind: 'out_of_step', wrong: [] } };
         const children = await childrenByIds(trx, state.childIds);
         const wrong = wrongBirthdates(children.map((c) => c.birthdate), typed);
         const outcome = applyBirthdates(state, wrong.length === 0 && children.length === state.childIds.length, settings);
         return { state: outcome.state, result: { ...outcome, wrong } };
-      });
+      }));
     },
 
     /** Step 4: the password, checked against the rules with this family's names and dates, then one account. */
@@ -235,16 +245,22 @@ export function createActivation(deps: ActivationDeps) {
       if (reason) return { kind: 'refused', message: reason };
       // Hash before taking any lock: it takes tens of milliseconds.
       const passwordHash = await hashPassword(password);
-      const result = await flows.update<{ kind: 'done' | 'already_active' | 'out_of_step' }>(flowId, async (current, trx) => {
+      const result = await flows.update<{ kind: 'done' | 'already_active' | 'out_of_step'; accountId?: string }>(flowId, async (current, trx) => {
         if (current.step !== 'password') return { state: current, result: { kind: 'out_of_step' as const } };
         const outcome = await activateGuardian(trx, deps.accounts, { guardianIds: current.guardianIds, mobile: current.mobile, passwordHash });
         logger.info({ accountId: outcome.account.id, alreadyActive: outcome.alreadyActive }, 'activation finished');
         return {
           state: activated(current, outcome.account, outcome.alreadyActive),
-          result: { kind: outcome.alreadyActive ? ('already_active' as const) : ('done' as const) },
+          result: { kind: outcome.alreadyActive ? ('already_active' as const) : ('done' as const), accountId: outcome.account.id },
         };
       });
-      return result ?? { kind: 'gone' };
+      // Recorded once the transaction has committed.
+      if (result?.accountId) {
+        deps.audit?.record({ kind: 'activation.completed', outcome: 'success', accountId: result.accountId, details: { already_active: result.kind === 'already_active' } });
+      }
+      if (!result) return { kind: 'gone' };
+      const { accountId: _id, ...answer } = result;
+      return answer;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { Config } from '../../config.js';
 import type { Limiter } from '../../limits/limiter.js';
+import type { AuditTrail } from '../../audit/trail.js';
 import type { Clock } from '../../clock.js';
 import type { SmsQueue } from '../../messaging/sms-queue.js';
 import type { Db } from '../../store/database.js';
@@ -23,6 +24,7 @@ export interface ActivationMountDeps {
   logger: Logger;
   provider: () => Provider;
   clock?: Clock;
+  audit?: AuditTrail;
 }
 
 export async function createActivationMount(deps: ActivationMountDeps): Promise<(router: Router) => void> {
@@ -38,6 +40,7 @@ export async function createActivationMount(deps: ActivationMountDeps): Promise<
     settings,
     identifierStyle: config.identifierStyle,
     logger: deps.logger.child({ flow: 'activation' }),
+    ...(deps.audit ? { audit: deps.audit } : {}),
   });
   return (router) =>
     mountActivationRoutes(router, {

@@ -7,6 +7,7 @@ import { renderView } from '../../http/views.js';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { AccountKind } from '../../store/schema.js';
 import type { Consents } from '../../oidc/consents.js';
+import type { AuditTrail } from '../../audit/trail.js';
 
 /** What each scope means to a family, in the words of SCREENS.md; only what applies to the signed-in profile. */
 export function scopeWording(scope: string, kind: AccountKind | undefined, offlineDays: number): string | undefined {
@@ -30,6 +31,8 @@ export interface ConsentDeps {
   consents: Consents;
   /** How long a refresh token lives, in seconds: what «même quand vous n’êtes pas connecté» lasts. */
   refreshTokenTtl: number;
+  /** Consents given or refused on the page (first-party clients skip it and record nothing). */
+  audit: AuditTrail;
 }
 
 export function mountConsentRoutes(router: Router, deps: ConsentDeps): void {
@@ -72,16 +75,20 @@ export function mountConsentRoutes(router: Router, deps: ConsentDeps): void {
     // A consent posted while the sign-in is still at its login step (or after it moved on) answers nothing.
     if (details.prompt.name !== 'consent' || !details.session?.accountId) throw pageExpired();
     const decision = (ctx.request.body as Record<string, unknown>).decision;
+    const event = { kind: 'consent.given', accountId: details.session.accountId, clientId: String(details.params.client_id), address: ctx.ip } as const;
     if (decision !== 'allow') {
+      deps.audit.record({ ...event, outcome: 'failure', details: { reason: 'refused' } });
       await finishInteraction(provider, ctx, { error: 'access_denied', error_description: 'the person refused' });
       return;
     }
-    await grantMissing(provider, ctx, details, deps.consents);
+    const scopes = await grantMissing(provider, ctx, details, deps.consents);
+    deps.audit.record({ ...event, outcome: 'success', details: { scopes } });
   });
 }
 
 /** Grants what the sign-in asks for and is not granted yet, and lets the sign-in go on. */
-async function grantMissing(provider: Provider, ctx: Context, details: InteractionDetails, consents?: Consents): Promise<void> {
+/** Returns the scopes the grant now holds. */
+async function grantMissing(provider: Provider, ctx: Context, details: InteractionDetails, consents?: Consents): Promise<string[]> {
   const { prompt, params, session, grantId } = details;
   const existing = grantId ? await provider.Grant.find(grantId) : undefined;
   if (grantId && !existing) throw pageExpired();
@@ -91,8 +98,8 @@ async function grantMissing(provider: Provider, ctx: Context, details: Interacti
   if (missingScope?.length) grant.addOIDCScope(missingScope.join(' '));
   if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
   // Remembered for the next browser session too (loadExistingGrant in provider.ts); first-party clients need not.
-  if (consents && session?.accountId) {
-    await consents.remember(session.accountId, String(params.client_id), (grant.getOIDCScope() ?? '').split(' ').filter(Boolean));
-  }
+  const scopes = (grant.getOIDCScope() ?? '').split(' ').filter(Boolean);
+  if (consents && session?.accountId) await consents.remember(session.accountId, String(params.client_id), scopes);
   await finishInteraction(provider, ctx, { consent: { grantId: await grant.save() } });
+  return scopes;
 }

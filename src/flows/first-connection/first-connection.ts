@@ -8,6 +8,7 @@ import { checkPassword } from '../../accounts/password-policy.js';
 import { hashPassword, verifyPassword } from '../../accounts/passwords.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
+import type { AuditTrail } from '../../audit/trail.js';
 import { activationLinkMail } from '../../messaging/mail-texts.js';
 import { MailError, maskEmail, type MailFailureKind, type Mailer } from '../../messaging/mailer.js';
 import type { Db } from '../../store/database.js';
@@ -39,6 +40,8 @@ export interface FirstConnectionDeps {
   /** Absolute URL the email link opens, the token appended. */
   linkBase: string;
   logger: Logger;
+  /** Records the outcome: the letter used (account written), or the journey ended by wrong answers. */
+  audit?: AuditTrail;
 }
 
 /** Why a mail could not leave; the routes turn each into a French sentence. Nothing is lost: they can ask again. */
@@ -253,6 +256,10 @@ async function confirmIdentity(
     return { state: next, result: { kind: 'confirmed', state: next, wrong: [], replacedPassword: written.replacedPassword, ...(token ? { token } : {}) } };
   });
   if (!outcome) return { kind: 'gone' };
+  if (outcome.kind === 'confirmed') deps.audit?.record({ kind: 'first_connection.completed', outcome: 'success', accountId: before.accountId, address });
+  if (outcome.kind === 'ended') {
+    deps.audit?.record({ kind: 'first_connection.failed', outcome: 'failure', accountId: before.accountId, address, details: { reason: outcome.state.endReason ?? 'ended' } });
+  }
   // A letter used after a reset without --revoke replaced a working password: whoever knew it is signed out now.
   if (outcome.kind === 'confirmed' && outcome.replacedPassword) await deps.endAccountSessions?.(before.accountId);
   if (outcome.kind !== 'confirmed' || !('token' in outcome) || !outcome.token) return outcome;

@@ -11,6 +11,7 @@ import { createSecretHasher } from '../common/one-time-secrets.js';
 import type { createSignIn } from '../login/sign-in.js';
 import { createEmailLinks } from './email-links.js';
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
+import type { AuditTrail } from '../../audit/trail.js';
 import { createFirstConnection } from './first-connection.js';
 import type { FlowState } from './flow.js';
 import { firstConnectionRoutes } from './routes.js';
@@ -26,6 +27,7 @@ export interface FirstConnectionMountDeps {
   provider: () => Provider;
   /** Ends the sign-ins of whoever knew the password a first connection replaces (src/oidc/account-sessions.ts). */
   endAccountSessions: EndAccountSessions;
+  audit?: AuditTrail;
 }
 
 export async function createFirstConnectionMount(deps: FirstConnectionMountDeps) {
@@ -42,6 +44,7 @@ export async function createFirstConnectionMount(deps: FirstConnectionMountDeps)
     linkBase: `${config.issuer}${PATH}/courriel/confirmer?jeton=`,
     logger: deps.logger.child({ flow: 'first-connection' }),
     endAccountSessions: deps.endAccountSessions,
+    ...(deps.audit ? { audit: deps.audit } : {}),
   });
   return firstConnectionRoutes({
     firstConnection,

@@ -8,6 +8,7 @@ import { renderView } from '../../http/views.js';
 import type { SignInHandOver } from '../first-connection/routes.js';
 import { ProvisionalExpiredError, type createSignIn } from './sign-in.js';
 import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
+import type { SignInAudit } from './sign-in-audit.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
 
@@ -29,7 +30,7 @@ function renderLogin(
 
 export function mountLoginRoutes(
   router: Router,
-  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean },
+  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit },
 ): void {
   router.get('/interaction/:uid', async (ctx) => {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
@@ -54,8 +55,10 @@ export function mountLoginRoutes(
     // «Rester connecté sur cet appareil», unticked by default: without it the SSO cookie is a browser-session cookie.
     const remember = body.remember === 'oui';
     let accountId: string;
+    const attempt = { address: ctx.ip, clientId: typeof details.params.client_id === 'string' ? details.params.client_id : undefined };
     try {
       const outcome = await deps.signIn(body, ctx.ip, readDeviceCookie(ctx));
+      deps.audit.succeeded(attempt, outcome.account.id, outcome.kind === 'first_connection' ? 'letter' : 'password');
       // The right password makes this browser known for the account (failures elsewhere no longer block it).
       if (outcome.deviceCookie) writeDeviceCookie(ctx, outcome.deviceCookie, deps.https);
       // A letter's provisional password starts the first connection; an address still waiting for its link gets
@@ -66,6 +69,7 @@ export function mountLoginRoutes(
       accountId = outcome.account.id;
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
+      deps.audit.failed(attempt, body.username, err);
       if (err instanceof ProvisionalExpiredError) return deps.firstConnection.expired(ctx, err.accountKind, details.uid);
       ctx.status = err.status;
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));

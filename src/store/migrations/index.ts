@@ -11,6 +11,7 @@ import * as oidcAccountIndex from './0008-oidc-account-index.js';
 import * as unicodeNameKeys from './0009-unicode-name-keys.js';
 import * as attachmentReports from './0012-attachment-reports.js';
 import * as consents from './0013-consents.js';
+import * as auditEvents from './0014-audit-events.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-unicode-name-keys': unicodeNameKeys,
   '0012-attachment-reports': attachmentReports,
   '0013-consents': consents,
+  '0014-audit-events': auditEvents,
 };

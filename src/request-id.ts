@@ -1,0 +1,42 @@
+// One id per request, on the answer (`X-Request-Id`, src/http/request-context.ts), on every log line written while
+// the request runs and on the audit events it records. AsyncLocalStorage rather than ctx.state: oidc-provider runs
+// its own Koa context (its events never see ours), and flows log with loggers built once at start-up; both still
+// run inside this request's async context. No Koa here: the audit trail and flows read it.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from 'pino';
+
+const storage = new AsyncLocalStorage<{ requestId: string }>();
+
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
+
+/** Runs `fn` with a request id outside HTTP (tests, jobs). */
+export function withRequestId<T>(requestId: string, fn: () => T): T {
+  return storage.run({ requestId }, fn);
+}
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/**
+ * A logger whose lines carry `request_id` when written inside a request, whatever logger the caller built (tests pass
+ * their own pino; pino's `mixin` can only be set at the root). Children stay wrapped.
+ */
+export function withRequestIds(logger: Logger): Logger {
+  return new Proxy(logger, {
+    get(target, prop) {
+      if (prop === 'child') {
+        return (bindings: Record<string, unknown>, options?: object) => withRequestIds(target.child(bindings, options));
+      }
+      if (typeof prop === 'string' && LEVELS.has(prop)) {
+        return (...args: unknown[]) => {
+          const id = currentRequestId();
+          const line = id ? target.child({ request_id: id }) : target;
+          return (line[prop as 'info'] as (...a: unknown[]) => void)(...args);
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
