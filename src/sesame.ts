@@ -53,6 +53,7 @@ import { withRequestIds } from './request-id.js';
 import { createCharters, type Charters } from './charters/charters.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countingSms } from './metrics/counting-sms.js';
+import { countingAudit } from './metrics/counting-audit.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
 import { createAccountMount } from './flows/account/mount.js';
 import { createAccountGuard } from './flows/account/guard.js';
@@ -148,7 +149,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
   const charters = createCharters(db);
   const consents = createConsents(db);
-  const audit = createAuditTrail({ db, logger, clock });
+  const audit = countingAudit(createAuditTrail({ db, logger, clock }), metrics);
 
   // The key set the live provider was built from; another instance's rotation shows as a different version.
   let builtKeysVersion = '';
@@ -187,12 +188,12 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   });
 
   const mountAccount = await createAccountMount({
-    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions,
+    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions, audit,
   });
 
   const clearLoginFailures = createClearLoginFailures({ limiter, rules: signInLimits });
   const recovery = await createRecoveryMount({
-    config, db, limiter, smsQueue, mailer, logger, provider: provider.get, endAccountSessions, clearLoginFailures,
+    config, db, limiter, smsQueue, mailer, logger, provider: provider.get, endAccountSessions, clearLoginFailures, audit,
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
@@ -207,6 +208,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     merge: createAccountMerge(db, { guardianChildren: config.guardianChildren }),
     signIn,
     endAccountSessions,
+    audit,
     logger: logger.child({ flow: 'account-children' }),
     https,
   });

@@ -4,8 +4,8 @@
 import { maskPhone } from '../logger.js';
 import { maskEmail } from '../messaging/mailer.js';
 
-/** Kinds recorded by the modules built with the trail. */
-export const WIRED_KINDS = [
+/** Every kind a journey records (admin actions aside). */
+export const JOURNEY_KINDS = [
   'signin.success',
   'signin.failure',
   'signin.locked',
@@ -18,10 +18,6 @@ export const WIRED_KINDS = [
   'first_connection.failed',
   'activation.completed',
   'activation.failed',
-] as const;
-
-/** Kinds reserved for journeys built elsewhere (recovery, «Mon compte», merging): the integrator wires them. */
-export const RESERVED_KINDS = [
   'recovery.started',
   'recovery.completed',
   'recovery.failed',
@@ -34,7 +30,7 @@ export const RESERVED_KINDS = [
 
 /** `admin.<route>`: one per admin API route that changes something (src/admin/audit-middleware.ts). */
 export type AdminKind = `admin.${string}`;
-export type AuditKind = (typeof WIRED_KINDS)[number] | (typeof RESERVED_KINDS)[number] | AdminKind;
+export type AuditKind = (typeof JOURNEY_KINDS)[number] | AdminKind;
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -90,7 +86,7 @@ export interface AuditRow {
   details: string;
 }
 
-const KIND = new Set<string>([...WIRED_KINDS, ...RESERVED_KINDS]);
+const KIND = new Set<string>(JOURNEY_KINDS);
 const ADMIN_KIND = /^admin\.[a-z0-9_.-]{1,80}$/;
 const STRING_KEYS = new Set(['reason', 'error', 'method', 'route', 'mobile', 'email', 'grant_id_hash', 'state', 'via']);
 const MAX_STRING = 120;

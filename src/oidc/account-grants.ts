@@ -6,6 +6,7 @@ import type { AccountRecordIndex } from './account-sessions.js';
 import { revokeGrant } from './account-sessions.js';
 import { FIRST_PARTY } from './client-metadata.js';
 import type { Consents } from './consents.js';
+import type { AuditTrail } from '../audit/trail.js';
 
 export interface GrantedApplication {
   clientId: string;
@@ -32,7 +33,13 @@ interface LiveGrant {
   scopes: string[];
 }
 
-export function createAccountGrants(deps: { provider: () => Provider; index: AccountRecordIndex; consents: Consents; hidden: string[] }): AccountGrants {
+export function createAccountGrants(deps: {
+  provider: () => Provider;
+  index: AccountRecordIndex;
+  consents: Consents;
+  hidden: string[];
+  audit: Pick<AuditTrail, 'record'>;
+}): AccountGrants {
   const hidden = new Set(deps.hidden);
 
   async function liveGrants(accountId: string): Promise<LiveGrant[]> {
@@ -79,6 +86,7 @@ export function createAccountGrants(deps: { provider: () => Provider; index: Acc
       // The consent first: a sign-in racing with this cannot rebuild a grant from what is being withdrawn.
       await deps.consents.withdraw(accountId, clientId);
       for (const grant of grants) await revokeGrant(provider, grant.id);
+      if (consented || grants.length > 0) deps.audit.record({ kind: 'consent.withdrawn', outcome: 'success', accountId, clientId, details: { count: grants.length } });
       return { revoked: consented || grants.length > 0, grants: grants.length };
     },
   };

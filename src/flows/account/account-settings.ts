@@ -12,6 +12,7 @@ import type { Db } from '../../store/database.js';
 import type { createSignIn } from '../login/sign-in.js';
 import type { EmailChangeLinks } from './email-change-links.js';
 import { emailChangedMail, emailChangeMail, passwordChangedMail } from './mail-texts.js';
+import type { AuditTrail } from '../../audit/trail.js';
 
 export interface AccountSettingsDeps {
   db: Db;
@@ -21,6 +22,7 @@ export interface AccountSettingsDeps {
   mailer: Mailer;
   links: EmailChangeLinks;
   endAccountSessions: EndAccountSessions;
+  audit: Pick<AuditTrail, 'record'>;
   settings: { emailLinkTtlSeconds: number; mailPerAccountHour: number; mailPerRecipientHour: number; mailPerAddressHour: number };
   /** Absolute URL of the confirmation page, the token appended. */
   confirmBase: string;
@@ -119,6 +121,7 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
       await accounts.setPassword(account.id, password);
       await deps.endAccountSessions(account.id, { keepSessionId: who.sessionId });
       logger.info({ accountId: account.id }, 'password changed from «Mon compte»');
+      deps.audit.record({ kind: 'account.password_changed', outcome: 'success', accountId: account.id, address: who.address, details: { via: 'compte' } });
       const notified = await notify(account.email, passwordChangedMail({ identifiant: account.identifiant }), account.id, 'password change');
       return { kind: 'changed', notified };
     },
@@ -158,6 +161,7 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
       const keep = confirmingSession?.accountId === verdict.accountId ? confirmingSession.sessionId : undefined;
       await deps.endAccountSessions(verdict.accountId, { keepSessionId: keep });
       logger.info({ accountId: verdict.accountId, to: maskEmail(verdict.email) }, 'email changed from «Mon compte»');
+      deps.audit.record({ kind: 'account.email_changed', outcome: 'success', accountId: verdict.accountId, details: { email: verdict.email } });
       if (verdict.previous && verdict.previous.toLowerCase() !== verdict.email.toLowerCase()) {
         await notify(verdict.previous, emailChangedMail({ identifiant: verdict.identifiant, masked: maskEmail(verdict.email) }), verdict.accountId, 'email change');
       }

@@ -1,6 +1,7 @@
 // «Mes enfants» over HTTP (/compte/enfants), behind the «Mon compte» guard: the list, the wrong-attachment report
 // (confirm, then POST), and «Ajouter des élèves depuis un autre compte» (the other account's credentials checked
 // like a sign-in, a confirmation listing the children that move, then the merge). docs/account-children.md.
+import type { AuditTrail } from '../../audit/trail.js';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -36,6 +37,7 @@ export interface AccountChildrenDeps {
   merge: AccountMerge;
   signIn: ReturnType<typeof createSignIn>;
   endAccountSessions: EndAccountSessions;
+  audit: Pick<AuditTrail, 'record'>;
   logger: Logger;
   https: boolean;
 }
@@ -84,7 +86,10 @@ export function mountAccountChildren(router: Router, deps: AccountChildrenDeps):
     if (!child) return showScreen(ctx, unknownChildScreen(csrf(ctx)), 404);
     const outcome = await deps.reports.report(account(ctx).id, child.pupilId);
     if (outcome.kind === 'not_linked') return showScreen(ctx, unknownChildScreen(csrf(ctx)), 404);
-    if (outcome.kind === 'recorded') deps.logger.info({ accountId: account(ctx).id, pupilId: child.pupilId, uai: child.uai }, 'wrong attachment reported');
+    if (outcome.kind === 'recorded') {
+      deps.logger.info({ accountId: account(ctx).id, pupilId: child.pupilId, uai: child.uai }, 'wrong attachment reported');
+      deps.audit.record({ kind: 'attachment.reported', outcome: 'success', accountId: account(ctx).id, address: ctx.ip, details: { ids: { pupil: child.pupilId, uai: child.uai } } });
+    }
     showScreen(ctx, reportDoneScreen(csrf(ctx), child, outcome));
   });
 
@@ -148,6 +153,7 @@ function mountMergeRoutes(router: Router, deps: AccountChildrenDeps, guarded: re
     const outcome = await deps.merge.merge(claimed.survivorId, claimed.otherId);
     if (!outcome.ok) return showScreen(ctx, addScreen(csrf(ctx), {}, [{ field: '', message: MERGE_REFUSALS[outcome.reason] }]), 400);
     deps.logger.info({ accountId: claimed.survivorId, disabledAccountId: claimed.otherId, guardiansMoved: outcome.guardiansMoved }, 'accounts merged');
+    deps.audit.record({ kind: 'account.merged', outcome: 'success', accountId: claimed.survivorId, address: ctx.ip, details: { ids: { disabled: claimed.otherId }, count: outcome.guardiansMoved } });
     try {
       // Relying parties hear (back-channel logout) that the other account's sessions ended; its tokens die.
       await deps.endAccountSessions(claimed.otherId);

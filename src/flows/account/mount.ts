@@ -17,6 +17,7 @@ import { createAccountSettings } from './account-settings.js';
 import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, ensureAccountClient } from './client.js';
 import { createEmailChangeLinks } from './email-change-links.js';
 import { mountAccountRoutes } from './routes.js';
+import type { AuditTrail } from '../../audit/trail.js';
 
 export interface AccountMountDeps {
   config: Config;
@@ -30,6 +31,7 @@ export interface AccountMountDeps {
   index: AccountRecordIndex;
   consents: Consents;
   endAccountSessions: EndAccountSessions;
+  audit: Pick<AuditTrail, 'record'>;
 }
 
 export async function createAccountMount(deps: AccountMountDeps): Promise<(router: Router) => void> {
@@ -46,11 +48,12 @@ export async function createAccountMount(deps: AccountMountDeps): Promise<(route
     mailer: deps.mailer,
     links,
     endAccountSessions: deps.endAccountSessions,
+    audit: deps.audit,
     settings: fc,
     confirmBase: `${config.issuer}${ACCOUNT_PATH}/courriel/confirmer?jeton=`,
     logger: deps.logger.child({ flow: 'account' }),
   });
-  const grants = createAccountGrants({ provider: deps.provider, index: deps.index, consents: deps.consents, hidden: [ACCOUNT_CLIENT_ID] });
+  const grants = createAccountGrants({ provider: deps.provider, index: deps.index, consents: deps.consents, hidden: [ACCOUNT_CLIENT_ID], audit: deps.audit });
   const routes = {
     provider: deps.provider,
     accounts: deps.accounts,

@@ -17,6 +17,7 @@ import { createMailAfterAnswer } from './after-answer.js';
 import type { FlowState } from './flow.js';
 import { createForgottenIdentifiant } from './forgotten-identifiant.js';
 import { createRecoveryLinks } from './links.js';
+import type { AuditTrail } from '../../audit/trail.js';
 import { createRecovery, type RecoverySettings } from './recovery.js';
 import { mountRecoveryRoutes } from './routes.js';
 import { PATH } from './screens.js';
@@ -31,6 +32,7 @@ export interface RecoveryMountDeps {
   provider: () => Provider;
   endAccountSessions: EndAccountSessions;
   clearLoginFailures(identifiant: string): Promise<void>;
+  audit: Pick<AuditTrail, 'record'>;
   clock?: Clock;
 }
 
@@ -70,6 +72,7 @@ export async function createRecoveryMount(deps: RecoveryMountDeps): Promise<{ mo
     loginUrl,
     endAccountSessions: deps.endAccountSessions,
     clearLoginFailures: deps.clearLoginFailures,
+    audit: deps.audit,
     logger,
   });
   const forgotten = createForgottenIdentifiant({ db: deps.db, limiter: deps.limiter, smsQueue: deps.smsQueue, mail, settings, loginUrl, logger });

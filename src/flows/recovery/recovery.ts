@@ -23,6 +23,7 @@ import {
   type CodeOutcome, type FlowRules, type FlowState, type Sent,
 } from './flow.js';
 import { recoveryRules, type RecoveryLimitSettings } from './limits.js';
+import type { AuditTrail } from '../../audit/trail.js';
 
 export interface RecoverySettings extends FlowRules, RecoveryLimitSettings {
   emailLinkTtlSeconds: number;
@@ -43,6 +44,8 @@ export interface RecoveryDeps {
   loginUrl: string;
   endAccountSessions: EndAccountSessions;
   clearLoginFailures(identifiant: string): Promise<void>;
+  /** recovery.started / failed / completed (never what was typed when no account matches). */
+  audit: Pick<AuditTrail, 'record'>;
   logger: Logger;
 }
 
@@ -149,6 +152,7 @@ export function createRecovery(deps: RecoveryDeps) {
       const outcome = await send(flowId, account, preferred(account), context);
       const state = sendRecorded(newFlow({ ...context, identifiant, accountId: account?.id ?? null }), outcome.sent, outcome.codeHash, clock.now(), settings);
       await flows.create(flowId, state);
+      deps.audit.record({ kind: 'recovery.started', outcome: 'success', accountId: account?.id ?? null, address, details: { via: outcome.sent } });
       return { flowId };
     },
 
@@ -163,6 +167,7 @@ export function createRecovery(deps: RecoveryDeps) {
       return flows.update<CodeOutcome | { kind: 'out_of_step' }>(flowId, async (state) => {
         if (state.step !== 'code') return { state, result: { kind: 'out_of_step' } };
         const outcome = applyCode(state, codes.matches(flowId, code, state.codeHash), clock.now(), settings);
+        if (outcome.kind === 'ended') deps.audit.record({ kind: 'recovery.failed', outcome: 'failure', accountId: state.accountId, details: { reason: 'code_failures' } });
         return { state: outcome.state, result: outcome };
       });
     },
@@ -206,6 +211,7 @@ export function createRecovery(deps: RecoveryDeps) {
       const ended = await deps.endAccountSessions(accountId);
       await tellOwner(accountId, written);
       logger.info({ accountId }, 'password recovered');
+      deps.audit.record({ kind: 'recovery.completed', outcome: 'success', accountId, details: { count: ended.sessions } });
       return { kind: 'changed', accountId, identifiant: written, sessionsEnded: ended.sessions };
     },
   };
