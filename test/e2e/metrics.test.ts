@@ -54,6 +54,11 @@ describe('metrics (postgres + redis)', () => {
     const after = await text();
     expect(value(after, loginOk)).toBe(value(before, loginOk) + 1);
     expect(value(after, tokenOk)).toBe(value(before, tokenOk) + 1);
+    // Security events as the audit trail records them.
+    const success = 'sesame_events_total{kind="signin.success",outcome="success"}';
+    const failure = 'sesame_events_total{kind="signin.failure",outcome="failure"}';
+    expect(value(after, success)).toBe(value(before, success) + 1);
+    expect(value(after, failure)).toBe(value(before, failure) + 1);
     const refused = after.split('\n').filter((l) => l.startsWith('sesame_http_request_duration_seconds_count{route="/interaction/:uid/login",method="POST"') && !l.includes('status="303"'));
     expect(refused.length).toBeGreaterThan(0);
     // Low-cardinality labels only: no interaction id, no identifiant, no code in the whole output.
