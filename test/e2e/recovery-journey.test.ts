@@ -13,7 +13,7 @@ import { oidc, signIn, type TestClient } from '../support/relying-party.js';
 import {
   backchannelReceiver, codeIn, NEW_PASSWORD, newAccount, openRecoveryFromSignIn, PASSWORD, portalClient, recoveryLinkIn, steppingClock, submit,
 } from '../support/recovery.js';
-import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-in.js';
 import { uniqueMobile } from '../support/directory-fixtures.js';
@@ -114,6 +114,13 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     const mails = await mailsTo(row.email!, 1);
     expect(mails.at(-1)!.subject).toBe('Votre mot de passe Sésame a été changé');
     expect(mails.at(-1)!.text).toContain('Si ce n’est pas vous');
+
+    // The audit trail has the request and the change, for this account, and no code or password in them.
+    const { json } = await admin(sesame, 'GET', `/audit?account=${sub}`);
+    const kinds = (json.events as { kind: string; details: unknown }[]).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['recovery.started', 'recovery.completed']));
+    expect(JSON.stringify(json.events)).not.toContain(NEW_PASSWORD);
+    expect(JSON.stringify(json.events)).not.toContain(code);
   });
 
   test('a pupil with a confirmed address gets a link by mail; the link page spends nothing until its button; the link works once', async () => {
