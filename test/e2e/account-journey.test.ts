@@ -81,6 +81,7 @@ describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
     expect(first.status).toBe(303);
     expect(first.headers.get('location')).toMatch(/^\/auth\?client_id=sesame-compte&/);
 
+    expect(await passwordSignsIn(identifiant, 'pas-le-bon-mot-de-passe')).toBe(false);
     const page = await openAccount(sesame, browser, { username: identifiant, password: PASSWORD });
     expect(page.url).toBe(`${sesame.issuer}/compte`);
     const text = expectFrenchPage(page, 200);
@@ -94,6 +95,8 @@ describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
     expect(page.html).toMatch(/<a href="\/compte" aria-current="page">Mes informations/);
     expect(page.html).toContain('href="/compte/enfants"');
     expect(page.html).toContain('href="/session/end"');
+    // «Mes dernières connexions»: the sign-in that just opened the page, and a stranger's failed try before it.
+    expect(text).toMatch(/Mes dernières connexions .* Date Service Résultat \d{1,2} \p{L}+ \d{4} à \d\d:\d\d Sésame Connexion réussie \d{1,2} \p{L}+ \d{4} à \d\d:\d\d Portail Échec : mot de passe incorrect/u);
 
     // A deep link comes back to where it was asked for.
     const fresh = new Browser();

@@ -17,6 +17,7 @@ import { createAccountSettings } from './account-settings.js';
 import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, ensureAccountClient } from './client.js';
 import { createEmailChangeLinks } from './email-change-links.js';
 import { mountAccountRoutes } from './routes.js';
+import { createRecentSignIns } from './recent-sign-ins.js';
 import type { AuditTrail } from '../../audit/trail.js';
 
 export interface AccountMountDeps {
@@ -31,7 +32,7 @@ export interface AccountMountDeps {
   index: AccountRecordIndex;
   consents: Consents;
   endAccountSessions: EndAccountSessions;
-  audit: Pick<AuditTrail, 'record'>;
+  audit: Pick<AuditTrail, 'record' | 'flush'>;
 }
 
 export async function createAccountMount(deps: AccountMountDeps): Promise<(router: Router) => void> {
@@ -62,6 +63,7 @@ export async function createAccountMount(deps: AccountMountDeps): Promise<(route
     settings,
     grants,
     refreshTokenTtl: config.ttl.refreshToken,
+    recentSignIns: createRecentSignIns({ db: deps.db, audit: deps.audit, provider: deps.provider, hidden: [ACCOUNT_CLIENT_ID] }),
   };
   return (router) => mountAccountRoutes(router, routes);
 }

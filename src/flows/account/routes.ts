@@ -16,12 +16,15 @@ import type { AccountSettings, CurrentPasswordRefusal, Requester } from './accou
 import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, CALLBACK_PATH } from './client.js';
 import { clearPending, createAccountGuard, currentAccount, readPending, s256, type AccountGuardDeps, type SignedInAccount } from './guard.js';
 import { applicationsScreen, emailLinkScreen, emailScreen, informationsScreen, passwordScreen } from './screens.js';
+import type { RecentSignIn } from './recent-sign-ins.js';
 
 export interface AccountRoutesDeps extends AccountGuardDeps {
   settings: AccountSettings;
   grants: AccountGrants;
   /** How long a refresh token lives, in seconds: how «Mes applications» words offline access. */
   refreshTokenTtl: number;
+  /** «Mes dernières connexions», from the audit trail. */
+  recentSignIns(accountId: string): Promise<RecentSignIn[]>;
 }
 
 const base = (ctx: Context, errors?: FieldError[]): ScreenBase => ({ csrf: ctx.state.csrf as string, clientName: null, ...(errors ? { errors } : {}) });
@@ -96,7 +99,8 @@ function mountInformations(router: Router, deps: AccountRoutesDeps, guard: Retur
   const { settings } = deps;
   router.get(ACCOUNT_PATH, guard, async (ctx) => {
     const notice = ctx.query.courriel === 'envoye' ? 'Nous avons envoyé un lien à votre nouvelle adresse. Ouvrez-le pour confirmer le changement.' : undefined;
-    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), await settings.details(signedIn(ctx).id), notice));
+    const details = await settings.details(signedIn(ctx).id);
+    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), details, await deps.recentSignIns(signedIn(ctx).id), notice));
   });
 
   router.get(`${ACCOUNT_PATH}/courriel`, guard, async (ctx) => {

@@ -5,6 +5,7 @@ import { maskPhone } from '../../logger.js';
 import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 import type { AccountDetails } from './account-settings.js';
 import type { SignedInAccount } from './guard.js';
+import type { RecentSignIn } from './recent-sign-ins.js';
 
 export type Section = 'informations' | 'mot-de-passe' | 'enfants' | 'applications';
 
@@ -22,7 +23,7 @@ export function maskMobile(e164: string | null): string | null {
   return fr ? `0${fr[1]}\u00a0**\u00a0**\u00a0**\u00a0${fr[2]}` : maskPhone(e164);
 }
 
-export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, notice?: string): Screen {
+export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, signIns: RecentSignIn[], notice?: string): Screen {
   const a = details.account;
   return page('informations', 'Mes informations', 'informations', account, base, {
     identifiant: a.identifiant,
@@ -32,6 +33,7 @@ export function informationsScreen(base: ScreenBase, account: SignedInAccount, d
     emailVerified: a.email_verified,
     pendingEmail: details.pendingEmail,
     mobile: maskMobile(a.mobile),
+    signIns,
     notice,
   });
 }
