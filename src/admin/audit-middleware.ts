@@ -23,6 +23,8 @@ export function adminKind(method: string, template: string | undefined, prefix: 
 export function auditAdminRequests(audit: AuditTrail, prefix: string) {
   return async function auditAdmin(ctx: Context, next: Next): Promise<void> {
     if (!MUTATING.has(ctx.method)) return next();
+    // Read now: once a refused upload has been answered the socket may be gone, and ctx.ip would throw.
+    const address = ctx.ip;
     try {
       await next();
     } finally {
@@ -32,7 +34,7 @@ export function auditAdminRequests(audit: AuditTrail, prefix: string) {
         // A request refused for its token reaches no route: named apart, so token guessing stands out.
         kind: ctx.status === 401 ? 'admin.unauthorized' : adminKind(ctx.method, template, prefix),
         outcome: ctx.status < 400 ? 'success' : 'failure',
-        address: ctx.ip,
+        address,
         details: {
           method: ctx.method,
           route: template ? template.slice(template.startsWith(prefix) ? prefix.length : 0) : 'unmatched',
