@@ -1,6 +1,7 @@
 // Every setting of Sésame, read once from the environment, validated, and handed down as a plain object.
 import path from 'node:path';
 import { z } from 'zod';
+import { LEGAL_SETTINGS, legalSettings, type LegalSettings } from './config-legal.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -95,6 +96,9 @@ const schema = z.object({
   MAIL_PER_ADDRESS_HOUR: positiveInt.default(20),
   // A lab may run production mode on a plain-http issuer; a real service never does.
   ALLOW_INSECURE_ISSUER: bool.default(false),
+  // The legal pages' operator facts (src/config-legal.ts, docs/screens.md): examples outside production,
+  // «non renseigné» (and a warning at start) in production when unset.
+  ...LEGAL_SETTINGS,
 });
 
 export type Env = z.input<typeof schema>;
@@ -146,6 +150,8 @@ export interface Config {
     mailPerRecipientHour: number;
     mailPerAddressHour: number;
   };
+  /** What the legal pages say about who runs the service (src/config-legal.ts). */
+  legal: LegalSettings;
 }
 
 export interface SmsSettings {
@@ -289,5 +295,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mailPerRecipientHour: e.MAIL_PER_RECIPIENT_HOUR,
       mailPerAddressHour: e.MAIL_PER_ADDRESS_HOUR,
     },
+    legal: legalSettings(e, e.NODE_ENV === 'production'),
   };
 }

@@ -8,6 +8,7 @@ import { findDemoData } from './demo/demo-presence.js';
 import { seedDemo } from './demo/seed.js';
 import { createSesame, type Sesame } from './sesame.js';
 import type { Db } from './store/database.js';
+import type { Clock } from './clock.js';
 
 export interface RunningSesame {
   sesame: Sesame;
@@ -30,9 +31,11 @@ function close(server: Server): Promise<void> {
   });
 }
 
-export async function startServer(config: Config, options: { logger: Logger; db?: Db }): Promise<RunningSesame> {
+export async function startServer(config: Config, options: { logger: Logger; db?: Db; clock?: Clock }): Promise<RunningSesame> {
   const adminToken = await resolveAdminToken(config);
-  const sesame = await createSesame(config, { logger: options.logger, adminToken, ...(options.db ? { db: options.db } : {}) });
+  const sesame = await createSesame(config, {
+    logger: options.logger, adminToken, ...(options.db ? { db: options.db } : {}), ...(options.clock ? { clock: options.clock } : {}),
+  });
   if (config.env === 'production') {
     const demo = await findDemoData(sesame.db);
     if (demo.length > 0) {

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningSesame } from '../../src/server.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases.js';
@@ -46,14 +47,14 @@ export function testConfig(port: number, dataDir: string, env: Record<string, st
 export async function startTestSesame(
   store: StoreKind | TestDatabase,
   env: Record<string, string> = {},
-  options: { logger?: pino.Logger } = {},
+  options: { logger?: pino.Logger; clock?: Clock } = {},
 ): Promise<TestSesame> {
   const database = typeof store === 'string' ? await createTestDatabase(store) : store;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-test-'));
   const port = await freePort();
   const config = testConfig(port, dataDir, env);
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const running = await startServer(config, { logger, db: database.db });
+  const running = await startServer(config, { logger, db: database.db, ...(options.clock ? { clock: options.clock } : {}) });
   const untrack = trackSmsQueue(running.sesame.smsQueue);
   return {
     ...running,

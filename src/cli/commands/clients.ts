@@ -20,6 +20,13 @@ interface AddOptions extends OutputOptions {
   pairwise?: boolean;
 }
 
+interface UpdateOptions extends OutputOptions {
+  homeUrl?: string;
+  description?: string;
+  /** false with --no-home. */
+  home?: boolean;
+}
+
 async function withClientId<T>(id: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -89,6 +96,24 @@ export function registerClientCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: OutputOptions) => {
       const client = await withClientId(id, () => adminClient().request<ClientRecord>('GET', `/clients/${encodeURIComponent(id)}`));
+      printResult(options, client, describeRecord);
+    });
+
+  clients
+    .command('update')
+    .description('list a relying application on the home page («Mes services»), or change or remove that listing')
+    .argument('<client_id>', 'the client_id')
+    .option('--home-url <url>', 'the address parents open to use the application')
+    .option('--description <text>', 'one short sentence under its name (200 characters at most)')
+    .option('--no-home', 'remove the application from the home page')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: UpdateOptions) => {
+      const body =
+        options.home === false
+          ? { home_url: null, home_description: null }
+          : { ...(options.homeUrl !== undefined ? { home_url: options.homeUrl } : {}), ...(options.description !== undefined ? { home_description: options.description } : {}) };
+      if (Object.keys(body).length === 0) throw new CliError('nothing to change: give --home-url, --description or --no-home');
+      const client = await withClientId(id, () => adminClient().request<ClientRecord>('PATCH', `/clients/${encodeURIComponent(id)}`, body));
       printResult(options, client, describeRecord);
     });
 

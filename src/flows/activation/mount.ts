@@ -38,6 +38,7 @@ export async function createActivationMount(deps: ActivationMountDeps): Promise<
     settings,
     identifierStyle: config.identifierStyle,
     logger: deps.logger.child({ flow: 'activation' }),
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   return (router) =>
     mountActivationRoutes(router, {
