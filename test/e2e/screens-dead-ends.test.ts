@@ -11,6 +11,7 @@ import { openLoginForm, postLogin } from '../support/login-form.js';
 import { discover, registerClient, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 import type * as oidc from 'openid-client';
+import { cliEnv, runCli } from '../support/cli.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
@@ -176,5 +177,22 @@ describe('next actions on every page', () => {
       expect(registered.status).toBe(400);
       expect(await registered.json()).toMatchObject({ error: 'invalid_client_metadata' });
     }
+  });
+
+  test('`sesame clients update` lists an application on the home page and removes it', async () => {
+    const env = cliEnv(sesame);
+    const listed = await runCli(['clients', 'update', client.client_id, '--home-url', 'https://ent.example.org/', '--description', 'L’ENT de l’établissement.', '--json'], { env });
+    expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(listed.stdout)).toMatchObject({ client_id: client.client_id, home_url: 'https://ent.example.org/', home_description: 'L’ENT de l’établissement.' });
+    expect((await new Browser().request(`${sesame.issuer}/`)).html).toContain('<a href="https://ent.example.org/">Pronote</a>');
+    const refused = await runCli(['clients', 'update', client.client_id, '--home-url', 'javascript:alert(1)'], { env });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('home_url');
+    const nothing = await runCli(['clients', 'update', client.client_id], { env });
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.stderr).toContain('--home-url');
+    const removed = await runCli(['clients', 'update', client.client_id, '--no-home'], { env });
+    expect(removed.code).toBe(0);
+    expect(visibleText((await new Browser().request(`${sesame.issuer}/`)).html)).not.toContain('Mes services');
   });
 });

@@ -20,13 +20,6 @@ interface AddOptions extends OutputOptions {
   pairwise?: boolean;
 }
 
-interface UpdateOptions extends OutputOptions {
-  homeUrl?: string;
-  description?: string;
-  /** false with --no-home. */
-  home?: boolean;
-}
-
 async function withClientId<T>(id: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -100,24 +93,6 @@ export function registerClientCommands(program: Command): void {
     });
 
   clients
-    .command('update')
-    .description('list a relying application on the home page («Mes services»), or change or remove that listing')
-    .argument('<client_id>', 'the client_id')
-    .option('--home-url <url>', 'the address parents open to use the application')
-    .option('--description <text>', 'one short sentence under its name (200 characters at most)')
-    .option('--no-home', 'remove the application from the home page')
-    .option('--json', 'print JSON')
-    .action(async (id: string, options: UpdateOptions) => {
-      const body =
-        options.home === false
-          ? { home_url: null, home_description: null }
-          : { ...(options.homeUrl !== undefined ? { home_url: options.homeUrl } : {}), ...(options.description !== undefined ? { home_description: options.description } : {}) };
-      if (Object.keys(body).length === 0) throw new CliError('nothing to change: give --home-url, --description or --no-home');
-      const client = await withClientId(id, () => adminClient().request<ClientRecord>('PATCH', `/clients/${encodeURIComponent(id)}`, body));
-      printResult(options, client, describeRecord);
-    });
-
-  clients
     .command('remove')
     .description('remove a relying application: it can no longer sign anyone in')
     .argument('<client_id>', 'the client_id')
@@ -126,4 +101,30 @@ export function registerClientCommands(program: Command): void {
       await withClientId(id, () => adminClient().request('DELETE', `/clients/${encodeURIComponent(id)}`));
       printResult(options, { client_id: id, removed: true }, () => `Client ${id} removed.`);
     });
+}
+
+/** `sesame clients update`'s home page options (registered with the charter ones in charters.ts). */
+export interface HomeListingOptions {
+  homeUrl?: string;
+  description?: string;
+  /** false with --no-home. */
+  home?: boolean;
+}
+
+export function addHomeListingOptions(command: Command): Command {
+  return command
+    .option('--home-url <url>', 'list it on the home page («Mes services»): the address parents open to use it')
+    .option('--description <text>', 'one short sentence under its name on the home page (200 characters at most)')
+    .option('--no-home', 'remove it from the home page');
+}
+
+/** The PATCH body for the home listing, or undefined when no home option was given. */
+export function homeListingChange(options: HomeListingOptions): Record<string, string | null> | undefined {
+  if (options.home === false) return { home_url: null, home_description: null };
+  const body = { ...(options.homeUrl !== undefined ? { home_url: options.homeUrl } : {}), ...(options.description !== undefined ? { home_description: options.description } : {}) };
+  return Object.keys(body).length > 0 ? body : undefined;
+}
+
+export async function updateHomeListing(id: string, change: Record<string, string | null>): Promise<ClientRecord> {
+  return withClientId(id, () => adminClient().request<ClientRecord>('PATCH', `/clients/${encodeURIComponent(id)}`, change));
 }
