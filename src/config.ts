@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseRedisUrl } from './store/redis-url.js';
+import { LEGAL_SETTINGS, legalSettings, type LegalSettings } from './config-legal.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -118,6 +119,9 @@ const schema = z.object({
   RECOVERY_PER_IDENTIFIANT_HOUR: positiveInt.default(5),
   // A lab may run production mode on a plain-http issuer; a real service never does.
   ALLOW_INSECURE_ISSUER: bool.default(false),
+  // The legal pages' operator facts (src/config-legal.ts, docs/screens.md): examples outside production,
+  // «non renseigné» (and a warning at start) in production when unset.
+  ...LEGAL_SETTINGS,
 });
 
 export type Env = z.input<typeof schema>;
@@ -178,6 +182,8 @@ export interface Config {
     minResponseMs: number;
     perIdentifiantHour: number;
   };
+  /** What the legal pages say about who runs the service (src/config-legal.ts). */
+  legal: LegalSettings;
 }
 
 export interface SmsSettings {
@@ -330,5 +336,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minResponseMs: e.RECOVERY_MIN_RESPONSE_MS,
       perIdentifiantHour: e.RECOVERY_PER_IDENTIFIANT_HOUR,
     },
+    legal: legalSettings(e, e.NODE_ENV === 'production'),
   };
 }

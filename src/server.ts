@@ -8,6 +8,7 @@ import { findDemoData } from './demo/demo-presence.js';
 import { seedDemo } from './demo/seed.js';
 import { createSesame, type Sesame, type StartOptions } from './sesame.js';
 import type { Db } from './store/database.js';
+import type { Clock } from './clock.js';
 
 export interface RunningSesame {
   sesame: Sesame;

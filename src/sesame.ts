@@ -9,6 +9,7 @@ import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { createAdminApp } from './admin/app.js';
 import { createDirectoryClaims } from './directory/claims.js';
 import { createHttpApp } from './http/app.js';
+import { setFrameFacts } from './http/views.js';
 import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js';
 import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
@@ -20,6 +21,7 @@ import { mountLogoutRoutes } from './flows/logout/routes.js';
 import { createConsents, type Consents } from './oidc/consents.js';
 import { mountLoginRoutes } from './flows/login/routes.js';
 import { mountInfoRoutes } from './flows/info/routes.js';
+import { mountHomeRoutes } from './flows/home/routes.js';
 import { createClearLoginFailures, createSignIn, signInRules } from './flows/login/sign-in.js';
 import { createKnownDevices } from './flows/login/known-devices.js';
 import { createClients, isOperatorBackchannelUri, type Clients } from './oidc/clients.js';
@@ -218,6 +220,12 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       'ISSUER is https but TRUST_PROXY is off: requests reach Sésame as plain http, so no cookie could be marked Secure; browser pages answer «connexion sécurisée» until TRUST_PROXY=true is set behind the TLS proxy',
     );
   }
+  // The footer of every page declares the accessibility status (RGAA); production without the legal facts starts,
+  // saying «non renseigné» on the pages, and says here what to set (docs/screens.md).
+  setFrameFacts({ accessibilityStatus: config.legal.accessibility.status.text });
+  if (config.legal.missing.length > 0) {
+    logger.warn({ missing: config.legal.missing }, 'legal pages show «non renseigné»: set these LEGAL_* settings (README)');
+  }
   const app = createHttpApp({
     logger,
     metrics,
@@ -232,7 +240,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken, audit }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       (r) => mountLogoutRoutes(r, { provider: provider.get }),
-      mountInfoRoutes,
+      (r) => mountHomeRoutes(r, { clients }),
+      (r) => mountInfoRoutes(r, { provider: provider.get, config }),
       (r) => mountOutboxPage(r, { outbox, env: config.env }),
       mountActivation,
       firstConnection.mount,

@@ -5,8 +5,21 @@ import { AppError } from '../http/app-error.js';
 import type { SesameCore } from '../sesame.js';
 import { hasInvisibleCharacters } from '../accounts/invisible-characters.js';
 import { parseInput } from './validate.js';
+import { HOME_DESCRIPTION_MAX, isWebAddress } from '../oidc/client-metadata.js';
 
 const uri = z.url().max(2000);
+
+/** The home page listing («Mes services»): where parents open the application, and one sentence about it. */
+const homeUrl = uri.refine(isWebAddress, 'must be an http(s) URL without credentials');
+const homeDescription = z
+  .string()
+  .refine((v) => !hasInvisibleCharacters(v) && !/\p{Cc}/u.test(v), 'must not contain control, bidirectional or zero-width characters')
+  .trim()
+  .min(1)
+  .max(HOME_DESCRIPTION_MAX);
+
+/** PATCH /clients/:id changes only the listing; null removes a value. */
+const homeListing = z.object({ home_url: homeUrl.nullable().optional(), home_description: homeDescription.nullable().optional() }).strict();
 
 const newClient = z.object({
   // Checked before trimming: `trim` would quietly drop a U+FEFF at either end.
@@ -20,6 +33,8 @@ const newClient = z.object({
   public: z.boolean().optional(),
   subject_type: z.enum(['public', 'pairwise']).optional(),
   client_id: z.string().regex(/^[A-Za-z0-9._-]{3,100}$/).optional(),
+  home_url: homeUrl.optional(),
+  home_description: homeDescription.optional(),
 });
 
 const newIat = z.object({ expires_in: z.number().int().min(60).max(90 * 24 * 3600).optional() });
@@ -39,6 +54,8 @@ export function mountClientRoutes(router: Router, core: SesameCore): void {
       public: input.public,
       subjectType: input.subject_type,
       clientId: input.client_id,
+      homeUrl: input.home_url,
+      homeDescription: input.home_description,
     });
   });
 
@@ -48,6 +65,13 @@ export function mountClientRoutes(router: Router, core: SesameCore): void {
 
   router.get('/clients/:id', async (ctx) => {
     const client = await core.clients.get(ctx.params.id!);
+    if (!client) throw new AppError('not_found', 404, 'Client introuvable.', 'no client with this client_id');
+    ctx.body = client;
+  });
+
+  router.patch('/clients/:id', async (ctx) => {
+    const input = parseInput(homeListing, ctx.request.body);
+    const client = await core.clients.update(ctx.params.id!, { homeUrl: input.home_url, homeDescription: input.home_description });
     if (!client) throw new AppError('not_found', 404, 'Client introuvable.', 'no client with this client_id');
     ctx.body = client;
   });

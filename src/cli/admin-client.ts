@@ -39,7 +39,7 @@ export class AdminApiError extends CliError {
 
 export interface AdminClient {
   url: string;
-  request<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 function loopbackFor(host: string): string {

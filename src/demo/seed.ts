@@ -13,9 +13,9 @@ export const DEMO_PUPIL = { identifiant: 'jules.moreau', password: 'Trousse-vert
 export const DEMO_UAI = '0750001A';
 
 export const DEMO_CLIENTS = [
-  { clientId: 'icart', name: 'I-Cart', port: 4001, scope: 'openid profile email phone scolarite offline_access' },
-  { clientId: 'pronote', name: 'Pronote', port: 4002, scope: 'openid profile scolarite' },
-  { clientId: 'teleservices', name: 'Téléservices', port: 4003, scope: 'openid profile email phone scolarite' },
+  { clientId: 'icart', name: 'I-Cart', port: 4001, scope: 'openid profile email phone scolarite offline_access', description: 'L’ENT (espace numérique de travail) : messagerie, cahier de textes, actualités de l’établissement.' },
+  { clientId: 'pronote', name: 'Pronote', port: 4002, scope: 'openid profile scolarite', description: 'Notes, emploi du temps et absences.' },
+  { clientId: 'teleservices', name: 'Téléservices', port: 4003, scope: 'openid profile email phone scolarite', description: 'Les démarches en ligne : bourses, fiche de renseignements, orientation.' },
 ] as const;
 
 /** The demo clients' secret: public knowledge, like everything demo. */
@@ -76,6 +76,9 @@ export async function seedDemo(deps: { db: Db; accounts: Accounts; clients: Clie
       backchannelLogoutUri: `${base}/backchannel-logout`,
       scope: c.scope,
       firstParty: true,
+      // Listed on the home page's «Mes services».
+      homeUrl: `${base}/`,
+      homeDescription: c.description,
     });
   }
   deps.logger.info({ parent: DEMO_PARENT.identifiant, pupil: DEMO_PUPIL.identifiant }, 'demo data created');

@@ -1,5 +1,15 @@
 // Our one typed error: a stable code for machines, an HTTP status, and a French sentence for people.
+
+/** The next useful action a page offers beside its message (a link shown as the page's button). */
+export interface NextAction {
+  href: string;
+  label: string;
+}
+
 export class AppError extends Error {
+  /** The way on from the error page, when there is a better one than the home page (`withNext`). */
+  next: NextAction | undefined;
+
   constructor(
     readonly code: string,
     readonly status: number,
@@ -14,6 +24,16 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** Gives `error` the next action its page offers (for instance «Recommencer l’activation»). */
+export function withNext<E extends AppError>(error: E, next: NextAction): E {
+  error.next = next;
+  return error;
+}
+
+/** «Page introuvable»: the address leads nowhere; the home page lists the services. */
+export const notFound = () =>
+  new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou allez à l’accueil de Sésame pour retrouver vos services.', 'not found');
 
 export const PAGE_EXPIRED = 'Cette page a expiré. Retournez sur le site que vous vouliez utiliser et reconnectez-vous.';
 export const SERVICE_DOWN = 'Le service est momentanément indisponible. Réessayez dans quelques minutes.';

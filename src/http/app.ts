@@ -8,7 +8,6 @@ import { csrfProtection } from './csrf.js';
 import { errorHandler } from './errors.js';
 import { securityHeaders } from './security-headers.js';
 import { staticFiles } from './static-files.js';
-import { renderView } from './views.js';
 import { mountHealthRoutes } from './health.js';
 import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
 import { mountProtocolPosts } from './protocol-post.js';
@@ -47,10 +46,6 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   const screens = new Router();
   screens.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
   screens.use(csrfProtection({ secure: deps.https }));
-  screens.get('/', (ctx) => {
-    ctx.type = 'html';
-    ctx.body = renderView('home', { title: 'Sésame' });
-  });
   for (const mount of deps.mounts) mount(screens);
 
   app.use(httpMetrics(deps.metrics));

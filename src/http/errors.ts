@@ -3,7 +3,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { isStoreUnavailable } from '../store/unavailable.js';
-import { AppError, SERVICE_DOWN } from './app-error.js';
+import { AppError, notFound, SERVICE_DOWN } from './app-error.js';
 import { renderView } from './views.js';
 
 /** What a client is told to wait before retrying while a store is down. */
@@ -24,7 +24,7 @@ function toAppError(err: unknown): AppError | undefined {
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return new AppError('request_too_large', 413, 'Les informations envoyées sont trop longues. Vérifiez-les et réessayez.', 'request entity too large');
   if (status === 415) return new AppError('unsupported_media_type', 415, 'Le formulaire n’a pas pu être lu. Rechargez la page et réessayez.', 'unsupported content type');
-  if (status === 404) return new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou revenez à la page de connexion.', 'not found');
+  if (status === 404) return notFound();
   return new AppError('invalid_request', status, 'Le formulaire n’a pas pu être lu. Rechargez la page et réessayez.', 'malformed request');
 }
 
@@ -36,14 +36,21 @@ export function respondWithError(ctx: Context, error: AppError): void {
     return;
   }
   ctx.type = 'html';
-  ctx.body = renderView('error', { title: 'Erreur', message: error.userMessage, clientName: undefined });
+  const missing = error.code === 'not_found';
+  ctx.body = renderView('error', {
+    title: missing ? 'Page introuvable – Sésame' : 'Erreur',
+    heading: missing ? 'Page introuvable' : undefined,
+    message: error.userMessage,
+    next: error.next,
+    clientName: undefined,
+  });
 }
 
 export function errorHandler(logger: Logger) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.respond !== false && ctx.status === 404 && ctx.body == null) throw new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou revenez à la page de connexion.', 'not found');
+      if (ctx.respond !== false && ctx.status === 404 && ctx.body == null) throw notFound();
     } catch (err) {
       const known = toAppError(err);
       if (known) return respondWithError(ctx, known);

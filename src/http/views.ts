@@ -13,11 +13,23 @@ export interface PageLocals {
   [key: string]: unknown;
 }
 
+/**
+ * What the frame of every page says about the service itself (the footer's declared accessibility status). Set once
+ * from the configuration at start (`setFrameFacts`), like the template cache: every renderer (our screens, the
+ * provider's pages, the error pages) shares the frame, and threading one setting through each would not make it
+ * any less global. A page's own locals win.
+ */
+let frameFacts: Record<string, unknown> = { accessibilityStatus: 'non conforme' };
+
+export function setFrameFacts(facts: { accessibilityStatus: string }): void {
+  frameFacts = { ...facts };
+}
+
 export function renderView(view: string, locals: PageLocals): string {
   let template = cache.get(view);
   if (!template) {
     template = pug.compileFile(path.join(VIEWS_DIR, `${view}.pug`), { basedir: VIEWS_DIR });
     cache.set(view, template);
   }
-  return template(locals);
+  return template({ ...frameFacts, ...locals });
 }

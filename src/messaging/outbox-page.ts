@@ -3,7 +3,7 @@
 // this machine: a development server listening on every interface must not hand its codes to the network.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { AppError } from '../http/app-error.js';
+import { notFound } from '../http/app-error.js';
 import { renderView } from '../http/views.js';
 import { smsEncoding, smsSegments } from './gsm7.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
@@ -67,7 +67,7 @@ export function mountOutboxPage(router: Router, deps: OutboxPageDeps): void {
   if (deps.env === 'production') return;
   router.get('/dev/outbox', async (ctx) => {
     // The same answer as for a page that does not exist: nothing tells a stranger there is something here.
-    if (!isLocalRequest(ctx)) throw new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou revenez à la page de connexion.', 'not found');
+    if (!isLocalRequest(ctx)) throw notFound();
     const entries = (await deps.outbox.list(200)).map(viewModel);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';

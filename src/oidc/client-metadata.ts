@@ -59,6 +59,7 @@ function checkClientNames(ctx: KoaContextWithOIDC | undefined, metadata: object 
  */
 export function clientMetadataValidator(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata?: object): void {
   if (key === RESOURCE_SERVER) return checkResourceServer(ctx, value);
+  if (key === HOME_URL || key === HOME_DESCRIPTION) return checkHomeListing(ctx, key, value);
   if (key !== FIRST_PARTY) return;
   const faulty = controlCharacterIn(metadata, '');
   if (faulty !== undefined) throw new errors.InvalidClientMetadata(`${faulty || 'metadata'} must not contain control characters`);
@@ -88,4 +89,30 @@ function checkResourceServer(ctx: KoaContextWithOIDC | undefined, value: unknown
     throw new errors.InvalidClientMetadata('resource_server cannot be set through registration');
   }
   if (typeof value !== 'boolean') throw new errors.InvalidClientMetadata('resource_server must be a boolean');
+}
+
+/**
+ * The home page's «Mes services» (src/flows/home/): where an operator's application lives and what it is for. Only
+ * an operator sets them (admin API, `sesame clients update`); registration refuses them, so a self-registered
+ * client never appears on our home page.
+ */
+export const HOME_URL = 'home_url';
+export const HOME_DESCRIPTION = 'home_description';
+export const HOME_DESCRIPTION_MAX = 200;
+
+function checkHomeListing(ctx: KoaContextWithOIDC | undefined, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (ctx && REGISTRATION_ROUTES.has(ctx.oidc?.route ?? '')) throw new errors.InvalidClientMetadata(`${key} cannot be set through registration`);
+  if (typeof value !== 'string') throw new errors.InvalidClientMetadata(`${key} must be a string`);
+  if (key === HOME_URL && !isWebAddress(value)) throw new errors.InvalidClientMetadata('home_url must be an http(s) URL');
+  if (key === HOME_DESCRIPTION && (value.trim() === '' || value.length > HOME_DESCRIPTION_MAX || hasInvisibleCharacters(value))) {
+    throw new errors.InvalidClientMetadata(`home_description must be 1 to ${HOME_DESCRIPTION_MAX} visible characters`);
+  }
+}
+
+/** An absolute http(s) URL without credentials: what a parent's browser may be sent to from our home page. */
+export function isWebAddress(value: string): boolean {
+  if (value.length > 2000 || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
 }

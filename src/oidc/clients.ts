@@ -6,6 +6,7 @@ import { errors, type Adapter } from 'oidc-provider';
 import type { Db } from '../store/database.js';
 import { AppError } from '../http/app-error.js';
 import { sql } from 'kysely';
+import { HOME_DESCRIPTION, HOME_URL, isWebAddress } from './client-metadata.js';
 
 export interface NewClient {
   name: string;
@@ -20,6 +21,22 @@ export interface NewClient {
   subjectType?: 'public' | 'pairwise' | undefined;
   clientId?: string | undefined;
   clientSecret?: string | undefined;
+  /** The home page listing («Mes services»). */
+  homeUrl?: string | undefined;
+  homeDescription?: string | undefined;
+}
+
+/** What `update` changes: the home page listing (null removes it). */
+export interface HomeListingChange {
+  homeUrl?: string | null | undefined;
+  homeDescription?: string | null | undefined;
+}
+
+/** One entry of the home page's «Mes services». */
+export interface HomeService {
+  name: string;
+  url: string;
+  description: string | null;
 }
 
 export type Clients = ReturnType<typeof createClients>;
@@ -46,6 +63,8 @@ export function createClients(db: Db, provider: () => Provider) {
         client_id_issued_at: Math.floor(Date.now() / 1000),
       };
       if (input.resourceServer) metadata.resource_server = true;
+      if (input.homeUrl) metadata[HOME_URL] = input.homeUrl;
+      if (input.homeDescription) metadata[HOME_DESCRIPTION] = input.homeDescription;
       if (!input.public) metadata.client_secret = input.clientSecret ?? randomBytes(32).toString('base64url');
       if (input.backchannelLogoutUri) {
         metadata.backchannel_logout_uri = input.backchannelLogoutUri;
@@ -76,6 +95,57 @@ export function createClients(db: Db, provider: () => Provider) {
       if (clientId.includes('\u0000')) return undefined;
       const row = await db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
       return row ? withoutSecret(row.payload as Record<string, unknown>) : undefined;
+    },
+
+    /**
+     * Sets or removes the home page listing of an operator-registered client (a self-registered one is refused:
+     * our home page lists only what the académie runs). Validated by the provider like any metadata.
+     */
+    async update(clientId: string, change: HomeListingChange): Promise<Record<string, unknown> | undefined> {
+      if (clientId.includes('\u0000')) return undefined;
+      const row = await db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst();
+      if (!row) return undefined;
+      const metadata = { ...(row.payload as Record<string, unknown>) };
+      if (!isOperatorRegistered(metadata)) {
+        throw new AppError('not_operator_client', 409, 'Ce client ne peut pas être modifié ici.', 'only clients registered by an operator can be listed on the home page');
+      }
+      for (const [key, value] of [[HOME_URL, change.homeUrl], [HOME_DESCRIPTION, change.homeDescription]] as const) {
+        if (value === null) delete metadata[key];
+        else if (value !== undefined) metadata[key] = value;
+      }
+      if (metadata[HOME_DESCRIPTION] !== undefined && metadata[HOME_URL] === undefined) {
+        throw new AppError('invalid_client_metadata', 400, 'Les informations du client sont invalides.', 'home_description needs a home_url');
+      }
+      try {
+        await provider().Client.validate(metadata as never);
+      } catch (err) {
+        if (err instanceof errors.OIDCProviderError) {
+          throw new AppError('invalid_client_metadata', 400, 'Les informations du client sont invalides.', err.error_description ?? err.message);
+        }
+        throw err;
+      }
+      // Through the provider's adapter, so that its cache of clients sees the change at once.
+      await clientStore().upsert(clientId, metadata as never, 0);
+      return withoutSecret(metadata);
+    },
+
+    /** «Mes services»: the operator's applications that have a home address, by name. */
+    async homeServices(): Promise<HomeService[]> {
+      const rows = await db
+        .selectFrom('oidc_payloads')
+        .select('payload')
+        .where('model', '=', 'Client')
+        .where(sql<boolean>`payload->>'home_url' is not null`)
+        .execute();
+      return rows
+        .map((r) => r.payload as Record<string, unknown>)
+        .filter((m) => isOperatorRegistered(m) && typeof m[HOME_URL] === 'string' && isWebAddress(m[HOME_URL]))
+        .map((m) => ({
+          name: String(m.client_name ?? m.client_id),
+          url: m[HOME_URL] as string,
+          description: typeof m[HOME_DESCRIPTION] === 'string' ? (m[HOME_DESCRIPTION] as string) : null,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
     },
 
     async remove(clientId: string): Promise<boolean> {

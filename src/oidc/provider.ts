@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributor } from './claims.js';
 import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchannel-fetch.js';
-import { clientMetadataValidator, FIRST_PARTY, RESOURCE_SERVER } from './client-metadata.js';
+import { clientMetadataValidator, FIRST_PARTY, HOME_DESCRIPTION, HOME_URL, RESOURCE_SERVER } from './client-metadata.js';
 import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin } from './provider-middleware.js';
 import { askBeforeLogout, type OidcPages } from './pages.js';
 import { createInteractionPolicy, type PendingCharter } from './charter-prompt.js';
@@ -127,7 +127,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       scope: 'openid profile email phone offline_access',
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-    extraClientMetadata: { properties: [FIRST_PARTY, RESOURCE_SERVER], validator: clientMetadataValidator },
+    extraClientMetadata: { properties: [FIRST_PARTY, RESOURCE_SERVER, HOME_URL, HOME_DESCRIPTION], validator: clientMetadataValidator },
     enabledJWA: {
       idTokenSigningAlgValues: ['RS256', 'ES256'],
       userinfoSigningAlgValues: ['RS256', 'ES256'],

@@ -49,7 +49,7 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
     });
     expect(pages.form.html).toContain('Activer mon compte (1/4)');
     expect(pages.codePage.html).toContain('Activer mon compte (2/4)');
-    expect(pages.codePage.html).toContain('vous allez recevoir un SMS avec un code à 6 chiffres, valable 10 minutes');
+    expect(pages.codePage.html).toContain('le SMS contient un code à 6 chiffres, valable 10 minutes');
     expect(pages.children.html).toContain('Activer mon compte (3/4)');
     expect(pages.children.html).toContain('Date de naissance de Jules LE GOFF-NGUYEN (Collège Jean-Moulin)');
     expect(pages.children.html).toContain('Date de naissance de Léa LE GOFF-NGUYEN (École Victor-Hugo)');

@@ -19,7 +19,9 @@ describe('links from the login page and the footer', () => {
     const profile = await browser.navigate(start.url.toString(), {}, sesame.issuer);
     const form = await browser.request(`${profile.url}?profil=responsable`);
     const links = [...form.html.matchAll(/href="([^"#]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((h) => h.startsWith('/') && !h.startsWith('/static/'));
-    expect(links).toEqual(expect.arrayContaining(['/aide', '/accessibilite', '/mentions-legales', '/donnees-personnelles']));
+    // Opened from a sign-in, the footer's pages carry it, so each can lead back (screens-dead-ends.test.ts).
+    const uid = new URL(profile.url).pathname.split('/').at(-1)!;
+    expect(links).toEqual(expect.arrayContaining(['/aide', '/accessibilite', '/mentions-legales', '/donnees-personnelles'].map((p) => `${p}?interaction=${uid}`)));
     expect(links.some((l) => l.startsWith('/mot-de-passe-oublie?interaction='))).toBe(true);
     for (const link of links) {
       const page = await browser.request(new URL(link, sesame.issuer).toString());

@@ -96,7 +96,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     expect(late.html).not.toContain('Activer mon compte (3/4)');
   });
 
-  test('an expired code is refused (and counts as a try); a used code cannot be replayed; a code works only in its flow', async () => {
+  test('an expired code is refused (and costs no try); a used code cannot be replayed; a code works only in its flow', async () => {
     const f = await family();
     const a = new Browser();
     const b = new Browser();
@@ -114,7 +114,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     await setState(a, 'codeExpiresAt', LONG_AGO);
     const expired = await post(a, sesame.issuer, pageA, '/activation/code', { code: codeA });
     expect(expired.status).toBe(400);
-    expect(expired.html).toContain('Ce code a expiré. Demandez-en un nouveau avec « Renvoyer le code ». Il vous reste 4 essais.');
+    expect(expired.html).toContain('Ce code a expiré. Cet essai n’est pas compté : choisissez « Renvoyer le code » pour en recevoir un nouveau.');
 
     const accepted = await post(b, sesame.issuer, pageB, '/activation/code', { code: codeB });
     expect(accepted.html).toContain('Activer mon compte (3/4)');
@@ -138,7 +138,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     await setState(browser, 'lastSentAt', LONG_AGO);
     const resent = await post(browser, sesame.issuer, page, '/activation/renvoyer', {});
     expect(resent.status).toBe(200);
-    expect(resent.html).toContain('un nouveau code vient de vous être envoyé');
+    expect(resent.html).toContain('un nouveau SMS vient de vous être envoyé');
     const second = await lastCode(sesame.dataDir, f.mobile.e164);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(2);
 

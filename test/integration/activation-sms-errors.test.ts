@@ -205,7 +205,7 @@ describe.each(STORES)('activation SMS through Twilio (%s store)', (store) => {
     const page = await begin(browser, known.identity);
     await sesame.smsQueue.drain();
     const resent = await post(browser, base, page, '/activation/renvoyer', {});
-    expect(resent.html).toContain('un nouveau code vient de vous être envoyé');
+    expect(resent.html).toContain('un nouveau SMS vient de vous être envoyé');
     await sesame.smsQueue.drain();
     const after = await browser.navigate(`${base}/activation`);
     expect(after.html).not.toContain('Nous n’avons pas pu envoyer le SMS');

@@ -89,7 +89,7 @@ describe.each(STORES)('sesame charters (%s store)', (store) => {
       [['charters', 'acceptances', 'inconnue', '--json'], /no charter named "inconnue"/],
       [['clients', 'update', 'inconnu', '--charter', 'ent'], /no client with client_id "inconnu"/],
       [['clients', 'update', client.client_id, '--charter', 'inconnue'], /no charter named "inconnue"/],
-      [['clients', 'update', client.client_id], /give --charter NAME or --no-charter/],
+      [['clients', 'update', client.client_id], /give --charter NAME, --no-charter, --home-url URL/],
     ];
     for (const [args, message] of cases) expectOneLineFailure(await cli(...args), message);
     expect(parseJson(await cli('charters', 'list', '--json'))).toEqual(before);

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningSesame, type ServerOptions } from '../../src/server.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './databases.js';

@@ -9,11 +9,19 @@ const T0 = 1_800_000_000_000;
 const start = () =>
   codeIssued(newFlow({ interactionUid: null, clientName: null, familyName: 'Moreau', givenName: 'Claire', mobile: '+33612345678', guardianIds: ['g'], delivery: 'code' }), 'hash', T0, RULES);
 
-test('the right code within 10 minutes moves on and is spent; after 10 minutes it is expired and costs a try', () => {
+test('the right code within 10 minutes moves on and is spent; after 10 minutes any code is expired and costs no try', () => {
   const ok = applyCode(start(), true, T0 + 599_000, RULES);
   expect(ok).toMatchObject({ kind: 'accepted', state: { step: 'children', codeHash: null } });
-  const late = applyCode(start(), true, T0 + 600_000, RULES);
-  expect(late).toMatchObject({ kind: 'expired', state: { codeFailures: 1, codeHash: null } });
+  for (const matches of [true, false]) {
+    const late = applyCode(start(), matches, T0 + 600_000, RULES);
+    expect(late).toEqual({ kind: 'expired', state: start() });
+  }
+});
+
+test('a flow with nothing sent expires at the same moment, so a stranger sees what a parent sees', () => {
+  const none = codeIssued(newFlow({ ...start(), guardianIds: [], delivery: 'none' }), null, T0, RULES);
+  expect(applyCode(none, false, T0 + 599_000, RULES).kind).toBe('wrong');
+  expect(applyCode(none, false, T0 + 600_000, RULES).kind).toBe('expired');
 });
 
 test('five wrong codes end the flow, each one saying the tries left', () => {

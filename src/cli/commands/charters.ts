@@ -1,11 +1,12 @@
 // `sesame charters …` (usage charters: add a version, list, show, acceptances) and `sesame clients update`, which
-// attaches a charter to a relying application or removes it.
+// attaches a charter to a relying application or removes it, and lists it on the home page (clients.ts).
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AdminApiError, adminClient } from '../admin-client.js';
 import { CliError } from '../cli-error.js';
 import { commandGroup } from '../command-group.js';
 import { describeRecord, printResult, table, type OutputOptions } from '../output.js';
+import { addHomeListingOptions, homeListingChange, updateHomeListing, type HomeListingOptions } from './clients.js';
 import { charterNameProblem, charterTextProblem, MAX_CHARTER_CHARS } from '../../charters/rules.js';
 
 // UTF-8 takes at most 4 bytes a character: a file above this cannot hold a charter the server would take.
@@ -135,19 +136,26 @@ export function registerCharterCommands(program: Command): void {
 }
 
 function registerClientUpdate(program: Command): void {
-  commandGroup(program, 'clients', 'relying applications allowed to sign people in')
+  const update = commandGroup(program, 'clients', 'relying applications allowed to sign people in')
     .command('update')
-    .description('change a relying application: the charter people must accept before using it')
+    .description('change a relying application: the charter people must accept before using it, its place on the home page')
     .argument('<client_id>', 'the client_id')
     .option('--charter <name>', 'require this charter (its current version) at sign-in')
-    .option('--no-charter', 'require no charter any more')
+    .option('--no-charter', 'require no charter any more');
+  addHomeListingOptions(update)
     .option('--json', 'print JSON')
-    .action(async (id: string, options: OutputOptions & { charter?: string | false }) => {
-      if (options.charter === undefined) throw new CliError('nothing to update: give --charter NAME or --no-charter');
-      const client = adminClient();
-      const answer = options.charter === false
-        ? await naming({ client: id }, () => client.request<{ client_id: string; charter: string | null }>('DELETE', `/clients/${encodeURIComponent(id)}/charter`))
-        : await naming({ client: id, charter: options.charter }, () => client.request<{ client_id: string; charter: string | null }>('POST', `/clients/${encodeURIComponent(id)}/charter`, { charter: checkName(options.charter as string) }));
-      printResult(options, answer, (a) => (a.charter ? `Client ${a.client_id} now requires charter ${a.charter}.` : `Client ${a.client_id} requires no charter.`));
+    .action(async (id: string, options: OutputOptions & HomeListingOptions & { charter?: string | false }) => {
+      const home = homeListingChange(options);
+      if (options.charter === undefined && !home) {
+        throw new CliError('nothing to update: give --charter NAME, --no-charter, --home-url URL, --description TEXT or --no-home');
+      }
+      if (options.charter !== undefined) {
+        const client = adminClient();
+        const answer = options.charter === false
+          ? await naming({ client: id }, () => client.request<{ client_id: string; charter: string | null }>('DELETE', `/clients/${encodeURIComponent(id)}/charter`))
+          : await naming({ client: id, charter: options.charter }, () => client.request<{ client_id: string; charter: string | null }>('POST', `/clients/${encodeURIComponent(id)}/charter`, { charter: checkName(options.charter as string) }));
+        printResult(options, answer, (a) => (a.charter ? `Client ${a.client_id} now requires charter ${a.charter}.` : `Client ${a.client_id} requires no charter.`));
+      }
+      if (home) printResult(options, await updateHomeListing(id, home), describeRecord);
     });
 }

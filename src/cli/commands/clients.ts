@@ -102,3 +102,29 @@ export function registerClientCommands(program: Command): void {
       printResult(options, { client_id: id, removed: true }, () => `Client ${id} removed.`);
     });
 }
+
+/** `sesame clients update`'s home page options (registered with the charter ones in charters.ts). */
+export interface HomeListingOptions {
+  homeUrl?: string;
+  description?: string;
+  /** false with --no-home. */
+  home?: boolean;
+}
+
+export function addHomeListingOptions(command: Command): Command {
+  return command
+    .option('--home-url <url>', 'list it on the home page («Mes services»): the address parents open to use it')
+    .option('--description <text>', 'one short sentence under its name on the home page (200 characters at most)')
+    .option('--no-home', 'remove it from the home page');
+}
+
+/** The PATCH body for the home listing, or undefined when no home option was given. */
+export function homeListingChange(options: HomeListingOptions): Record<string, string | null> | undefined {
+  if (options.home === false) return { home_url: null, home_description: null };
+  const body = { ...(options.homeUrl !== undefined ? { home_url: options.homeUrl } : {}), ...(options.description !== undefined ? { home_description: options.description } : {}) };
+  return Object.keys(body).length > 0 ? body : undefined;
+}
+
+export async function updateHomeListing(id: string, change: Record<string, string | null>): Promise<ClientRecord> {
+  return withClientId(id, () => adminClient().request<ClientRecord>('PATCH', `/clients/${encodeURIComponent(id)}`, change));
+}

@@ -1,6 +1,7 @@
 // Parent self-activation, step by step: match the school's guardian, send (or silently not send) the SMS under the
 // limits, check the code and the children's birth dates, then activate one account. Knows nothing of HTTP.
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../clock.js';
 import type { Accounts } from '../../accounts/accounts.js';
 import { baseIdentifiant, type IdentifierStyle } from '../../accounts/identifiants.js';
 import { checkPassword } from '../../accounts/password-policy.js';
@@ -18,7 +19,7 @@ import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 import type { Codes } from './codes.js';
 import { childrenByIds, childrenOf, matchGuardians, type Child } from './directory-lookup.js';
 import {
-  activated, applyBirthdates, applyCode, canResend, childrenFound, codeIssued, newFlow, smsReported,
+  activated, applyBirthdates, applyCode, canResend, childrenFound, codeExpired, codeIssued, newFlow, smsReported,
   type BirthdatesOutcome, type CodeOutcome, type Delivery, type FlowRules, type FlowState,
 } from './flow.js';
 import { newFlowId, type FlowStore } from './flow-store.js';
@@ -46,6 +47,8 @@ export interface ActivationDeps {
   logger: Logger;
   /** Records the outcome: the account activated, or the flow ended by too many wrong answers. */
   audit?: AuditTrail;
+  /** Whose time codes expire and resends wait by (tests move it instead of waiting). */
+  clock?: Clock;
 }
 
 /** Why a step could not go on; the routes turn each into a French sentence. */
@@ -68,6 +71,7 @@ export function createActivation(deps: ActivationDeps) {
     }
     return result;
   }
+  const clock = deps.clock ?? systemClock;
   const rules = {
     numberNameHour: { name: 'sms:number-name:hour', points: settings.smsPerNumberNameHour, windowSeconds: HOUR },
     numberNameDay: { name: 'sms:number-name:day', points: settings.smsPerNumberNameDay, windowSeconds: DAY },
@@ -138,6 +142,8 @@ export function createActivation(deps: ActivationDeps) {
 
   return {
     settings,
+    /** Whether the code of `state` is past its time now (the code page then leads with «Renvoyer le code»). */
+    codeExpired: (state: FlowState) => codeExpired(state, clock.now(), settings),
 
     async load(flowId: string): Promise<FlowState | undefined> {
       return flows.load(flowId);
@@ -158,7 +164,7 @@ export function createActivation(deps: ActivationDeps) {
       const state = codeIssued(
         newFlow({ ...context, ...input, guardianIds: matched.map((g) => g.id), delivery }),
         delivery === 'code' ? codes.hash(flowId, code) : null,
-        Date.now(),
+        clock.now(),
         settings,
       );
       const reminder = delivery === 'reminder' ? matched.find((g) => g.accountState === 'active' || g.accountState === 'disabled')?.identifiant ?? null : null;
@@ -176,13 +182,13 @@ export function createActivation(deps: ActivationDeps) {
       };
       const before = await flows.load(flowId);
       if (!before || before.step !== 'code') return 'gone';
-      const early = refusalFor(before, Date.now());
+      const early = refusalFor(before, clock.now());
       if (early) return early;
       const refused = await spend(before.mobile, nameKey(before.familyName, before.givenName), address, before.delivery);
       if (refused) return refused;
       const code = codes.generate();
       const reserved = await flows.update<Refusal | { kind: 'reserved'; state: FlowState } | undefined>(flowId, async (state) => {
-        const now = Date.now();
+        const now = clock.now();
         if (state.step !== 'code') return { state, result: undefined };
         const late = refusalFor(state, now);
         if (late) return { state, result: late };
@@ -202,7 +208,7 @@ export function createActivation(deps: ActivationDeps) {
     async checkCode(flowId: string, code: string) {
       return recordEnd(await flows.update<CodeOutcome | { kind: 'out_of_step' }>(flowId, async (state, trx) => {
         if (state.step !== 'code') return { state, result: { kind: 'out_of_step' } };
-        const outcome = applyCode(state, codes.matches(flowId, code, state.codeHash), Date.now(), settings);
+        const outcome = applyCode(state, codes.matches(flowId, code, state.codeHash), clock.now(), settings);
         if (outcome.kind !== 'accepted') return { state: outcome.state, result: outcome };
         const children = await childrenOf(trx, state.guardianIds);
         const next = childrenFound(outcome.state, children.map((c) => c.id));

@@ -77,12 +77,23 @@ export function codeIssued(state: FlowState, codeHash: string | null, now: numbe
   return {
     ...state,
     codeHash,
-    codeExpiresAt: codeHash ? now + rules.codeTtlSeconds * 1000 : null,
+    // Every delivery gets a deadline, the silent miss too: the code page then expires at the same moment for a
+    // stranger and for a parent, and says so the same way.
+    codeExpiresAt: now + rules.codeTtlSeconds * 1000,
     lastSentAt: now,
     codesSent: state.codesSent + 1,
     // A miss gets a delivery record too, so what the code page can say about delivery is the same for both.
     sms: { send: state.codesSent + 1, status: 'pending', failure: null },
   };
+}
+
+/**
+ * Whether the latest SMS's code is past its time (whatever was sent). Flows stored before every delivery had a
+ * deadline fall back to the time of the last SMS.
+ */
+export function codeExpired(state: FlowState, now: number, rules: FlowRules): boolean {
+  if (state.step !== 'code' || state.codesSent === 0) return false;
+  return now >= (state.codeExpiresAt ?? state.lastSentAt + rules.codeTtlSeconds * 1000);
 }
 
 /** Records whether SMS number `send` left; an outcome arriving after a newer SMS was asked for changes nothing. */
@@ -108,20 +119,20 @@ export type CodeOutcome =
 
 /**
  * Applies a typed code. `matches` says whether it equals the current code (always false when none was sent).
- * An expired code counts as a try too: otherwise waiting would give free guesses.
+ * Once the code's time has passed, a typed code is not compared at all and costs no try: the parent is told to ask
+ * for a new one. Nothing is learnt from it either (no comparison, the same answer for every value), so waiting
+ * gives no free guess; guesses at a live code each cost one.
  */
 export function applyCode(state: FlowState, matches: boolean, now: number, rules: FlowRules): CodeOutcome {
-  const live = state.codeExpiresAt !== null && now < state.codeExpiresAt;
-  if (matches && live) {
+  if (codeExpired(state, now, rules)) return { kind: 'expired', state };
+  if (matches && state.codeHash !== null) {
     return { kind: 'accepted', state: { ...state, step: 'children', codeHash: null, codeExpiresAt: null } };
   }
   const failures = state.codeFailures + 1;
   if (failures >= rules.codeMaxFailures) {
     return { kind: 'ended', state: { ...state, step: 'ended', endReason: 'code_failures', codeHash: null, codeFailures: failures } };
   }
-  const next = { ...state, codeFailures: failures };
-  if (matches) return { kind: 'expired', state: { ...next, codeHash: null, codeExpiresAt: null } };
-  return { kind: 'wrong', state: next, triesLeft: rules.codeMaxFailures - failures };
+  return { kind: 'wrong', state: { ...state, codeFailures: failures }, triesLeft: rules.codeMaxFailures - failures };
 }
 
 /** After the code: the children to confirm, or the end when the school lists none for this parent. */

@@ -41,6 +41,7 @@ export async function createActivationMount(deps: ActivationMountDeps): Promise<
     identifierStyle: config.identifierStyle,
     logger: deps.logger.child({ flow: 'activation' }),
     ...(deps.audit ? { audit: deps.audit } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   return (router) =>
     mountActivationRoutes(router, {

@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError } from '../../http/app-error.js';
+import { AppError, withNext } from '../../http/app-error.js';
 import { pageExpired } from '../../http/interaction.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Activation } from './activation.js';
@@ -12,9 +12,19 @@ import { FLOW_ID_PATTERN } from './flow-store.js';
 import type { FlowState } from './flow.js';
 import { checkBirthdates, checkCode, checkIdentity, checkPasswordFields, type FieldError } from './input.js';
 import {
-  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage, smsFailureMessage,
-  type ScreenBase,
+  childrenScreen, codeScreen, doneScreen, endedScreen, identityScreen, passwordScreen, refusalMessage, restartHref, smsFailureMessage,
+  type CodeNextStep, type ScreenBase,
 } from './screens.js';
+import type { SmsFailureKind } from '../../messaging/sms-sender.js';
+
+/** SMS failures whose sentence tells the parent to choose «Renvoyer le code» (screens.ts). */
+const RESEND_HELPS = new Set<SmsFailureKind>(['unsubscribed', 'rate_limited', 'unavailable']);
+
+const EXPIRED_CODE = 'Ce code a expiré. Cet essai n’est pas compté : choisissez « Renvoyer le code » pour en recevoir un nouveau.';
+const EXPIRED_LAST_CODE = 'Ce code a expiré, et vous avez déjà reçu le nombre maximal de codes. Cet essai n’est pas compté : recommencez l’activation pour en recevoir un nouveau.';
+/** The same, said before anything was typed (the page reached again after the code's time). */
+const EXPIRED_NOTICE = 'Le code envoyé par SMS a expiré. Choisissez « Renvoyer le code » pour en recevoir un nouveau.';
+const EXPIRED_LAST_NOTICE = 'Le code envoyé par SMS a expiré, et vous avez déjà reçu le nombre maximal de codes. Recommencez l’activation pour en recevoir un nouveau.';
 
 const COOKIE = 'sesame.activation';
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -34,7 +44,10 @@ export interface ActivationRoutesDeps {
 }
 
 const flowExpired = () =>
-  new AppError('activation_expired', 400, 'Votre demande d’activation a expiré. Recommencez depuis « Activer mon compte ».', 'activation flow not found or expired');
+  withNext(
+    new AppError('activation_expired', 400, 'Votre demande d’activation a expiré. Recommencez depuis « Activer mon compte ».', 'activation flow not found or expired'),
+    { href: restartHref(null), label: 'Recommencer l’activation' },
+  );
 
 /**
  * Runs `work` and answers no sooner than `ms` after it started: a match and a miss wait for the same deadline, so
@@ -67,6 +80,19 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   const codeBase = (ctx: Context, state: FlowState, errors: FieldError[] = []): ScreenBase => {
     const failure = smsFailureMessage(state.sms);
     return base(ctx, state.clientName, failure ? [{ field: '', message: failure }, ...errors] : errors);
+  };
+
+  /** What the code page offers first: a new code once the last one expired or could not leave (screens.ts). */
+  const codeNextStep = (state: FlowState, expired: boolean): CodeNextStep => {
+    const failed = state.sms?.status === 'failed' && RESEND_HELPS.has(state.sms.failure ?? 'unavailable');
+    if (!expired && !failed) return 'code';
+    return state.codesSent < activation.settings.maxCodes ? 'resend' : 'restart';
+  };
+  const codePage = (ctx: Context, state: FlowState, errors: FieldError[], extra: { notice?: string; expired?: boolean } = {}) => {
+    const expired = extra.expired ?? activation.codeExpired(state);
+    // Reached again (reload, back) after the code's time: the page says so before the parent types anything.
+    const notice = extra.notice ?? (expired && errors.length === 0 ? (codeNextStep(state, true) === 'resend' ? EXPIRED_NOTICE : EXPIRED_LAST_NOTICE) : undefined);
+    return codeScreen(codeBase(ctx, state, errors), { codeMinutes, interactionUid: state.interactionUid, notice, nextStep: codeNextStep(state, expired) });
   };
 
   /** The flow of this browser, or «expirée» for a step posted without one. */
@@ -111,7 +137,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const b = base(ctx, state.clientName);
     switch (state.step) {
       case 'code':
-        return showScreen(ctx, codeScreen(codeBase(ctx, state), codeMinutes, state.interactionUid, extra.notice));
+        return showScreen(ctx, codePage(ctx, state, [], extra));
       case 'children':
         return showScreen(ctx, childrenScreen(b, await activation.children(state)));
       case 'password':
@@ -165,18 +191,17 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   router.post('/activation/code', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'code') return backToStep(ctx);
-    const b = (errors: FieldError[]) => codeBase(ctx, state, errors);
     const checked = checkCode(formBody(ctx));
-    if (!checked.ok) return showScreen(ctx, codeScreen(b(checked.errors), codeMinutes, state.interactionUid), 400);
+    if (!checked.ok) return showScreen(ctx, codePage(ctx, state, checked.errors), 400);
     const outcome = await activation.checkCode(id, checked.value);
     if (!outcome) throw flowExpired();
-    if (outcome.kind === 'wrong' || outcome.kind === 'expired') {
-      const left = outcome.kind === 'wrong' ? outcome.triesLeft : activation.settings.codeMaxFailures - outcome.state.codeFailures;
-      const tries = left === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${left} essais.`;
-      const message = outcome.kind === 'wrong'
-        ? `Ce code ne correspond pas. ${tries}`
-        : `Ce code a expiré. Demandez-en un nouveau avec « Renvoyer le code ». ${tries}`;
-      return showScreen(ctx, codeScreen(b([{ field: 'code', message }]), codeMinutes, state.interactionUid), 400);
+    if (outcome.kind === 'expired') {
+      const message = codeNextStep(outcome.state, true) === 'resend' ? EXPIRED_CODE : EXPIRED_LAST_CODE;
+      return showScreen(ctx, codePage(ctx, outcome.state, [{ field: 'code', message }], { expired: true }), 400);
+    }
+    if (outcome.kind === 'wrong') {
+      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      return showScreen(ctx, codePage(ctx, outcome.state, [{ field: 'code', message: `Ce code ne correspond pas. ${tries}` }]), 400);
     }
     backToStep(ctx);
   });
@@ -187,11 +212,12 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const outcome = await atLeast(clock, deps.minResponseMs, () => activation.resend(id, ctx.ip));
     if (outcome === 'gone') return backToStep(ctx);
     if (outcome === 'sent') {
-      return showScreen(ctx, codeScreen(base(ctx, state.clientName), codeMinutes, state.interactionUid, 'Si ces informations correspondent à celles de l’établissement, un nouveau code vient de vous être envoyé par SMS. Seul le dernier code reçu est valable.'));
+      const fresh = (await activation.load(id)) ?? state;
+      return showScreen(ctx, codePage(ctx, fresh, [], { expired: false, notice: 'Si ces informations correspondent à celles de l’établissement, un nouveau SMS vient de vous être envoyé. Seul le dernier code reçu est valable.' }));
     }
     const refusal = refusalMessage(outcome);
     if (refusal.retryAfter) ctx.set('Retry-After', String(refusal.retryAfter));
-    showScreen(ctx, codeScreen(base(ctx, state.clientName, [{ field: '', message: refusal.message }]), codeMinutes, state.interactionUid), refusal.status);
+    showScreen(ctx, codePage(ctx, state, [{ field: '', message: refusal.message }]), refusal.status);
   });
 
   router.post('/activation/enfants', async (ctx) => {

@@ -4,7 +4,7 @@ import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 import type { Refusal } from './activation.js';
 import type { Child } from './directory-lookup.js';
 import type { EndReason, SmsDelivery } from './flow.js';
-import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
+import { formScreen, signInLink, type Screen, type ScreenBase } from '../common/screen.js';
 
 export type { Screen, ScreenBase } from '../common/screen.js';
 
@@ -19,8 +19,23 @@ export function restartHref(interactionUid: string | null): string {
 export const identityScreen = (base: ScreenBase, values: Record<string, string>, interaction: string | null) =>
   withErrors('identity', 'Activer mon compte (1/4)', base, { values, interaction });
 
-export const codeScreen = (base: ScreenBase, codeMinutes: number, interactionUid: string | null, notice?: string) =>
-  withErrors('code', 'Activer mon compte (2/4)', base, { codeMinutes, notice, restartHref: restartHref(interactionUid) });
+/**
+ * What the code page offers first: typing the code; asking for a new one (the code expired, or its SMS could not
+ * leave); or starting again when no more codes may be sent.
+ */
+export type CodeNextStep = 'code' | 'resend' | 'restart';
+
+export interface CodeScreenOptions {
+  codeMinutes: number;
+  interactionUid: string | null;
+  notice?: string | undefined;
+  nextStep?: CodeNextStep;
+}
+
+export const codeScreen = (base: ScreenBase, o: CodeScreenOptions) =>
+  withErrors('code', 'Activer mon compte (2/4)', base, {
+    codeMinutes: o.codeMinutes, notice: o.notice, nextStep: o.nextStep ?? 'code', restartHref: restartHref(o.interactionUid), ...signInLink(o.interactionUid),
+  });
 
 /** «Jules MOREAU (Collège Jean-Moulin)»: first given name, family name in capitals, the school. */
 export function childLabel(child: Child): string {
@@ -56,7 +71,8 @@ const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[]; restar
       'Les dates de naissance saisies ne correspondent pas à celles que l’établissement nous a transmises. Pour votre sécurité, cette demande est annulée.',
       'Contactez le secrétariat de l’établissement de votre enfant : il pourra vérifier les dates de naissance enregistrées et les corriger si besoin. Vous pourrez ensuite recommencer.',
     ],
-    restart: false,
+    // Once the school has corrected its data (at the next nightly import), starting again is the way on.
+    restart: true,
   },
   no_children: {
     heading: 'Nous n’avons pas trouvé vos enfants',
@@ -73,6 +89,7 @@ const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[]; restar
   },
 };
 
+/** Every ending leads somewhere: back to the sign-in it came from (or the home page's services), and starting again when that can help. */
 export function endedScreen(base: ScreenBase, reason: EndReason, identifiant: string | null, interactionUid: string | null): Screen {
   const ending = ENDINGS[reason];
   return withErrors('ended', ending.heading, base, {
@@ -80,6 +97,7 @@ export function endedScreen(base: ScreenBase, reason: EndReason, identifiant: st
     paragraphs: ending.paragraphs,
     identifiant: reason === 'already_active' ? identifiant : null,
     restartHref: ending.restart ? restartHref(interactionUid) : null,
+    ...signInLink(interactionUid),
   });
 }
 

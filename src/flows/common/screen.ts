@@ -29,3 +29,13 @@ export function formScreen(view: string, heading: string, base: ScreenBase, extr
     },
   };
 }
+
+/**
+ * The way on from a journey's page: back to the sign-in it came from, or, when it came from none, the home page
+ * and its «Mes services» (the applications the operator listed).
+ */
+export function signInLink(interactionUid: string | null): { signInHref: string; signInLabel: string } {
+  return interactionUid
+    ? { signInHref: `/interaction/${encodeURIComponent(interactionUid)}`, signInLabel: 'Revenir à la connexion' }
+    : { signInHref: '/', signInLabel: 'Voir les services de l’école' };
+}

@@ -79,7 +79,7 @@ export function firstConnectionRoutes(deps: FirstConnectionRoutesDeps): { mount(
         return showScreen(ctx, doneScreen(b, state, { pending, ...(extra.notice ? { notice: extra.notice } : {}) }), status);
       }
       case 'ended':
-        return showScreen(ctx, endedScreen(b, state.endReason!), status);
+        return showScreen(ctx, endedScreen(b, state.endReason!, state.interactionUid), status);
     }
   }
 

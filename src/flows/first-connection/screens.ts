@@ -3,7 +3,7 @@
 import { PASSWORD_RULES } from '../../accounts/password-policy.js';
 import type { MailFailureKind } from '../../messaging/mailer.js';
 import { childLabel } from '../activation/screens.js';
-import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
+import { formScreen, signInLink, type Screen, type ScreenBase } from '../common/screen.js';
 import type { MailRefusal } from './first-connection.js';
 import type { EndReason, FlowState } from './flow.js';
 import type { IdentityQuestion } from './identity.js';
@@ -71,9 +71,10 @@ const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[] }> = {
   },
 };
 
-export function endedScreen(base: ScreenBase, reason: EndReason): Screen {
+/** Every ending leads on: back to the sign-in it came from, or to the services of the home page. */
+export function endedScreen(base: ScreenBase, reason: EndReason, interactionUid: string | null): Screen {
   const ending = ENDINGS[reason];
-  return screen('ended', ending.heading, base, { paragraphs: ending.paragraphs });
+  return screen('ended', ending.heading, base, { paragraphs: ending.paragraphs, ...signInLink(interactionUid) });
 }
 
 /** A correct provisional password past its 3 months: what to do, never «incorrect». */

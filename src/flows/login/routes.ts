@@ -9,6 +9,7 @@ import type { SignInHandOver } from '../first-connection/routes.js';
 import { ProvisionalExpiredError, type createSignIn } from './sign-in.js';
 import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
 import type { SignInAudit } from './sign-in-audit.js';
+import { readLoginHint } from './login-hint.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
 
@@ -21,9 +22,13 @@ function renderLogin(
   locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; remember?: boolean; error?: string; errorField?: 'username' | 'password' },
 ) {
   ctx.type = 'html';
+  // Never cached: the page may carry an identifiant, and a shared computer's back button must not show it.
+  ctx.set('Cache-Control', 'no-store');
   ctx.body = renderView(locals.profil ? 'login/form' : 'login/profile', {
     title: locals.error ? 'Erreur – Connexion – Sésame' : 'Connexion – Sésame',
     csrf: ctx.state.csrf,
+    // The footer's pages (Aide…) lead back to this sign-in.
+    signInUid: locals.uid,
     ...locals,
   });
 }
@@ -44,7 +49,11 @@ export function mountLoginRoutes(
       ctx.redirect(`/interaction/${details.uid}/charte`);
       return;
     }
-    renderLogin(ctx, { uid: details.uid, clientName, profil: profileOf(ctx.query.profil) });
+    // The relying party's login_hint pre-fills the identifiant and, when it says which, skips the profile choice;
+    // «Changer de profil» (?choix) shows the choice again.
+    const hint = readLoginHint(details.params.login_hint);
+    const profil = profileOf(ctx.query.profil) ?? (ctx.query.choix === undefined ? hint.profil : undefined);
+    renderLogin(ctx, { uid: details.uid, clientName, profil, ...(hint.username ? { username: hint.username } : {}) });
   });
 
   router.post('/interaction/:uid/login', async (ctx) => {
