@@ -14,13 +14,15 @@ export interface StoreOptions {
   databaseUrl: string | undefined;
   /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /** An in-memory database starts from this dumped data folder instead of an empty one (tests: migrated once). */
+  embeddedImage?: Blob | undefined;
 }
 
-async function embeddedDialect(dataDir: string): Promise<Dialect> {
+async function embeddedDialect(dataDir: string, image: Blob | undefined): Promise<Dialect> {
   const { PGlite } = await import('@electric-sql/pglite');
   // Dates stay strings, as with PostgreSQL below: a birth date is a calendar day, not an instant.
   const parsers = { 1082: (v: string) => v };
-  if (dataDir.startsWith('memory://')) return pgliteDialect(await PGlite.create({ parsers }));
+  if (dataDir.startsWith('memory://')) return pgliteDialect(await PGlite.create({ parsers, ...(image ? { loadDataDir: image } : {}) }));
   const dir = path.join(dataDir, 'pgdata');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return pgliteDialect(await PGlite.create({ dataDir: dir, parsers }));
@@ -53,7 +55,7 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
   let pool: pg.Pool | undefined;
   const dialect = options.databaseUrl
     ? await postgresDialect(options.databaseUrl, (opened) => (pool = opened))
-    : await embeddedDialect(options.dataDir);
+    : await embeddedDialect(options.dataDir, options.embeddedImage);
   const db = new Kysely<Database>({ dialect });
   if (pool) pools.set(db, pool);
   return db;
