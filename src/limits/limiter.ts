@@ -68,7 +68,10 @@ export function createSqlLimiter(db: Db): Limiter {
     if (!hits.length) return { hits: [], checks: await checkAll(checks) };
     const hitKeys = hits.map(([rule, key]) => k(rule, key));
     const checkKeys = checks.map(([rule, key]) => k(rule, key));
-    const values = sql.join(hits.map(([rule], i) => sql`(${hitKeys[i]}, 1, now() + make_interval(secs => ${rule.windowSeconds}))`));
+    // Rows are locked in key order (byte order, as `collate "C"` in settle): two statements sharing counters
+    // never wait on each other in a cycle (a deadlock would abort one sign-in).
+    const order = hits.map((_, i) => i).sort((a, b) => (hitKeys[a]! < hitKeys[b]! ? -1 : 1));
+    const values = sql.join(order.map((i) => sql`(${hitKeys[i]}, 1, now() + make_interval(secs => ${hits[i]![0].windowSeconds}))`));
     const { rows } = await sql<{ key: string; points: number; expires_at: Date; hit: boolean }>`
       with input(key, points, expires_at) as (values ${values}),
       hit as (
@@ -104,9 +107,10 @@ export function createSqlLimiter(db: Db): Limiter {
       if (!refundKeys.length && !resetKeys.length) return;
       // Both in one statement: a data-modifying CTE runs whether or not the outer query reads it.
       await sql`
-        with reset as (delete from rate_limits where key in (${sql.join(resetKeys.length ? resetKeys : [null])}))
+        with reset as (delete from rate_limits where key in (${sql.join(resetKeys.length ? resetKeys : [null])})),
+        locked as (select key from rate_limits where key in (${sql.join(refundKeys.length ? refundKeys : [null])}) order by key collate "C" for update)
         update rate_limits set points = greatest(points - 1, 0)
-        where key in (${sql.join(refundKeys.length ? refundKeys : [null])}) and expires_at > now()
+        where key in (select key from locked) and expires_at > now()
       `.execute(db);
     },
     async check(rule, key) {

@@ -9,10 +9,11 @@ import { createCountedDatabase, type CountedDatabase } from '../support/statemen
 
 const PASSWORD = 'Cartable-rouge-2026';
 
-// Before this work: 47 and 7 (docs/performance.md lists each statement).
-const MODES: [string, () => Record<string, string>, number][] = [
-  ['postgres', () => ({}), 42],
-  ['postgres+redis', redisEnv, 5],
+// Sign-in before this work: 47 and 7 (docs/performance.md lists each statement); refresh, userinfo and
+// introspection (without token_type_hint) as measured, unchanged.
+const MODES: [string, () => Record<string, string>, number, { refresh: number; userinfo: number; introspection: number }][] = [
+  ['postgres', () => ({}), 42, { refresh: 6, userinfo: 3, introspection: 3 }],
+  ['postgres+redis', redisEnv, 5, { refresh: 1, userinfo: 1, introspection: 0 }],
 ];
 
 /** The audit trail writes its buffer on a timer, many requests' events in one insert: not a sign-in's own cost. */
@@ -24,7 +25,7 @@ const shape = (text: string) => {
   return flat.slice(0, 70) + (model === -1 ? '' : flat.slice(model));
 };
 
-describe.each(MODES)('statements per sign-in (%s)', (mode, extraEnv, bound) => {
+describe.each(MODES)('statements per sign-in (%s)', (mode, extraEnv, bound, others) => {
   let sesame: TestSesame;
   let database: CountedDatabase;
   let client: TestClient;
@@ -67,5 +68,24 @@ describe.each(MODES)('statements per sign-in (%s)', (mode, extraEnv, bound) => {
     const statements = sent.filter((s) => !s.startsWith('>>> '));
     if (statements.length > bound) process.stdout.write(`${mode}: ${statements.length} statements\n${sent.map(shape).join('\n')}\n`);
     expect(statements.length).toBeLessThanOrEqual(bound);
+  });
+
+  test(`refresh, userinfo and introspection each stay within ${others.refresh}, ${others.userinfo} and ${others.introspection} statements`, async () => {
+    const { tokens } = await signIn(sesame, config, client, { username: identifiant, password: PASSWORD });
+    const counted = async (operation: () => Promise<unknown>) => {
+      database.take();
+      await operation();
+      return database.take().filter((s) => !isAuditBatch(s));
+    };
+    const refresh = await counted(() => oidc.refreshTokenGrant(config, tokens.refresh_token!));
+    const userinfo = await counted(() => oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub));
+    const introspection = await counted(() => oidc.tokenIntrospection(config, tokens.access_token));
+    const measured = { refresh: refresh.length, userinfo: userinfo.length, introspection: introspection.length };
+    if (Object.entries(measured).some(([k, n]) => n > others[k as keyof typeof others])) {
+      process.stdout.write(`${mode}: ${JSON.stringify(measured)}\n${[...refresh, '--', ...userinfo, '--', ...introspection].map(shape).join('\n')}\n`);
+    }
+    expect(measured.refresh).toBeLessThanOrEqual(others.refresh);
+    expect(measured.userinfo).toBeLessThanOrEqual(others.userinfo);
+    expect(measured.introspection).toBeLessThanOrEqual(others.introspection);
   });
 });
