@@ -70,7 +70,8 @@ type Counted = { rule: Rule; key: string; on: 'success-reset' | 'success-refund'
 
 /**
  * Counts this attempt before the password is checked, so a parallel burst cannot pass the limit: each hit is one
- * atomic upsert (the account's and the address's share one statement). Returns the counters to settle on success, or the verdict that blocks.
+ * atomic upsert (the account's and the address's share one statement). Returns the counters to settle on
+ * success, or the verdict that blocks.
  */
 async function countAttempt(
   limiter: Limiter,
@@ -93,7 +94,9 @@ async function countAttempt(
   // identifiants does not.
   const first = pair.used === 1;
   // The account's hit and the address's (hit or check) go in one round trip.
-  const counts = await limiter.count(first ? [[rules.account, id], [rules.address, address]] : [[rules.account, id]], first ? [] : [[rules.address, address]]);
+  const counts = first
+    ? await limiter.count([[rules.account, id], [rules.address, address]], [])
+    : await limiter.count([[rules.account, id]], [[rules.address, address]]);
   const account = counts.hits[0]!;
   const perAddress = first ? counts.hits[1]! : counts.checks[0]!;
   counted.push({ rule: rules.account, key: id, on: 'success-refund' });
