@@ -5,15 +5,39 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 
-const storage = new AsyncLocalStorage<{ requestId: string }>();
+interface RequestStore {
+  requestId: string;
+  /** What this HTTP request already read (request-memo users: the SQL adapter); gone once the request ends. */
+  memo?: Map<string, unknown> | undefined;
+}
+
+const storage = new AsyncLocalStorage<RequestStore>();
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
 }
 
-/** Runs `fn` with a request id outside HTTP (tests, jobs). */
+/** Runs `fn` with a request id outside HTTP (tests, jobs): no request memo there. */
 export function withRequestId<T>(requestId: string, fn: () => T): T {
   return storage.run({ requestId }, fn);
+}
+
+/**
+ * Runs one HTTP request: its id, and a memo that lives until the request's handler has answered. Timers or promises
+ * started during the request and still running afterwards find no memo, so nothing read here is reused later.
+ */
+export async function runRequest<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
+  const store: RequestStore = { requestId, memo: new Map() };
+  try {
+    return await storage.run(store, fn);
+  } finally {
+    store.memo = undefined;
+  }
+}
+
+/** The current HTTP request's memo, or undefined outside a request (or once it has answered). */
+export function requestMemo(): Map<string, unknown> | undefined {
+  return storage.getStore()?.memo;
 }
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);

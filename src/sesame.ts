@@ -57,6 +57,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { countingSms } from './metrics/counting-sms.js';
 import { countingAudit } from './metrics/counting-audit.js';
 import { mountCharterRoutes } from './flows/charter/routes.js';
+import { createFindAccountWithCharter } from './oidc/sign-in-lookup.js';
 import { createAccountMount } from './flows/account/mount.js';
 import { createAccountGuard } from './flows/account/guard.js';
 import { createAttachmentReports, type AttachmentReports } from './directory/attachment-reports.js';
@@ -169,6 +170,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       pages,
       isOperatorLogoutUri: (uri) => isOperatorBackchannelUri(db, uri),
       pendingCharter: charters.pendingFor,
+      findAccountWithCharter: createFindAccountWithCharter(db),
       consents,
     });
     // Self-registered clients cannot take an operator's application name (src/oidc/reserved-client-names.ts).

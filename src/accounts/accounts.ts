@@ -44,7 +44,8 @@ export type CredentialsMatch =
   | { kind: 'password'; account: Account }
   | { kind: 'provisional'; account: Account; expired: boolean };
 
-const PUBLIC_COLUMNS = [
+/** Every column but the password hashes: what an account lookup returns. */
+export const PUBLIC_COLUMNS = [
   'id', 'kind', 'identifiant', 'given_name', 'family_name', 'email', 'email_verified', 'mobile',
   'mobile_verified', 'birthdate', 'state', 'origin',
 ] as const;

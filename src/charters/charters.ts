@@ -1,6 +1,6 @@
 // Usage charters: versioned texts per name, the charter a relying application requires, and acceptances. The
 // sign-in asks a person to accept the current version of the charter of the application they are going to.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../store/database.js';
 
 export interface CharterVersion {
@@ -31,6 +31,24 @@ export interface Acceptance {
 }
 
 export type Charters = ReturnType<typeof createCharters>;
+
+/**
+ * The charter version `account` (an SQL expression: a bound id or a column) must still accept before going to
+ * `clientId`, as a JSON `{name, version}` or null: a scalar subquery, so that the sign-in can ask it in the same
+ * statement as the account itself (src/oidc/sign-in-lookup.ts).
+ */
+export function pendingCharter(account: RawBuilder<unknown>, clientId: string): RawBuilder<CharterRef | null> {
+  return sql<CharterRef | null>`(
+    select json_build_object('name', req.name, 'version', req.version)
+    from (
+      select c.name, c.version from client_charters cc join charter_versions c on c.name = cc.charter_name
+      where cc.client_id = ${clientId} order by c.version desc limit 1
+    ) req
+    where not exists (
+      select 1 from charter_acceptances ca where ca.account_id = ${account} and ca.charter_name = req.name and ca.version = req.version
+    )
+  )`;
+}
 
 export function createCharters(db: Db) {
   async function current(name: string): Promise<CharterVersion | undefined> {
@@ -128,11 +146,10 @@ export function createCharters(db: Db) {
       return row?.charter_name;
     },
 
-    /** The charter version this person must still accept before going to `clientId`, if any. */
+    /** The charter version this person must still accept before going to `clientId`, if any (one statement). */
     async pendingFor(accountId: string, clientId: string): Promise<CharterRef | undefined> {
-      const required = await requiredBy(clientId);
-      if (!required) return undefined;
-      return (await hasAccepted(accountId, required.name, required.version)) ? undefined : required;
+      const { rows } = await sql<{ pending: CharterRef | null }>`select ${pendingCharter(sql`${accountId}`, clientId)} as pending`.execute(db);
+      return rows[0]?.pending ?? undefined;
     },
 
     /** Records that the person accepted this version; accepting it again keeps the first record. */

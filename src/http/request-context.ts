@@ -1,7 +1,7 @@
 // Gives every request its id and runs the rest of the request inside it (src/request-id.ts).
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import { withRequestId } from '../request-id.js';
+import { runRequest } from '../request-id.js';
 
 /** What a proxy may hand us: short, printable, no spaces (a uuid, a trace id). Anything else is replaced. */
 const ACCEPTED_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -18,7 +18,7 @@ export function assignRequestId(options: { trustProxy: boolean }) {
     const id = ACCEPTED_ID.test(incoming) ? incoming : randomUUID();
     // Set on the raw response at once: oidc-provider answers on ctx.res directly (provider-holder.ts).
     ctx.set(REQUEST_ID_HEADER, id);
-    return withRequestId(id, next);
+    return runRequest(id, next);
   };
 }
 

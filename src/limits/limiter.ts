@@ -23,9 +23,22 @@ export interface Limiter {
   check(rule: Rule, key: string): Promise<Verdict>;
   /** `check` for several counters at once (one round trip where the store allows it), in the same order. */
   checkAll(entries: [Rule, string][]): Promise<Verdict[]>;
+  /**
+   * Counts one hit on each of `hits` and reads `checks` without counting, in one round trip where the store allows
+   * it (one statement in SQL): the verdicts in the same order, hits first. Each hit is atomic, as with `hit`.
+   */
+  count(hits: [Rule, string][], checks: [Rule, string][]): Promise<{ hits: Verdict[]; checks: Verdict[] }>;
+  /** `reset` on some counters and `refund` on others, in one round trip where the store allows it. */
+  settle(resets: [Rule, string][], refunds: [Rule, string][]): Promise<void>;
   reset(rule: Rule, key: string): Promise<void>;
   /** Gives one counted hit back (a hit counted first that turned out not to be a failure); never below zero. */
   refund(rule: Rule, key: string): Promise<void>;
+}
+
+/** A `check` verdict from a counter's stored row (none: nothing counted in this window). */
+function checked(rule: Rule, row: { points: number; expires_at: Date | string } | undefined): Verdict {
+  if (!row) return { allowed: true, used: 0, retryAfterSeconds: 0 };
+  return { ...verdict(rule, row.points + 1, new Date(row.expires_at)), used: row.points };
 }
 
 function verdict(rule: Rule, used: number, expiresAt: Date | null): Verdict {
@@ -44,27 +57,61 @@ export function createSqlLimiter(db: Db): Limiter {
       .where('expires_at', '>', sql<Date>`now()`)
       .execute();
     const byKey = new Map(rows.map((r) => [r.key, r]));
-    return entries.map(([rule], i) => {
-      const row = byKey.get(keys[i]!);
-      if (!row) return { allowed: true, used: 0, retryAfterSeconds: 0 };
-      return { ...verdict(rule, row.points + 1, new Date(row.expires_at)), used: row.points };
-    });
+    return entries.map(([rule], i) => checked(rule, byKey.get(keys[i]!)));
+  }
+  /**
+   * One multi-row upsert for every hit (each row's window is its own rule's), with the checked counters read in
+   * the same statement (a CTE): one round trip. A key hit twice in one call would be refused by PostgreSQL
+   * («cannot affect row a second time»), so callers pass distinct counters.
+   */
+  async function count(hits: [Rule, string][], checks: [Rule, string][]): Promise<{ hits: Verdict[]; checks: Verdict[] }> {
+    if (!hits.length) return { hits: [], checks: await checkAll(checks) };
+    const hitKeys = hits.map(([rule, key]) => k(rule, key));
+    const checkKeys = checks.map(([rule, key]) => k(rule, key));
+    // Rows are locked in key order (byte order, as `collate "C"` in settle): two statements sharing counters
+    // never wait on each other in a cycle (a deadlock would abort one sign-in).
+    const order = hits.map((_, i) => i).sort((a, b) => (hitKeys[a]! < hitKeys[b]! ? -1 : 1));
+    const values = sql.join(order.map((i) => sql`(${hitKeys[i]}, 1, now() + make_interval(secs => ${hits[i]![0].windowSeconds}))`));
+    const { rows } = await sql<{ key: string; points: number; expires_at: Date; hit: boolean }>`
+      with input(key, points, expires_at) as (values ${values}),
+      hit as (
+        insert into rate_limits (key, points, expires_at)
+        select key, points, expires_at from input
+        on conflict (key) do update set
+          points = case when rate_limits.expires_at <= now() then 1 else rate_limits.points + 1 end,
+          expires_at = case when rate_limits.expires_at <= now() then excluded.expires_at else rate_limits.expires_at end
+        returning key, points, expires_at
+      )
+      select key, points, expires_at, true as hit from hit
+      ${checkKeys.length ? sql`union all select key, points, expires_at, false from rate_limits where key in (${sql.join(checkKeys)}) and expires_at > now()` : sql``}
+    `.execute(db);
+    const hitRows = new Map(rows.filter((r) => r.hit).map((r) => [r.key, r]));
+    const checkRows = new Map(rows.filter((r) => !r.hit).map((r) => [r.key, r]));
+    return {
+      hits: hits.map(([rule], i) => {
+        const row = hitRows.get(hitKeys[i]!)!;
+        return verdict(rule, row.points, new Date(row.expires_at));
+      }),
+      checks: checks.map(([rule], i) => checked(rule, checkRows.get(checkKeys[i]!))),
+    };
   }
   return {
     async hit(rule, key) {
-      const window = sql`now() + make_interval(secs => ${rule.windowSeconds})`;
-      const row = await db
-        .insertInto('rate_limits')
-        .values({ key: k(rule, key), points: 1, expires_at: window as unknown as Date })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            points: sql`case when rate_limits.expires_at <= now() then 1 else rate_limits.points + 1 end`,
-            expires_at: sql`case when rate_limits.expires_at <= now() then ${window} else rate_limits.expires_at end`,
-          }),
-        )
-        .returning(['points', 'expires_at'])
-        .executeTakeFirstOrThrow();
-      return verdict(rule, row.points, new Date(row.expires_at));
+      const { hits } = await count([[rule, key]], []);
+      return hits[0]!;
+    },
+    count,
+    async settle(resets, refunds) {
+      const resetKeys = resets.map(([rule, key]) => k(rule, key));
+      const refundKeys = refunds.map(([rule, key]) => k(rule, key));
+      if (!refundKeys.length && !resetKeys.length) return;
+      // Both in one statement: a data-modifying CTE runs whether or not the outer query reads it.
+      await sql`
+        with reset as (delete from rate_limits where key in (${sql.join(resetKeys.length ? resetKeys : [null])})),
+        locked as (select key from rate_limits where key in (${sql.join(refundKeys.length ? refundKeys : [null])}) order by key collate "C" for update)
+        update rate_limits set points = greatest(points - 1, 0)
+        where key in (select key from locked) and expires_at > now()
+      `.execute(db);
     },
     async check(rule, key) {
       const [v] = await checkAll([[rule, key]]);

@@ -8,11 +8,23 @@ export const CHARTER_PROMPT = 'charter';
 /** The charter (name and version) this account must still accept for this client, if any. */
 export type PendingCharter = (accountId: string, clientId: string) => Promise<{ name: string; version: number } | undefined>;
 
+type Known = { accountId: string; clientId: string; charter: Awaited<ReturnType<PendingCharter>> };
+
+/** Charters already read in this request, with the account (sign-in-lookup.ts), keyed by the provider's context. */
+const readInRequest = new WeakMap<object, Known>();
+
+/** Remembers, for this request only, the pending charter read together with the account. */
+export function rememberPendingCharter(ctx: KoaContextWithOIDC, known: Known): void {
+  readInRequest.set(ctx, known);
+}
+
 function pending(lookup: PendingCharter, ctx: KoaContextWithOIDC) {
   const accountId = ctx.oidc.session?.accountId;
   const clientId = ctx.oidc.client?.clientId;
   // Without a signed-in person the login prompt, which comes first, is the one asked.
   if (!accountId || !clientId) return Promise.resolve(undefined);
+  const known = readInRequest.get(ctx);
+  if (known && known.accountId === accountId && known.clientId === clientId) return Promise.resolve(known.charter);
   return lookup(accountId, clientId);
 }
 

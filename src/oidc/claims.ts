@@ -40,8 +40,8 @@ export interface ClaimsContributor {
 }
 
 export function createFindAccount(accounts: Accounts, contributors: ClaimsContributor[] = []) {
-  return async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
-    const account = await accounts.findById(accountId);
+  /** What oidc-provider gets for an account already read (in the same statement as something else, sign-in-lookup.ts). */
+  function accountFound(subjectFor: (accountId: string) => string, account: Account | undefined) {
     // Only an active account is anybody (or one *en cours d'activation*, whose email link is still unopened: it may
     // sign in meanwhile, docs/first-connection.md): after a reset with --revoke or a disabling, sessions, access and
     // refresh tokens of whoever held the old password stop working at once.
@@ -55,5 +55,9 @@ export function createFindAccount(accounts: Accounts, contributors: ClaimsContri
         return Object.assign(standardClaims(account), ...extra);
       },
     };
-  };
+  }
+  async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
+    return accountFound(subjectFor, await accounts.findById(accountId));
+  }
+  return Object.assign(findAccount, { accountFound });
 }

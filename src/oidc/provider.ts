@@ -10,7 +10,8 @@ import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchann
 import { clientMetadataValidator, FIRST_PARTY, HOME_DESCRIPTION, HOME_URL, RESOURCE_SERVER } from './client-metadata.js';
 import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin } from './provider-middleware.js';
 import { askBeforeLogout, type OidcPages } from './pages.js';
-import { createInteractionPolicy, type PendingCharter } from './charter-prompt.js';
+import { createInteractionPolicy, rememberPendingCharter, type PendingCharter } from './charter-prompt.js';
+import type { FindAccountWithCharter } from './sign-in-lookup.js';
 import type { Consents } from './consents.js';
 
 /** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
@@ -31,6 +32,9 @@ export const PROVIDER_ROUTES = {
   challenge: '/challenge',
   credential: '/credential',
 } as const;
+
+/** The provider's routes where the charter prompt is asked right after findAccount. */
+const CHARTER_ROUTES = new Set(['authorization', 'resume']);
 
 const PROVIDER_PREFIXES = ['/.well-known/', ...Object.values(PROVIDER_ROUTES)];
 
@@ -53,6 +57,8 @@ export interface ProviderDeps {
   isOperatorLogoutUri: OperatorLogoutUriCheck;
   /** When given, a signed-in person must accept the client's usage charter before consent (src/flows/charter). */
   pendingCharter?: PendingCharter;
+  /** With pendingCharter: the account and its pending charter in one statement, where the sign-in asks both. */
+  findAccountWithCharter?: FindAccountWithCharter;
   /** What each account allowed each third-party application, so that consent is not asked again in a new session. */
   consents?: Consents;
 }
@@ -91,6 +97,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       const client = ctx.oidc.client;
       const subjectFor = (accountId: string) =>
         client?.subjectType === 'pairwise' ? pairwiseSubject(accountId, String(client.sectorIdentifier ?? client.clientId), salt) : accountId;
+      // An authorization (or its resume) reads the account, then asks the charter prompt: one statement for both.
+      if (deps.pendingCharter && deps.findAccountWithCharter && client && CHARTER_ROUTES.has(ctx.oidc.route)) {
+        const { account, charter } = await deps.findAccountWithCharter(sub, client.clientId);
+        if (account) rememberPendingCharter(ctx, { accountId: account.id, clientId: client.clientId, charter });
+        return findAccount.accountFound(subjectFor, account);
+      }
       return findAccount(subjectFor, sub);
     },
     // First-party clients (our own portal and applications) never show a consent page; a third-party one shows it

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../store/database.js';
 import type { AccountRecordIndex } from './account-sessions.js';
+import { requestMemo } from '../request-id.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -32,6 +33,20 @@ const CLIENT_CACHE_MS = 5000;
  */
 export const PUSHED_REQUEST = 'PushedAuthorizationRequest';
 
+/**
+ * Within one HTTP request, oidc-provider reads the same record again (our screen loads the interaction, then
+ * `interactionResult` finds it once more): the second read comes from the request's memo (src/request-id.ts), never
+ * from another request's. Any write to a model forgets what the request read of that model.
+ */
+const memoKey = (model: string, column: string, value: string) => `oidc\0${model}\0${column}\0${value}`;
+
+function forgetModel(model: string): void {
+  const memo = requestMemo();
+  if (!memo) return;
+  const prefix = `oidc\0${model}\0`;
+  for (const key of memo.keys()) if (key.startsWith(prefix)) memo.delete(key);
+}
+
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload; until: number }>();
   return class SqlAdapter implements Adapter {
@@ -43,6 +58,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
         throw new errors.InvalidRequest('request parameters must not contain NUL characters or lone surrogates');
       }
       if (this.model === 'Client') clients.delete(id);
+      forgetModel(this.model);
       const row = {
         model: this.model,
         id,
@@ -70,6 +86,16 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
       if (hasNul(value)) return undefined;
+      const memo = requestMemo();
+      const key = memoKey(this.model, column, value);
+      // A copy each time: oidc-provider builds its models from the payload and may change them.
+      if (memo?.has(key)) return structuredClone(memo.get(key) as AdapterPayload);
+      const found = await this.query(column, value);
+      if (found && memo) memo.set(key, structuredClone(found));
+      return found;
+    }
+
+    private async query(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
       const row = await db
         .selectFrom('oidc_payloads')
         .select(['payload', 'consumed_at'])
@@ -117,6 +143,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
 
     async consume(id: string): Promise<void> {
       if (hasNul(id)) return;
+      forgetModel(this.model);
       await db
         .updateTable('oidc_payloads')
         .set({ consumed_at: sql<Date>`now()` })
@@ -128,11 +155,14 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     async destroy(id: string): Promise<void> {
       if (hasNul(id)) return;
       if (this.model === 'Client') clients.delete(id);
+      forgetModel(this.model);
       await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       if (hasNul(grantId)) return;
+      // Every model holding the grant's id may have lost rows.
+      requestMemo()?.clear();
       await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
     }
   };

@@ -70,6 +70,42 @@ describe.each(setups)('limiter (%s)', (_name, make) => {
     expect(c).toMatchObject({ allowed: true, used: 0 });
   });
 
+  test('count hits several counters and reads others in one call, each with its own rule', async () => {
+    const strict: Rule = { name: 'test:count-strict', points: 1, windowSeconds: 600 };
+    const loose: Rule = { name: 'test:count-loose', points: 5, windowSeconds: 60 };
+    await setup.limiter.hit(loose, 'read');
+    const first = await setup.limiter.count([[strict, 'a'], [loose, 'a']], [[loose, 'read'], [strict, 'never']]);
+    expect(first.hits.map((v) => [v.allowed, v.used])).toEqual([[true, 1], [true, 1]]);
+    expect(first.checks.map((v) => [v.allowed, v.used])).toEqual([[true, 1], [true, 0]]);
+    const second = await setup.limiter.count([[strict, 'a'], [loose, 'a']], []);
+    expect(second.hits.map((v) => [v.allowed, v.used])).toEqual([[false, 2], [true, 2]]);
+    expect(second.hits[0]!.retryAfterSeconds).toBeGreaterThan(590);
+    // Checks alone count nothing.
+    const onlyChecks = await setup.limiter.count([], [[strict, 'a']]);
+    expect(onlyChecks).toEqual({ hits: [], checks: [expect.objectContaining({ allowed: false, used: 2 })] });
+  });
+
+  test('a burst of concurrent counts is counted exactly: none gets past the limit', async () => {
+    const rule: Rule = { name: 'test:count-burst', points: 3, windowSeconds: 600 };
+    const other: Rule = { name: 'test:count-burst-other', points: 100, windowSeconds: 600 };
+    const verdicts = await Promise.all(Array.from({ length: 10 }, () => setup.limiter.count([[rule, 'k'], [other, 'k']], [])));
+    expect(verdicts.filter((v) => v.hits[0]!.allowed)).toHaveLength(3);
+    expect(verdicts.map((v) => v.hits[1]!.used).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  test('settle resets some counters and refunds others at once; empty lists do nothing', async () => {
+    const rule: Rule = { name: 'test:settle', points: 5, windowSeconds: 600 };
+    for (const key of ['reset', 'refund', 'refund']) await setup.limiter.hit(rule, key);
+    await setup.limiter.settle([[rule, 'reset']], [[rule, 'refund'], [rule, 'gone']]);
+    expect((await setup.limiter.check(rule, 'reset')).used).toBe(0);
+    expect((await setup.limiter.check(rule, 'refund')).used).toBe(1);
+    await setup.limiter.settle([], []);
+    await setup.limiter.settle([], [[rule, 'refund']]);
+    expect((await setup.limiter.check(rule, 'refund')).used).toBe(0);
+    await setup.limiter.settle([], [[rule, 'refund']]);
+    expect((await setup.limiter.check(rule, 'refund')).used).toBe(0);
+  });
+
   test('refund gives one hit back, never below zero and never for a counter that is gone', async () => {
     const rule: Rule = { name: 'test:f', points: 2, windowSeconds: 600 };
     await setup.limiter.hit(rule, 'k');

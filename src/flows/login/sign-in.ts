@@ -70,7 +70,8 @@ type Counted = { rule: Rule; key: string; on: 'success-reset' | 'success-refund'
 
 /**
  * Counts this attempt before the password is checked, so a parallel burst cannot pass the limit: each hit is one
- * atomic upsert. Returns the counters to settle on success, or the verdict that blocks.
+ * atomic upsert (the account's and the address's share one statement). Returns the counters to settle on
+ * success, or the verdict that blocks.
  */
 async function countAttempt(
   limiter: Limiter,
@@ -92,10 +93,12 @@ async function countAttempt(
   // mistyping their own password again and again stay far from the limit, while spraying one password over many
   // identifiants does not.
   const first = pair.used === 1;
-  const [account, perAddress] = await Promise.all([
-    limiter.hit(rules.account, id),
-    first ? limiter.hit(rules.address, address) : limiter.check(rules.address, address),
-  ]);
+  // The account's hit and the address's (hit or check) go in one round trip.
+  const counts = first
+    ? await limiter.count([[rules.account, id], [rules.address, address]], [])
+    : await limiter.count([[rules.account, id]], [[rules.address, address]]);
+  const account = counts.hits[0]!;
+  const perAddress = first ? counts.hits[1]! : counts.checks[0]!;
   counted.push({ rule: rules.account, key: id, on: 'success-refund' });
   if (first) counted.push({ rule: rules.address, key: address, on: 'success-refund' });
   const addressBlocked = perAddress.used > rules.address.points;
@@ -140,7 +143,8 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     }
     // Not a failure after all: this device's failures are forgotten, the shared counters get their hit back (so a
     // success never unlocks strangers, and a school's morning of good sign-ins counts nothing).
-    await Promise.all(counted.map((c) => (c.on === 'success-reset' ? limiter.reset(c.rule, c.key) : limiter.refund(c.rule, c.key))));
+    const pick = (on: Counted['on']) => counted.filter((c) => c.on === on).map((c): [Rule, string] => [c.rule, c.key]);
+    await limiter.settle(pick('success-reset'), pick('success-refund'));
     if (match.kind !== 'password') return { kind: 'first_connection', account: match.account };
     return { kind: 'account', account: match.account, deviceCookie: devices.remember(device, id) };
   };

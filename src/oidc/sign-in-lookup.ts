@@ -1,0 +1,31 @@
+// On every resume of an authorization, oidc-provider reads the account (findAccount) and then the interaction policy
+// asks which usage charter it must still accept for the client (charter-prompt.ts): two round trips for one
+// account. This asks both in one statement; the charter part is remembered on the provider's request context only,
+// never across requests (docs/performance.md).
+import { sql } from 'kysely';
+import { PUBLIC_COLUMNS, type Account } from '../accounts/accounts.js';
+import { pendingCharter, type CharterRef } from '../charters/charters.js';
+import type { Db } from '../store/database.js';
+
+export interface AccountWithCharter {
+  account: Account | undefined;
+  charter: CharterRef | undefined;
+}
+
+export type FindAccountWithCharter = (accountId: string, clientId: string) => Promise<AccountWithCharter>;
+
+export function createFindAccountWithCharter(db: Db): FindAccountWithCharter {
+  return async (accountId, clientId) => {
+    // Not an account id at all (the column is a uuid): nobody, and no charter to ask.
+    if (!/^[0-9a-f-]{36}$/i.test(accountId)) return { account: undefined, charter: undefined };
+    const row = await db
+      .selectFrom('accounts as a')
+      .select(PUBLIC_COLUMNS.map((c) => `a.${c}` as const))
+      .select(pendingCharter(sql.ref('a.id'), clientId).as('pending_charter'))
+      .where('a.id', '=', accountId)
+      .executeTakeFirst();
+    if (!row) return { account: undefined, charter: undefined };
+    const { pending_charter, ...account } = row;
+    return { account: account as Account, charter: pending_charter ?? undefined };
+  };
+}
