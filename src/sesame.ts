@@ -14,6 +14,7 @@ import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { createFirstConnectionMount } from './flows/first-connection/mount.js';
 import { createRecoveryMount } from './flows/recovery/mount.js';
+import { createFederationMount } from './flows/federation/mount.js';
 import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLogoutRoutes } from './flows/logout/routes.js';
@@ -197,6 +198,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
+  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, audit });
+
   const https = config.issuer.startsWith('https://');
   const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
   const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
@@ -228,7 +231,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }) }),
+      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }), upstream: federation?.button }),
       (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken, audit }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       (r) => mountLogoutRoutes(r, { provider: provider.get }),
@@ -239,6 +242,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       mountAccount,
       mountChildren,
       recovery.mount,
+      ...(federation ? [federation.mount] : []),
     ],
   });
 

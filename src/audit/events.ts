@@ -26,6 +26,8 @@ export const JOURNEY_KINDS = [
   'consent.withdrawn',
   'account.merged',
   'attachment.reported',
+  'federation.linked',
+  'federation.failed',
 ] as const;
 
 /** `admin.<route>`: one per admin API route that changes something (src/admin/audit-middleware.ts). */

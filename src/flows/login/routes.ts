@@ -9,6 +9,7 @@ import type { SignInHandOver } from '../first-connection/routes.js';
 import { ProvisionalExpiredError, type createSignIn } from './sign-in.js';
 import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
 import type { SignInAudit } from './sign-in-audit.js';
+import type { UpstreamButton } from '../federation/mount.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
 
@@ -18,19 +19,22 @@ function profileOf(value: unknown): 'responsable' | 'eleve' | undefined {
 
 function renderLogin(
   ctx: Context,
+  upstream: UpstreamButton | undefined,
   locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; remember?: boolean; error?: string; errorField?: 'username' | 'password' },
 ) {
   ctx.type = 'html';
   ctx.body = renderView(locals.profil ? 'login/form' : 'login/profile', {
     title: locals.error ? 'Erreur – Connexion – Sésame' : 'Connexion – Sésame',
     csrf: ctx.state.csrf,
+    // «S'identifier avec FranceConnect», for parents only, when an upstream is configured (src/flows/federation/).
+    upstream: locals.profil === 'responsable' ? upstream : undefined,
     ...locals,
   });
 }
 
 export function mountLoginRoutes(
   router: Router,
-  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit },
+  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit; upstream?: UpstreamButton | undefined },
 ): void {
   router.get('/interaction/:uid', async (ctx) => {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
@@ -44,7 +48,7 @@ export function mountLoginRoutes(
       ctx.redirect(`/interaction/${details.uid}/charte`);
       return;
     }
-    renderLogin(ctx, { uid: details.uid, clientName, profil: profileOf(ctx.query.profil) });
+    renderLogin(ctx, deps.upstream, { uid: details.uid, clientName, profil: profileOf(ctx.query.profil) });
   });
 
   router.post('/interaction/:uid/login', async (ctx) => {
@@ -78,7 +82,7 @@ export function mountLoginRoutes(
       // otherwise the password (the neutral message never says which of the two was wrong). A rate limit is
       // about neither field.
       const errorField = err.code !== 'invalid_credentials' ? undefined : username.trim() ? 'password' : 'username';
-      renderLogin(ctx, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
+      renderLogin(ctx, deps.upstream, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
       return;
     }
     await finishInteraction(provider, ctx, { login: { accountId, remember } });
