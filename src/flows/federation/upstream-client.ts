@@ -138,7 +138,10 @@ function classify(err: unknown): UpstreamError {
   if (err instanceof oidc.ResponseBodyError) return new UpstreamError('rejected', err.error);
   const code = (err as { code?: unknown }).code;
   // A network failure (fetch failed, timeout) is the upstream being away; anything else is a response we refused.
-  if (err instanceof TypeError || (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') {
+  // openid-client wraps a failed fetch in a ClientError whose cause is fetch's TypeError. By name: that error may
+  // come from another realm (a test runner's VM), where instanceof fails.
+  const names = [(err as Error | undefined)?.name, ((err as { cause?: Error } | undefined)?.cause)?.name];
+  if (names.some((n) => n === 'TypeError' || n === 'TimeoutError' || n === 'AbortError')) {
     return new UpstreamError('unavailable', 'unreachable');
   }
   return new UpstreamError('rejected', typeof code === 'string' ? code : 'invalid_response');
