@@ -213,6 +213,21 @@ describe('upstream federation (FranceConnect-style)', () => {
     expect(junk.status).toBeLessThan(500);
   });
 
+  test('an ID token carrying another nonce is refused: a French page, nothing linked, no sign-in', async () => {
+    await addFamily(sesame.sesame.db, { family: 'Faure', given: 'Alice', mobile: uniqueMobile().e164 }, [{ given: 'Tom', family: 'Faure', birthdate: '2015-05-05' }]);
+    person('fc-nonce', 'Alice', 'Faure');
+    upstream.tamper.nonce = true;
+    try {
+      const browser = new Browser();
+      const { page } = await loginPage(browser);
+      const answer = await throughUpstream(browser, page, 'fc-nonce');
+      expect(expectFrenchPage(answer, 400)).toContain('Nous n’avons pas pu vérifier la réponse de FranceConnect');
+      expect(answer.html).not.toContain('Date de naissance');
+    } finally {
+      upstream.tamper.nonce = false;
+    }
+  });
+
   test('the birth-date form refuses empty, malformed, huge and hostile values with French sentences', async () => {
     await addFamily(sesame.sesame.db, { family: 'Garnier', given: 'Luc', mobile: uniqueMobile().e164 }, [{ given: 'Emma', family: 'Garnier', birthdate: '2014-04-04' }]);
     person('fc-luc', 'Luc', 'Garnier');

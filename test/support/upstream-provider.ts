@@ -20,6 +20,11 @@ export interface TestUpstream {
   clientId: string;
   clientSecret: string;
   accounts: Map<string, UpstreamAccount>;
+  /**
+   * Misbehaviour to play: `nonce` puts another nonce in the ID token; `jwks` publishes a key that did not sign it
+   * (a bad signature, from the relying party's point of view).
+   */
+  tamper: { nonce: boolean; jwks: boolean };
   /** The last authorization request's parameters, as the upstream received them. */
   lastAuthorization: () => URLSearchParams | undefined;
   close(): Promise<void>;
@@ -34,6 +39,8 @@ export async function startUpstream(options: { redirectUri: string; postLogoutRe
   const clientId = 'sesame-federation';
   const clientSecret = randomBytes(24).toString('base64url');
   let lastAuthorization: URLSearchParams | undefined;
+  const tamper = { nonce: false, jwks: false };
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
 
   const provider = new Provider(issuer, {
     adapter: MemoryAdapter as never,
@@ -64,7 +71,19 @@ export async function startUpstream(options: { redirectUri: string; postLogoutRe
   });
 
   provider.use(async (ctx, next) => {
-    if (ctx.path === '/auth') lastAuthorization = new URLSearchParams(ctx.querystring);
+    if (ctx.path === '/auth') {
+      lastAuthorization = new URLSearchParams(ctx.querystring);
+      if (tamper.nonce) {
+        const query = new URLSearchParams(ctx.querystring);
+        query.set('nonce', 'a-nonce-sesame-never-sent');
+        ctx.querystring = query.toString();
+      }
+    }
+    if (ctx.path === '/jwks' && tamper.jwks) {
+      ctx.type = 'application/jwk-set+json';
+      ctx.body = { keys: [{ ...other, use: 'sig', alg: 'RS256', kid: 'upstream' }] };
+      return undefined;
+    }
     const match = /^\/interaction\/([\w-]+)(?:\/(login))?$/.exec(ctx.path);
     if (!match) return next();
     const details = await provider.interactionDetails(ctx.req, ctx.res);
@@ -97,6 +116,7 @@ export async function startUpstream(options: { redirectUri: string; postLogoutRe
     clientId,
     clientSecret,
     accounts,
+    tamper,
     lastAuthorization: () => lastAuthorization,
     close: () =>
       new Promise<void>((resolve) => {
