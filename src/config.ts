@@ -120,7 +120,7 @@ const schema = z.object({
   UPSTREAM_ISSUER: z.url().optional(),
   UPSTREAM_CLIENT_ID: z.string().optional(),
   UPSTREAM_CLIENT_SECRET: z.string().optional(),
-  UPSTREAM_SCOPES: z.string().default('openid given_name family_name preferred_username birthdate'),
+  UPSTREAM_SCOPES: z.string().default('openid given_name family_name preferred_username'),
   UPSTREAM_ACR_VALUES: z.string().default('eidas1'),
   UPSTREAM_LABEL: z.string().default('FranceConnect'),
   // Confirmations by the children's birth dates one upstream identity may start per day (each has the activation's tries).
