@@ -113,6 +113,10 @@ describe('upstream federation (FranceConnect-style)', () => {
     const links = await db.selectFrom('upstream_links').selectAll().where('account_id', '=', account.id).execute();
     expect(links).toEqual([expect.objectContaining({ issuer: upstream.issuer, sub: 'fc-claire' })]);
     expect(Object.keys(links[0]!).sort()).toEqual(['account_id', 'created_at', 'issuer', 'sub']);
+    await sesame.sesame.audit.flush();
+    const events = await db.selectFrom('audit_events').select(['kind', 'details']).where('account_id', '=', account.id).orderBy('at').execute();
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['federation.linked', 'signin.success']));
+    expect(JSON.stringify(events)).not.toMatch(/Dupont|Claire Anne/);
 
     // Another day, another browser: straight back to the relying party, the same account.
     const later = new Browser();

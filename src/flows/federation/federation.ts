@@ -93,11 +93,15 @@ export function createFederation(deps: FederationDeps) {
     },
 
     /** Hands the account to the sign-in once: the flow is spent whatever happens next. */
-    async handOver(flowId: string): Promise<FederationState | undefined> {
-      return flows.update(flowId, async (state) => {
+    async handOver(flowId: string, address: string): Promise<FederationState | undefined> {
+      const handed = await flows.update(flowId, async (state) => {
         if (state.step !== 'signed_in') return { state, result: undefined };
         return { state: finished(state), result: state };
       });
+      if (handed?.accountId) {
+        deps.audit?.record({ kind: 'signin.success', outcome: 'success', accountId: handed.accountId, address, details: { via: 'upstream' } });
+      }
+      return handed;
     },
   };
 }

@@ -151,7 +151,7 @@ export function mountFederationRoutes(router: Router, deps: FederationRoutesDeps
   router.get('/interaction/:uid/federation/fin', async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.interactionUid !== ctx.params.uid || state.step !== 'signed_in') throw flowExpired();
-    const handed = await federation.handOver(id);
+    const handed = await federation.handOver(id, ctx.ip);
     ctx.cookies.set(FLOW_COOKIE, null, cookie(0, '/'));
     if (!handed) throw flowExpired();
     await resumeSignIn(deps.provider(), ctx, { done: true, interactionUid: handed.interactionUid, accountId: handed.accountId });
