@@ -198,11 +198,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
-  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, audit });
-
   const https = config.issuer.startsWith('https://');
   const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
   const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
+  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, accountGuard, audit });
   const mountChildren = (r: Parameters<typeof mountAccountChildren>[0]) => mountAccountChildren(r, {
     guard: accountGuard,
     db,

@@ -28,6 +28,7 @@ export const JOURNEY_KINDS = [
   'attachment.reported',
   'federation.linked',
   'federation.failed',
+  'federation.unlinked',
 ] as const;
 
 /** `admin.<route>`: one per admin API route that changes something (src/admin/audit-middleware.ts). */

@@ -6,6 +6,7 @@ import { addChild, addFamily, uniqueMobile } from '../support/directory-fixtures
 import { expectFrenchPage, visibleText } from '../support/http.js';
 import { discover, oidc, registerClient, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { hashPassword } from '../../src/accounts/passwords.js';
 import { startUpstream, type TestUpstream } from '../support/upstream-provider.js';
 
 describe('upstream federation (FranceConnect-style)', () => {
@@ -141,6 +142,55 @@ describe('upstream federation (FranceConnect-style)', () => {
     const account = await db.selectFrom('accounts').select(['state', 'origin']).where('id', '=', created.id).executeTakeFirstOrThrow();
     expect(account).toEqual({ state: 'active', origin: 'franceconnect' });
     expect(await db.selectFrom('upstream_links').select('sub').where('account_id', '=', created.id).execute()).toEqual([{ sub: 'fc-paul' }]);
+  });
+
+  /** «Mon compte» at `path`, signed in through the upstream as `sub` (already linked) unless the browser already is. */
+  async function accountThroughUpstream(browser: Browser, sub: string, path: string) {
+    const first = await browser.navigate(`${sesame.issuer}${path}`, {}, sesame.issuer);
+    if (!/\/interaction\//.test(first.url)) return first;
+    const page = await browser.request(`${first.url}?profil=responsable`);
+    return throughUpstream(browser, page, sub);
+  }
+
+  test('«Mon compte»: unlinking is refused while the account has no password, then allowed; the next upstream sign-in asks again', async () => {
+    const db = sesame.sesame.db;
+    await addFamily(db, { family: 'Roche', given: 'Yves', mobile: uniqueMobile().e164 }, [{ given: 'Maël', family: 'Roche', birthdate: '2017-08-08' }]);
+    person('fc-yves', 'Yves', 'Roche');
+    const browser = new Browser();
+    const { page } = await loginPage(browser);
+    const children = await throughUpstream(browser, page, 'fc-yves');
+    const linked = await confirm(browser, children, ['08/08/2017']);
+    expect(linked.location?.startsWith(client.redirect_uris[0]!)).toBe(true);
+
+    // A new browser: «Mon compte»'s own sign-in goes through the upstream too.
+    const mine = new Browser();
+    const info = await accountThroughUpstream(mine, 'fc-yves', '/compte');
+    expect(expectFrenchPage(info, 200)).toContain('Voir ou délier FranceConnect');
+    const settings = await mine.request(`${sesame.issuer}/compte/franceconnect`);
+    const text = expectFrenchPage(settings, 200);
+    expect(text).toContain('Votre compte n’a pas de mot de passe');
+    expect(settings.html).not.toContain('Délier FranceConnect de mon compte');
+    // Posted anyway (an old page): refused, nothing removed.
+    const withForm = await mine.request(`${sesame.issuer}/compte/courriel`);
+    const refused = await mine.request(`${sesame.issuer}/compte/franceconnect`, { form: { _csrf: inputValue(withForm.html, '_csrf')! } });
+    expect(expectFrenchPage(refused, 409)).toContain('Votre compte n’a pas de mot de passe');
+    const link = await db.selectFrom('upstream_links').select('account_id').where('sub', '=', 'fc-yves').executeTakeFirstOrThrow();
+
+    // With a password, the account keeps a way in: unlinking is offered and done.
+    await db.updateTable('accounts').set({ password_hash: await hashPassword('Cartable-rouge-2026') }).where('id', '=', link.account_id).execute();
+    const offered = await mine.request(`${sesame.issuer}/compte/franceconnect`);
+    expect(visibleText(offered.html)).toContain('Délier FranceConnect de mon compte');
+    const noCsrf = await mine.request(`${sesame.issuer}/compte/franceconnect`, { form: {} });
+    expect(noCsrf.status).toBe(403);
+    const done = await mine.request(`${sesame.issuer}/compte/franceconnect`, { form: { _csrf: inputValue(offered.html, '_csrf')! } });
+    expect(expectFrenchPage(done, 200)).toContain('FranceConnect n’est plus relié à votre compte.');
+    expect(await db.selectFrom('upstream_links').select('sub').where('sub', '=', 'fc-yves').execute()).toEqual([]);
+
+    // Signing in through the upstream again goes back to the birth dates.
+    const later = new Browser();
+    const again = await loginPage(later);
+    const asked = await throughUpstream(later, again.page, 'fc-yves');
+    expect(visibleText(asked.html)).toContain('Date de naissance de Maël ROCHE');
   });
 
   test('wrong birth dates: tries counted as in activation, then the journey ends with what to do, and nothing linked', async () => {

@@ -62,6 +62,8 @@ export async function createAccountMount(deps: AccountMountDeps): Promise<(route
     settings,
     grants,
     refreshTokenTtl: config.ttl.refreshToken,
+    // «Connexion avec FranceConnect» (src/flows/federation/account-routes.ts), when an upstream is configured.
+    upstreamLabel: config.upstream?.label,
   };
   return (router) => mountAccountRoutes(router, routes);
 }

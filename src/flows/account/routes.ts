@@ -22,6 +22,8 @@ export interface AccountRoutesDeps extends AccountGuardDeps {
   grants: AccountGrants;
   /** How long a refresh token lives, in seconds: how «Mes applications» words offline access. */
   refreshTokenTtl: number;
+  /** The upstream's name when one is configured: «Mes informations» links to its page. */
+  upstreamLabel?: string | undefined;
 }
 
 const base = (ctx: Context, errors?: FieldError[]): ScreenBase => ({ csrf: ctx.state.csrf as string, clientName: null, ...(errors ? { errors } : {}) });
@@ -96,7 +98,7 @@ function mountInformations(router: Router, deps: AccountRoutesDeps, guard: Retur
   const { settings } = deps;
   router.get(ACCOUNT_PATH, guard, async (ctx) => {
     const notice = ctx.query.courriel === 'envoye' ? 'Nous avons envoyé un lien à votre nouvelle adresse. Ouvrez-le pour confirmer le changement.' : undefined;
-    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), await settings.details(signedIn(ctx).id), notice));
+    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), await settings.details(signedIn(ctx).id), notice, deps.upstreamLabel));
   });
 
   router.get(`${ACCOUNT_PATH}/courriel`, guard, async (ctx) => {

@@ -22,7 +22,7 @@ export function maskMobile(e164: string | null): string | null {
   return fr ? `0${fr[1]}\u00a0**\u00a0**\u00a0**\u00a0${fr[2]}` : maskPhone(e164);
 }
 
-export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, notice?: string): Screen {
+export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, notice?: string, upstreamLabel?: string): Screen {
   const a = details.account;
   return page('informations', 'Mes informations', 'informations', account, base, {
     identifiant: a.identifiant,
@@ -33,6 +33,7 @@ export function informationsScreen(base: ScreenBase, account: SignedInAccount, d
     pendingEmail: details.pendingEmail,
     mobile: maskMobile(a.mobile),
     notice,
+    upstreamLabel: account.kind === 'responsable' ? upstreamLabel : undefined,
   });
 }
 

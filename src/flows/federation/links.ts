@@ -34,3 +34,29 @@ export async function addLink(trx: Db, link: { issuer: string; sub: string; acco
     .executeTakeFirst();
   return existing?.account_id === link.accountId;
 }
+
+/** The account's link to `issuer`, with whether the account has a password (its other way in). */
+export async function linkOf(db: Db, accountId: string, issuer: string): Promise<{ createdAt: Date; hasPassword: boolean } | undefined> {
+  const row = await db
+    .selectFrom('upstream_links as l')
+    .innerJoin('accounts as a', 'a.id', 'l.account_id')
+    .select(['l.created_at', 'a.password_hash'])
+    .where('l.account_id', '=', accountId)
+    .where('l.issuer', '=', issuer)
+    .executeTakeFirst();
+  return row ? { createdAt: row.created_at, hasPassword: row.password_hash !== null } : undefined;
+}
+
+/**
+ * Removes the link, only when the account keeps a way in: a password. The account row is locked so that a password
+ * removal (a revoking reset) cannot run between the check and the delete.
+ */
+export async function removeLink(db: Db, accountId: string, issuer: string): Promise<'removed' | 'no_password' | 'none'> {
+  return db.transaction().execute(async (trx) => {
+    const account = await trx.selectFrom('accounts').select('password_hash').where('id', '=', accountId).forUpdate().executeTakeFirst();
+    if (!account) return 'none';
+    if (account.password_hash === null) return 'no_password';
+    const deleted = await trx.deleteFrom('upstream_links').where('account_id', '=', accountId).where('issuer', '=', issuer).executeTakeFirst();
+    return deleted.numDeletedRows > 0n ? 'removed' : 'none';
+  });
+}

@@ -2,6 +2,7 @@
 // button, no routes), otherwise the login button's settings and the routes. Discovery starts at once, in the
 // background: a failure is logged, and the button then answers a French page until the upstream answers.
 import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Accounts } from '../../accounts/accounts.js';
@@ -13,6 +14,7 @@ import { createFlowStore } from '../common/flow-store.js';
 import { createFederation } from './federation.js';
 import type { FederationState } from './flow.js';
 import { CALLBACK_PATH, mountFederationRoutes } from './routes.js';
+import { mountUnlinkRoutes } from './account-routes.js';
 import { createUpstreamClient } from './upstream-client.js';
 
 /** What the login page needs to show the button. */
@@ -36,6 +38,8 @@ export function createFederationMount(deps: {
   limiter: Limiter;
   logger: Logger;
   provider: () => Provider;
+  /** «Mon compte»'s guard: unlinking happens there. */
+  accountGuard: Middleware;
   audit?: AuditTrail;
 }): FederationMount | undefined {
   const settings = deps.config.upstream;
@@ -56,7 +60,7 @@ export function createFederationMount(deps: {
   });
   return {
     button: { label: settings.label, aboutHref: ABOUT_HREF },
-    mount: (router) =>
+    mount: (router) => {
       mountFederationRoutes(router, {
         federation,
         upstream,
@@ -65,6 +69,8 @@ export function createFederationMount(deps: {
         https: deps.config.issuer.startsWith('https://'),
         flowTtlSeconds,
         logger,
-      }),
+      });
+      mountUnlinkRoutes(router, { guard: deps.accountGuard, db: deps.db, issuer: settings.issuer, label: settings.label, ...(deps.audit ? { audit: deps.audit } : {}) });
+    },
   };
 }
