@@ -14,7 +14,7 @@ import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { createFirstConnectionMount } from './flows/first-connection/mount.js';
 import { createRecoveryMount } from './flows/recovery/mount.js';
-import { createFederationMount } from './flows/federation/mount.js';
+import { createFederationMount, createUpstream, joinUpstreamLogout } from './flows/federation/mount.js';
 import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLogoutRoutes } from './flows/logout/routes.js';
@@ -154,6 +154,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
 
   // The key set the live provider was built from; another instance's rotation shows as a different version.
   let builtKeysVersion = '';
+  const upstream = createUpstream(config, logger);
   const provider = await createProviderHolder(async () => {
     builtKeysVersion = await keysVersion(db);
     const built = createProvider({
@@ -174,6 +175,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));
     // Protocol failures logged, logouts, revocations and token reuse recorded (src/oidc/provider-events.ts).
     installProviderEvents(built, { logger, audit });
+    // A person who came through the upstream is logged out there too (src/flows/federation/upstream-logout.ts).
+    joinUpstreamLogout(built, upstream, config);
     return built;
   });
   const clients = createClients(db, provider.get);
@@ -201,7 +204,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const https = config.issuer.startsWith('https://');
   const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
   const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
-  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, accountGuard, audit });
+  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, upstream, accountGuard, audit });
   const mountChildren = (r: Parameters<typeof mountAccountChildren>[0]) => mountAccountChildren(r, {
     guard: accountGuard,
     db,

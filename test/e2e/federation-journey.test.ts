@@ -18,7 +18,7 @@ describe('upstream federation (FranceConnect-style)', () => {
   beforeAll(async () => {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    upstream = await startUpstream({ redirectUri: `${issuer}/federation/retour`, postLogoutRedirectUri: `${issuer}/` });
+    upstream = await startUpstream({ redirectUri: `${issuer}/federation/retour`, postLogoutRedirectUri: `${issuer}/federation/deconnexion` });
     sesame = await startTestSesame('embedded', {
       PORT: String(port),
       ISSUER: issuer,
@@ -191,6 +191,37 @@ describe('upstream federation (FranceConnect-style)', () => {
     const again = await loginPage(later);
     const asked = await throughUpstream(later, again.page, 'fc-yves');
     expect(visibleText(asked.html)).toContain('Date de naissance de Maël ROCHE');
+  });
+
+  test('signing out of Sésame signs out of the upstream too (id_token_hint), then lands on the signed-out page', async () => {
+    await addFamily(sesame.sesame.db, { family: 'Colin', given: 'Éric', mobile: uniqueMobile().e164 }, [{ given: 'Lou', family: 'Colin', birthdate: '2016-10-10' }]);
+    person('fc-eric', 'Éric', 'Colin');
+    const browser = new Browser();
+    const { page } = await loginPage(browser);
+    const children = await throughUpstream(browser, page, 'fc-eric');
+    const signedIn = await confirm(browser, children, ['10/10/2016']);
+    expect(signedIn.location?.startsWith(client.redirect_uris[0]!)).toBe(true);
+
+    const ask = await browser.request(`${sesame.issuer}/session/end`);
+    const action = new URL(formAction(ask.html, /session\/end\/confirm/)!, sesame.issuer).toString();
+    const left = await browser.navigate(action, { form: { xsrf: inputValue(ask.html, 'xsrf')!, logout: 'yes' } }, sesame.issuer);
+    const toUpstream = new URL(left.location!);
+    expect(toUpstream.origin + toUpstream.pathname).toBe(`${upstream.issuer}/session/end`);
+    expect(toUpstream.searchParams.get('id_token_hint')).toBeTruthy();
+    expect(toUpstream.searchParams.get('post_logout_redirect_uri')).toBe(`${sesame.issuer}/federation/deconnexion`);
+    // The upstream asks its own confirmation; the person confirms there too.
+    const upstreamAsk = await browser.navigate(toUpstream.toString(), {}, upstream.issuer);
+    const upstreamAction = new URL(formAction(upstreamAsk.html, /session\/end\/confirm/)!, upstream.issuer).toString();
+    const back = await browser.navigate(upstreamAction, { form: { xsrf: inputValue(upstreamAsk.html, 'xsrf')!, logout: 'yes' } }, upstream.issuer);
+    expect(back.location).toBe(`${sesame.issuer}/federation/deconnexion`);
+    const end = await browser.navigate(back.location!, {}, sesame.issuer);
+    expect(expectFrenchPage(end, 200)).toContain('Vous êtes déconnecté');
+    // Signed out at the upstream: its sign-in page shows again.
+    const again = await loginPage(browser);
+    const button = formAction(again.page.html, /\/federation$/)!;
+    const out = await browser.navigate(new URL(button, sesame.issuer).toString(), { form: { _csrf: inputValue(again.page.html, '_csrf')! } }, sesame.issuer);
+    const upstreamLogin = await browser.navigate(out.location!, {}, upstream.issuer);
+    expect(formAction(upstreamLogin.html, /\/login$/)).toBeDefined();
   });
 
   test('wrong birth dates: tries counted as in activation, then the journey ends with what to do, and nothing linked', async () => {

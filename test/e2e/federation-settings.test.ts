@@ -63,7 +63,7 @@ describe('federation settings and upstream failures', () => {
   test('an ID token whose signature does not verify with the upstream keys: a French page, nothing linked', async () => {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    upstream = await startUpstream({ redirectUri: `${issuer}/federation/retour`, postLogoutRedirectUri: `${issuer}/` });
+    upstream = await startUpstream({ redirectUri: `${issuer}/federation/retour`, postLogoutRedirectUri: `${issuer}/federation/deconnexion` });
     upstream.tamper.jwks = true;
     const sesame = await startTestSesame(database, {
       PORT: String(port), ISSUER: issuer, UPSTREAM_ISSUER: upstream.issuer, UPSTREAM_CLIENT_ID: upstream.clientId, UPSTREAM_CLIENT_SECRET: upstream.clientSecret, UPSTREAM_LABEL: 'FranceConnect',

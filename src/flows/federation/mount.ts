@@ -15,7 +15,8 @@ import { createFederation } from './federation.js';
 import type { FederationState } from './flow.js';
 import { CALLBACK_PATH, mountFederationRoutes } from './routes.js';
 import { mountUnlinkRoutes } from './account-routes.js';
-import { createUpstreamClient } from './upstream-client.js';
+import { createUpstreamClient, type UpstreamClient } from './upstream-client.js';
+import { logoutAtUpstream, mountLogoutReturn } from './upstream-logout.js';
 
 /** What the login page needs to show the button. */
 export interface UpstreamButton {
@@ -31,6 +32,22 @@ export interface FederationMount {
 /** FranceConnect's own explanation page, linked under the button as its guidelines ask. */
 const ABOUT_HREF = 'https://franceconnect.gouv.fr/';
 
+/**
+ * The upstream relying party, built before the provider (whose logout it joins) when an upstream is configured.
+ * Discovery starts at once, in the background.
+ */
+export function createUpstream(config: Config, logger: Logger): UpstreamClient | undefined {
+  if (!config.upstream) return undefined;
+  const upstream = createUpstreamClient(config.upstream, logger.child({ flow: 'federation' }), { redirectUri: `${config.issuer}${CALLBACK_PATH}` });
+  void upstream.configuration();
+  return upstream;
+}
+
+/** Logging out of Sésame logs out of the upstream too, for people who came through it (upstream-logout.ts). */
+export function joinUpstreamLogout(provider: Provider, upstream: UpstreamClient | undefined, config: Config): void {
+  if (upstream) logoutAtUpstream(provider, { upstream, issuer: config.issuer, https: config.issuer.startsWith('https://') });
+}
+
 export function createFederationMount(deps: {
   config: Config;
   db: Db;
@@ -38,15 +55,15 @@ export function createFederationMount(deps: {
   limiter: Limiter;
   logger: Logger;
   provider: () => Provider;
+  upstream: UpstreamClient | undefined;
   /** «Mon compte»'s guard: unlinking happens there. */
   accountGuard: Middleware;
   audit?: AuditTrail;
 }): FederationMount | undefined {
   const settings = deps.config.upstream;
-  if (!settings) return undefined;
+  const upstream = deps.upstream;
+  if (!settings || !upstream) return undefined;
   const logger = deps.logger.child({ flow: 'federation' });
-  const upstream = createUpstreamClient(settings, logger, { redirectUri: `${deps.config.issuer}${CALLBACK_PATH}` });
-  void upstream.configuration();
   const flowTtlSeconds = deps.config.activation.flowTtlSeconds;
   const federation = createFederation({
     db: deps.db,
@@ -68,8 +85,10 @@ export function createFederationMount(deps: {
         issuer: deps.config.issuer,
         https: deps.config.issuer.startsWith('https://'),
         flowTtlSeconds,
+        sessionTtlSeconds: deps.config.ttl.session,
         logger,
       });
+      mountLogoutReturn(router, { https: deps.config.issuer.startsWith('https://') });
       mountUnlinkRoutes(router, { guard: deps.accountGuard, db: deps.db, issuer: settings.issuer, label: settings.label, ...(deps.audit ? { audit: deps.audit } : {}) });
     },
   };

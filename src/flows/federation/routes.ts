@@ -15,6 +15,7 @@ import type { Federation } from './federation.js';
 import type { FederationState } from './flow.js';
 import { cancelledScreen, childrenScreen, endedScreen, failedScreen, limitedScreen, noMatchScreen } from './screens.js';
 import { UpstreamError, type UpstreamChecks, type UpstreamClient } from './upstream-client.js';
+import { rememberUpstreamToken } from './upstream-logout.js';
 
 const START_COOKIE = 'sesame.federation.start';
 const FLOW_COOKIE = 'sesame.federation';
@@ -30,6 +31,8 @@ export interface FederationRoutesDeps {
   issuer: string;
   https: boolean;
   flowTtlSeconds: number;
+  /** How long the upstream's ID token is kept in the browser for the logout's id_token_hint: a session at most. */
+  sessionTtlSeconds: number;
   logger: Logger;
 }
 
@@ -117,6 +120,8 @@ export function mountFederationRoutes(router: Router, deps: FederationRoutesDeps
       return showScreen(ctx, limitedScreen(base(ctx, clientName), start.uid), 429);
     }
     ctx.cookies.set(FLOW_COOKIE, arrival.flowId, cookie(deps.flowTtlSeconds, '/'));
+    // Signed in at the upstream: signing out of Sésame later signs out there too.
+    rememberUpstreamToken(ctx, identity.idToken, deps.https, deps.sessionTtlSeconds);
     if (arrival.state.step === 'children') {
       ctx.status = 303;
       return ctx.redirect('/federation/enfants');
