@@ -22,6 +22,10 @@ export async function linkGuardian(
   const first = guardians[0];
   if (!first) throw new Error('federation link of a guardian that no longer exists');
   const linked = guardians.find((g) => g.account_id)?.account_id ?? null;
+  // This identity linked meanwhile (another tab) to an account other than this guardian's: change nothing, create
+  // nothing (the insert below would otherwise leave an account without its link).
+  const taken = await trx.selectFrom('upstream_links').select('account_id').where('issuer', '=', input.issuer).where('sub', '=', input.sub).executeTakeFirst();
+  if (taken && taken.account_id !== linked) return { kind: 'other_identity' };
 
   let accountId: string;
   let created = false;
