@@ -117,6 +117,15 @@ const schema = z.object({
   RECOVERY_EMAIL_LINK_TTL_SECONDS: positiveInt.default(1800),
   RECOVERY_MIN_RESPONSE_MS: z.coerce.number().int().min(0).default(400),
   RECOVERY_PER_IDENTIFIANT_HOUR: positiveInt.default(5),
+  // Upstream OpenID Connect federation, FranceConnect-style (docs/federation.md): none set, no button.
+  UPSTREAM_ISSUER: z.url().optional(),
+  UPSTREAM_CLIENT_ID: z.string().optional(),
+  UPSTREAM_CLIENT_SECRET: z.string().optional(),
+  UPSTREAM_SCOPES: z.string().default('openid given_name family_name preferred_username'),
+  UPSTREAM_ACR_VALUES: z.string().default('eidas1'),
+  UPSTREAM_LABEL: z.string().default('FranceConnect'),
+  // Confirmations by the children's birth dates one upstream identity may start per day (each has the activation's tries).
+  UPSTREAM_MATCHES_PER_DAY: positiveInt.default(3),
   // A lab may run production mode on a plain-http issuer; a real service never does.
   ALLOW_INSECURE_ISSUER: bool.default(false),
   // The legal pages' operator facts (src/config-legal.ts, docs/screens.md): examples outside production,
@@ -184,6 +193,37 @@ export interface Config {
   };
   /** What the legal pages say about who runs the service (src/config-legal.ts). */
   legal: LegalSettings;
+  /** Undefined when no upstream provider is configured: no button on the login page. */
+  upstream: UpstreamSettings | undefined;
+}
+
+export interface UpstreamSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  /** Empty: no acr_values sent. */
+  acrValues: string;
+  label: string;
+  matchesPerDay: number;
+}
+
+/** The upstream provider, when its three settings are given; a partial set is a mistake, refused at start. */
+function upstreamSettings(e: z.output<typeof schema>): UpstreamSettings | undefined {
+  const given = [e.UPSTREAM_ISSUER, e.UPSTREAM_CLIENT_ID, e.UPSTREAM_CLIENT_SECRET];
+  if (given.every((v) => v === undefined)) return undefined;
+  if (given.some((v) => v === undefined)) {
+    throw new ConfigError('invalid configuration: UPSTREAM_ISSUER, UPSTREAM_CLIENT_ID and UPSTREAM_CLIENT_SECRET go together: set all three, or none');
+  }
+  return {
+    issuer: e.UPSTREAM_ISSUER!.replace(/\/$/, ''),
+    clientId: e.UPSTREAM_CLIENT_ID!,
+    clientSecret: e.UPSTREAM_CLIENT_SECRET!,
+    scopes: e.UPSTREAM_SCOPES,
+    acrValues: e.UPSTREAM_ACR_VALUES.trim(),
+    label: e.UPSTREAM_LABEL,
+    matchesPerDay: e.UPSTREAM_MATCHES_PER_DAY,
+  };
 }
 
 export interface SmsSettings {
@@ -219,6 +259,9 @@ function productionProblems(e: z.output<typeof schema>): string[] {
   const issuer = e.ISSUER ?? `http://localhost:${e.PORT}`;
   if (!issuer.startsWith('https://') && !e.ALLOW_INSECURE_ISSUER) {
     problems.push(`ISSUER ${issuer} is not https, refused in production: set ISSUER to the public https URL (or ALLOW_INSECURE_ISSUER=true for a lab)`);
+  }
+  if (e.UPSTREAM_ISSUER?.startsWith('http://') && !e.ALLOW_INSECURE_ISSUER) {
+    problems.push(`UPSTREAM_ISSUER ${e.UPSTREAM_ISSUER} is not https, refused in production: set the upstream's https issuer (or ALLOW_INSECURE_ISSUER=true for a lab)`);
   }
   return problems;
 }
@@ -337,5 +380,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perIdentifiantHour: e.RECOVERY_PER_IDENTIFIANT_HOUR,
     },
     legal: legalSettings(e, e.NODE_ENV === 'production'),
+    upstream: upstreamSettings(e),
   };
 }

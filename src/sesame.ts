@@ -15,6 +15,7 @@ import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
 import { createFirstConnectionMount } from './flows/first-connection/mount.js';
 import { createRecoveryMount } from './flows/recovery/mount.js';
+import { createFederationMount, createUpstream, joinUpstreamLogout } from './flows/federation/mount.js';
 import { purgeEmailLinks } from './flows/first-connection/email-links.js';
 import { mountConsentRoutes } from './flows/consent/routes.js';
 import { mountLogoutRoutes } from './flows/logout/routes.js';
@@ -156,6 +157,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
 
   // The key set the live provider was built from; another instance's rotation shows as a different version.
   let builtKeysVersion = '';
+  const upstream = createUpstream(config, logger);
   const provider = await createProviderHolder(async () => {
     builtKeysVersion = await keysVersion(db);
     const built = createProvider({
@@ -177,6 +179,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     built.use(reserveOperatorClientNames(db, PROVIDER_ROUTES.registration));
     // Protocol failures logged, logouts, revocations and token reuse recorded (src/oidc/provider-events.ts).
     installProviderEvents(built, { logger, audit });
+    // A person who came through the upstream is logged out there too (src/flows/federation/upstream-logout.ts).
+    joinUpstreamLogout(built, upstream, config);
     return built;
   });
   const clients = createClients(db, provider.get);
@@ -204,6 +208,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const https = config.issuer.startsWith('https://');
   const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
   const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
+  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, upstream, accountGuard, audit });
   const mountChildren = (r: Parameters<typeof mountAccountChildren>[0]) => mountAccountChildren(r, {
     guard: accountGuard,
     db,
@@ -238,7 +243,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }) }),
+      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }), upstream: federation?.button }),
       (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken, audit }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       (r) => mountLogoutRoutes(r, { provider: provider.get }),
@@ -250,6 +255,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       mountAccount,
       mountChildren,
       recovery.mount,
+      ...(federation ? [federation.mount] : []),
     ],
   });
 

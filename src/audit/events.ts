@@ -26,6 +26,9 @@ export const JOURNEY_KINDS = [
   'consent.withdrawn',
   'account.merged',
   'attachment.reported',
+  'federation.linked',
+  'federation.failed',
+  'federation.unlinked',
 ] as const;
 
 /** `admin.<route>`: one per admin API route that changes something (src/admin/audit-middleware.ts). */

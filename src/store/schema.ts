@@ -222,6 +222,14 @@ export interface AuditEventsTable {
   details: ColumnType<Record<string, unknown>, string, never>;
 }
 
+/** An upstream identity (issuer, sub) linked to an account: the link only, no upstream data (migration 0017). */
+export interface UpstreamLinksTable {
+  issuer: string;
+  sub: string;
+  account_id: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -243,4 +251,5 @@ export interface Database {
   consents: ConsentsTable;
   attachment_reports: AttachmentReportsTable;
   audit_events: AuditEventsTable;
+  upstream_links: UpstreamLinksTable;
 }

@@ -64,6 +64,8 @@ export async function createAccountMount(deps: AccountMountDeps): Promise<(route
     grants,
     refreshTokenTtl: config.ttl.refreshToken,
     recentSignIns: createRecentSignIns({ db: deps.db, audit: deps.audit, provider: deps.provider, hidden: [ACCOUNT_CLIENT_ID] }),
+    // «Connexion avec FranceConnect» (src/flows/federation/account-routes.ts), when an upstream is configured.
+    upstreamLabel: config.upstream?.label,
   };
   return (router) => mountAccountRoutes(router, routes);
 }

@@ -25,6 +25,8 @@ export interface AccountRoutesDeps extends AccountGuardDeps {
   refreshTokenTtl: number;
   /** «Mes dernières connexions», from the audit trail. */
   recentSignIns(accountId: string): Promise<RecentSignIn[]>;
+  /** The upstream's name when one is configured: «Mes informations» links to its page. */
+  upstreamLabel?: string | undefined;
 }
 
 const base = (ctx: Context, errors?: FieldError[]): ScreenBase => ({ csrf: ctx.state.csrf as string, clientName: null, ...(errors ? { errors } : {}) });
@@ -100,7 +102,7 @@ function mountInformations(router: Router, deps: AccountRoutesDeps, guard: Retur
   router.get(ACCOUNT_PATH, guard, async (ctx) => {
     const notice = ctx.query.courriel === 'envoye' ? 'Nous avons envoyé un lien à votre nouvelle adresse. Ouvrez-le pour confirmer le changement.' : undefined;
     const details = await settings.details(signedIn(ctx).id);
-    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), details, await deps.recentSignIns(signedIn(ctx).id), notice));
+    showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), details, await deps.recentSignIns(signedIn(ctx).id), notice, deps.upstreamLabel));
   });
 
   router.get(`${ACCOUNT_PATH}/courriel`, guard, async (ctx) => {

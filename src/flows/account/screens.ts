@@ -23,7 +23,7 @@ export function maskMobile(e164: string | null): string | null {
   return fr ? `0${fr[1]}\u00a0**\u00a0**\u00a0**\u00a0${fr[2]}` : maskPhone(e164);
 }
 
-export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, signIns: RecentSignIn[], notice?: string): Screen {
+export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, signIns: RecentSignIn[], notice?: string, upstreamLabel?: string): Screen {
   const a = details.account;
   return page('informations', 'Mes informations', 'informations', account, base, {
     identifiant: a.identifiant,
@@ -35,6 +35,7 @@ export function informationsScreen(base: ScreenBase, account: SignedInAccount, d
     mobile: maskMobile(a.mobile),
     signIns,
     notice,
+    upstreamLabel: account.kind === 'responsable' ? upstreamLabel : undefined,
   });
 }
 

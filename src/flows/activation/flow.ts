@@ -1,6 +1,7 @@
 // The activation flow as a small pure state machine: which step the parent is on, and what each answer does to
 // the code's counters, the birth-date tries and the end of the flow. No I/O here: activation.ts does that.
 import type { SmsFailureKind } from '../../messaging/sms-sender.js';
+import { birthdateTry } from '../common/children.js';
 
 export type Step = 'code' | 'children' | 'password' | 'done' | 'ended';
 
@@ -147,12 +148,12 @@ export type BirthdatesOutcome =
   | { kind: 'ended'; state: FlowState };
 
 export function applyBirthdates(state: FlowState, allMatch: boolean, rules: FlowRules): BirthdatesOutcome {
-  if (allMatch) return { kind: 'confirmed', state: { ...state, step: 'password' } };
-  const failures = state.birthdateFailures + 1;
-  if (failures >= rules.birthdateMaxTries) {
-    return { kind: 'ended', state: { ...state, step: 'ended', endReason: 'birthdates', birthdateFailures: failures } };
+  const verdict = birthdateTry(state.birthdateFailures, allMatch, rules.birthdateMaxTries);
+  if (verdict.kind === 'confirmed') return { kind: 'confirmed', state: { ...state, step: 'password' } };
+  if (verdict.kind === 'ended') {
+    return { kind: 'ended', state: { ...state, step: 'ended', endReason: 'birthdates', birthdateFailures: verdict.failures } };
   }
-  return { kind: 'wrong', state: { ...state, birthdateFailures: failures }, triesLeft: rules.birthdateMaxTries - failures };
+  return { kind: 'wrong', state: { ...state, birthdateFailures: verdict.failures }, triesLeft: verdict.triesLeft };
 }
 
 export function activated(state: FlowState, account: { id: string; identifiant: string }, alreadyActive: boolean): FlowState {

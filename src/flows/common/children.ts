@@ -47,3 +47,13 @@ export async function childrenByIds(db: Db, ids: string[]): Promise<Child[]> {
 export function wrongBirthdates(expected: string[], typed: string[]): number[] {
   return expected.map((date, i) => (date === typed[i] ? -1 : i + 1)).filter((i) => i > 0);
 }
+
+/** One confirmation by birth dates, counted against `maxTries` (activation and federation share the rule). */
+export type BirthdateTry = { kind: 'confirmed' } | { kind: 'wrong'; failures: number; triesLeft: number } | { kind: 'ended'; failures: number };
+
+export function birthdateTry(failuresSoFar: number, allMatch: boolean, maxTries: number): BirthdateTry {
+  if (allMatch) return { kind: 'confirmed' };
+  const failures = failuresSoFar + 1;
+  if (failures >= maxTries) return { kind: 'ended', failures };
+  return { kind: 'wrong', failures, triesLeft: maxTries - failures };
+}

@@ -10,6 +10,7 @@ import { ProvisionalExpiredError, type createSignIn } from './sign-in.js';
 import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
 import type { SignInAudit } from './sign-in-audit.js';
 import { readLoginHint } from './login-hint.js';
+import type { UpstreamButton } from '../federation/mount.js';
 
 const PROFILES = new Set(['responsable', 'eleve']);
 
@@ -19,6 +20,7 @@ function profileOf(value: unknown): 'responsable' | 'eleve' | undefined {
 
 function renderLogin(
   ctx: Context,
+  upstream: UpstreamButton | undefined,
   locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; remember?: boolean; error?: string; errorField?: 'username' | 'password' },
 ) {
   ctx.type = 'html';
@@ -29,13 +31,15 @@ function renderLogin(
     csrf: ctx.state.csrf,
     // The footer's pages (Aide…) lead back to this sign-in.
     signInUid: locals.uid,
+    // «S'identifier avec FranceConnect», for parents only, when an upstream is configured (src/flows/federation/).
+    upstream: locals.profil === 'responsable' ? upstream : undefined,
     ...locals,
   });
 }
 
 export function mountLoginRoutes(
   router: Router,
-  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit },
+  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit; upstream?: UpstreamButton | undefined },
 ): void {
   router.get('/interaction/:uid', async (ctx) => {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
@@ -53,7 +57,7 @@ export function mountLoginRoutes(
     // «Changer de profil» (?choix) shows the choice again.
     const hint = readLoginHint(details.params.login_hint);
     const profil = profileOf(ctx.query.profil) ?? (ctx.query.choix === undefined ? hint.profil : undefined);
-    renderLogin(ctx, { uid: details.uid, clientName, profil, ...(hint.username ? { username: hint.username } : {}) });
+    renderLogin(ctx, deps.upstream, { uid: details.uid, clientName, profil, ...(hint.username ? { username: hint.username } : {}) });
   });
 
   router.post('/interaction/:uid/login', async (ctx) => {
@@ -87,7 +91,7 @@ export function mountLoginRoutes(
       // otherwise the password (the neutral message never says which of the two was wrong). A rate limit is
       // about neither field.
       const errorField = err.code !== 'invalid_credentials' ? undefined : username.trim() ? 'password' : 'username';
-      renderLogin(ctx, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
+      renderLogin(ctx, deps.upstream, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
       return;
     }
     await finishInteraction(provider, ctx, { login: { accountId, remember } });

@@ -1,0 +1,46 @@
+// «Mon compte» → «Connexion avec FranceConnect» (/compte/franceconnect): whether the account is linked, and unlinking,
+// which is refused while the account has no password (it would be left with no way in).
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { AuditTrail } from '../../audit/trail.js';
+import type { Db } from '../../store/database.js';
+import { showScreen } from '../common/journey-http.js';
+import type { SignedInAccount } from '../account/guard.js';
+import { linkOf, removeLink } from './links.js';
+
+export const UNLINK_PATH = '/compte/franceconnect';
+
+const dateFr = (d: Date) => d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+
+export function mountUnlinkRoutes(router: Router, deps: { guard: Middleware; db: Db; issuer: string; label: string; audit?: AuditTrail }): void {
+  const show = async (ctx: Context, notice?: string, status = 200) => {
+    const account = ctx.state.account as SignedInAccount;
+    const link = await linkOf(deps.db, account.id, deps.issuer);
+    showScreen(ctx, {
+      view: 'account/franceconnect',
+      locals: {
+        title: `Connexion avec ${deps.label} – Mon compte – Sésame`,
+        csrf: ctx.state.csrf as string,
+        section: 'informations',
+        account,
+        label: deps.label,
+        linkedSince: link ? dateFr(new Date(link.createdAt)) : null,
+        canUnlink: Boolean(link?.hasPassword),
+        notice,
+      },
+    }, status);
+  };
+
+  router.get(UNLINK_PATH, deps.guard, async (ctx) => show(ctx));
+
+  router.post(UNLINK_PATH, deps.guard, async (ctx) => {
+    const account = ctx.state.account as SignedInAccount;
+    const outcome = await removeLink(deps.db, account.id, deps.issuer);
+    if (outcome === 'removed') {
+      deps.audit?.record({ kind: 'federation.unlinked', outcome: 'success', accountId: account.id, address: ctx.ip });
+      return show(ctx, `${deps.label} n’est plus relié à votre compte.`);
+    }
+    // No password: the page says why and what to do; nothing linked: the page says so.
+    return show(ctx, undefined, outcome === 'no_password' ? 409 : 200);
+  });
+}
