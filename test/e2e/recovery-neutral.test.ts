@@ -125,7 +125,7 @@ describe.each(STORES)('«Mot de passe oublié» answers alike (%s store)', (stor
     }
     // Ended: even the right code now opens nothing.
     const after = await submit(sesame, real.browser, real.page, /\/code$/, { code: right });
-    expect(after.html).not.toContain('Choisissez un nouveau mot de passe');
+    expect(after.html).not.toContain('Votre nouveau mot de passe</h1>');
     expect(after.status).toBe(400);
   });
 
@@ -150,10 +150,10 @@ describe.each(STORES)('«Mot de passe oublié» answers alike (%s store)', (stor
       expect(reused.html).toContain('Ce code est incorrect');
     }
     const accepted = await submit(sesame, second.browser, second.page, /\/code$/, { code: secondCode });
-    expect(accepted.html).toContain('Choisissez un nouveau mot de passe');
+    expect(accepted.html).toContain('Votre nouveau mot de passe</h1>');
     // Accepted once: posting it again only shows the password step, it is no longer a code.
     const again = await submit(sesame, second.browser, second.page, /\/code$/, { code: secondCode });
-    expect(again.html).toContain('Choisissez un nouveau mot de passe');
+    expect(again.html).toContain('Votre nouveau mot de passe</h1>');
     // The same code in another browser's request is nobody's code.
     const third = await ask(identifiant);
     const stolen = await submit(sesame, third.browser, third.page, /\/code$/, { code: secondCode });

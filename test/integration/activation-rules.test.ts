@@ -133,7 +133,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     const first = await lastCode(sesame.dataDir, f.mobile.e164);
     const early = await post(browser, sesame.issuer, page, '/activation/renvoyer', {});
     expect(early.status).toBe(429);
-    expect(early.html).toMatch(/Attendez encore (59|60) secondes avant de demander un nouveau code\./);
+    expect(early.html).toMatch(/Attendez encore (59|60)\ssecondes avant de demander un nouveau code\./);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(1);
 
     await setState(browser, 'lastSentAt', LONG_AGO);
