@@ -43,12 +43,12 @@ describe.each(STORES)('first connection: bad input (%s store)', (store) => {
 
     const passwords: [Record<string, string>, RegExp][] = [
       [{ password: '', password_confirm: '' }, /Choisissez un mot de passe/],
-      [{ password: PASSWORD, password_confirm: '' }, /Confirmez votre mot de passe/],
+      [{ password: PASSWORD, password_confirm: '' }, /Confirmez votre mot de passe en le tapant une seconde fois/],
       [{ password: PASSWORD, password_confirm: `${PASSWORD}x` }, /ne sont pas identiques/],
-      [{ password: 'court', password_confirm: 'court' }, /au moins 12 caractères/],
+      [{ password: 'court', password_confirm: 'court' }, /Le mot de passe doit contenir au moins 12 caractères/],
       [{ password: 'x'.repeat(129), password_confirm: 'x'.repeat(129) }, /trop long/],
-      [{ password: 'Rose-Bertin-2024!', password_confirm: 'Rose-Bertin-2024!' }, /ni votre identifiant ni votre nom/],
-      [{ password: 'Velo!12032011', password_confirm: 'Velo!12032011' }, /date de naissance/],
+      [{ password: 'Rose-Bertin-2024!', password_confirm: 'Rose-Bertin-2024!' }, /Le mot de passe contient votre nom ou votre prénom/],
+      [{ password: 'Velo!12032011', password_confirm: 'Velo!12032011' }, /ne doit pas contenir de date de naissance/],
       [{ password: letter.password, password_confirm: letter.password }, /différent du mot de passe provisoire|au moins 12 caractères/],
       [{ password: 'Cartable\u0000rouge26', password_confirm: 'Cartable\u0000rouge26' }, /caractère invisible/],
     ];

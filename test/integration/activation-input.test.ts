@@ -161,7 +161,7 @@ describe.each(STORES)('activation input (%s store)', (store) => {
       [{ password: 'court', password_confirm: 'court' }, 'password', 'Le mot de passe doit contenir au moins 12 caractères'],
       [{ password: `${good}\u0000`, password_confirm: `${good}\u0000` }, 'password', 'Le mot de passe contient un caractère invisible ou de contrôle.'],
       [{ password: 'azerty123', password_confirm: 'azerty123' }, 'password', 'Le mot de passe doit contenir au moins 12 caractères'],
-      [{ password: 'Jules-Moreau-1!', password_confirm: 'Jules-Moreau-1!' }, 'password', 'Le mot de passe ne doit contenir ni votre identifiant ni votre nom.'],
+      [{ password: 'Jules-Moreau-1!', password_confirm: 'Jules-Moreau-1!' }, 'password', 'Le mot de passe contient votre nom ou votre prénom.'],
       [{ password: 'Vacances-14032014', password_confirm: 'Vacances-14032014' }, 'password', 'Le mot de passe ne doit pas contenir de date de naissance.'],
     ];
     for (const [fields, field, message] of passwordCases) {
