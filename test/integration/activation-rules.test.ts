@@ -84,7 +84,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     for (let left = 4; left >= 1; left -= 1) {
       page = await post(browser, sesame.issuer, page, '/activation/code', { code: wrong });
       expect(page.status).toBe(400);
-      expect(page.html).toContain(left === 1 ? 'Ce code ne correspond pas. Il vous reste 1 essai.' : `Ce code ne correspond pas. Il vous reste ${left} essais.`);
+      expect(visibleText(page.html)).toContain(left === 1 ? 'Ce code ne correspond pas. Il vous reste 1 essai.' : `Ce code ne correspond pas. Il vous reste ${left} essais.`);
       expect(page.html).toMatch(/aria-describedby="code-hint code-error"/);
     }
     const codePage = page;
