@@ -20,7 +20,7 @@ const frenchDate = (d: Date) => d.toLocaleDateString('fr-FR', { day: 'numeric', 
 function steps(letter: Letter): string[] {
   const guardian = letter.kind === 'responsable';
   return [
-    'Ouvrez l’adresse ci-dessus et choisissez « ' + (guardian ? 'Responsable d’élève' : 'Élève') + ' ».',
+    'Ouvrez l’adresse ci-dessus et choisissez « ' + (guardian ? 'Parent ou responsable légal' : 'Élève') + ' ».',
     'Saisissez votre identifiant et le mot de passe provisoire de cette lettre.',
     'Choisissez votre mot de passe personnel (au moins 12 caractères, ou 8 avec trois types de caractères).',
     guardian ? 'Indiquez votre adresse e-mail (obligatoire).' : 'Indiquez une adresse e-mail si vous le souhaitez (facultatif).',

@@ -35,6 +35,15 @@ export function withNext<E extends AppError>(error: E, next: NextAction): E {
 export const notFound = () =>
   new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou allez à l’accueil de Sésame pour retrouver vos services.', 'not found');
 
+/** The page's title and heading for an error a person sees: what happened, not «Erreur». */
+export function errorHeading(code: string, status: number): string {
+  if (status === 404) return 'Page introuvable';
+  if (code === 'invalid_csrf' || code.endsWith('_expired')) return 'Page expirée';
+  if (status === 429) return 'Trop de tentatives';
+  if (status === 503) return 'Service momentanément indisponible';
+  return 'Une erreur est survenue';
+}
+
 export const PAGE_EXPIRED = 'Cette page a expiré. Retournez sur le site que vous vouliez utiliser et reconnectez-vous.';
 export const SERVICE_DOWN = 'Le service est momentanément indisponible. Réessayez dans quelques minutes.';
 

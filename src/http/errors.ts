@@ -3,7 +3,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { isStoreUnavailable } from '../store/unavailable.js';
-import { AppError, notFound, SERVICE_DOWN } from './app-error.js';
+import { AppError, errorHeading, notFound, SERVICE_DOWN } from './app-error.js';
 import { renderView } from './views.js';
 
 /** What a client is told to wait before retrying while a store is down. */
@@ -36,14 +36,8 @@ export function respondWithError(ctx: Context, error: AppError): void {
     return;
   }
   ctx.type = 'html';
-  const missing = error.code === 'not_found';
-  ctx.body = renderView('error', {
-    title: missing ? 'Page introuvable – Sésame' : 'Erreur',
-    heading: missing ? 'Page introuvable' : undefined,
-    message: error.userMessage,
-    next: error.next,
-    clientName: undefined,
-  });
+  const heading = errorHeading(error.code, error.status);
+  ctx.body = renderView('error', { title: `${heading} – Sésame`, heading, message: error.userMessage, next: error.next, clientName: undefined });
 }
 
 export function errorHandler(logger: Logger) {

@@ -1,7 +1,10 @@
-// Renders the pug screens. Templates compile once and are cached; every page gets the common frame's locals.
+// Renders the pug screens. Templates compile once and are cached; every page gets the common frame's locals and
+// French typography.
 import path from 'node:path';
 import pug from 'pug';
+import { countOf } from './count.js';
 import { VIEWS_DIR } from '../package-paths.js';
+import { withFrenchTypography } from './typography.js';
 
 const cache = new Map<string, pug.compileTemplate>();
 
@@ -31,5 +34,6 @@ export function renderView(view: string, locals: PageLocals): string {
     template = pug.compileFile(path.join(VIEWS_DIR, `${view}.pug`), { basedir: VIEWS_DIR });
     cache.set(view, template);
   }
-  return template({ ...frameFacts, ...locals });
+  // French no-break spaces once, here, for every page and every message it shows (src/http/typography.ts).
+  return withFrenchTypography(template({ countOf, ...frameFacts, ...locals }));
 }

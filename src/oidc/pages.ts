@@ -66,12 +66,13 @@ export function createOidcPages(): OidcPages {
     },
     async renderError(ctx, out, error) {
       ctx.type = 'html';
+      const heading = isExpired(error) ? 'Page expirée' : out.error === 'temporarily_unavailable' ? 'Service momentanément indisponible' : 'Connexion impossible';
       const message = isExpired(error)
         ? PAGE_EXPIRED
         : out.error === 'temporarily_unavailable'
           ? SERVICE_DOWN
           : 'Cette demande de connexion n’a pas pu aboutir. Retournez sur le site que vous vouliez utiliser et réessayez. Si le problème continue, contactez l’assistance de ce site.';
-      ctx.body = renderView('error', { title: 'Erreur – Sésame', message, code: out.error, clientName: undefined });
+      ctx.body = renderView('error', { title: `${heading} – Sésame`, heading, message, code: out.error, clientName: undefined });
     },
   };
 }

@@ -102,7 +102,7 @@ describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
     const { browser: pupilBrowser } = await signedIn('jules.moreau');
     const forPupil = await pupilBrowser.request(url('/compte/enfants'));
     expect(forPupil.status).toBe(200);
-    expect(text(forPupil)).toContain('Cette page est réservée aux parents et responsables légaux');
+    expect(text(forPupil)).toContain('Cette page est réservée aux parents ou responsables légaux');
     expect(text(forPupil)).not.toContain('Zoé');
     const pupilPost = await post(pupilBrowser, '/compte/enfants/signaler', { eleve: pupil['Jules']! });
     expect(pupilPost.status).toBe(403);

@@ -39,7 +39,7 @@ describeInChromium('«Mon compte» in Chromium (embedded store)', () => {
 
     // Sésame's own sign-in, for «Mon compte».
     await page.getByText('pour accéder à Mon compte').waitFor();
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByLabel('Identifiant').fill(identifiant);
     await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -56,7 +56,7 @@ describeInChromium('«Mon compte» in Chromium (embedded store)', () => {
     await expectFrame(page);
     await page.getByLabel('Votre mot de passe actuel').fill('pas-le-bon');
     await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('Confirmez le nouveau mot de passe').fill(NEW_PASSWORD);
+    await page.getByLabel('Confirmez votre nouveau mot de passe').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Changer mon mot de passe' }).click();
     await page.locator('.error-summary').waitFor();
     expect(await page.title()).toMatch(/^Erreur/);
@@ -69,7 +69,7 @@ describeInChromium('«Mon compte» in Chromium (embedded store)', () => {
 
     await current.fill(PASSWORD);
     await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByLabel('Confirmez le nouveau mot de passe').fill(NEW_PASSWORD);
+    await page.getByLabel('Confirmez votre nouveau mot de passe').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Changer mon mot de passe' }).click();
     await page.getByText('Votre mot de passe est changé').waitFor();
     await expectFrame(page);

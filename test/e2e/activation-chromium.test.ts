@@ -38,10 +38,10 @@ describeInChromium('activation in Chromium (embedded store)', () => {
     const context = await chromium.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(start.url.toString());
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByRole('link', { name: 'Je n’ai pas de compte' }).click();
 
-    await page.getByRole('heading', { name: 'Activer mon compte (1/4)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 1 sur 4 — Vos informations' }).waitFor();
     await page.getByText('pour accéder à Pronote').waitFor();
     // Nothing sticks out of a 360 px screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
@@ -55,24 +55,24 @@ describeInChromium('activation in Chromium (embedded store)', () => {
 
     await page.getByLabel('Numéro de téléphone portable').fill(mobile.typed);
     await page.getByRole('button', { name: 'Recevoir un code' }).click();
-    await page.getByRole('heading', { name: 'Activer mon compte (2/4)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 2 sur 4 — Code reçu par SMS' }).waitFor();
     await page.getByText('Je n’ai pas reçu de code').click();
     await page.getByRole('button', { name: 'Renvoyer le code' }).waitFor();
     await page.getByLabel('Code reçu par SMS').fill(await lastCode(sesame.dataDir, mobile.e164));
     await page.getByRole('button', { name: 'Vérifier le code' }).click();
 
-    await page.getByRole('heading', { name: 'Activer mon compte (3/4)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 3 sur 4 — Vos enfants' }).waitFor();
     await page.getByLabel('Date de naissance de Jules MOREAU (Collège Jean-Moulin)').fill('14/03/2014');
     await page.getByLabel('Date de naissance de Lina MOREAU (École Victor-Hugo)').fill('01072017');
     await page.getByRole('button', { name: 'Confirmer les dates de naissance' }).click();
 
-    await page.getByRole('heading', { name: 'Activer mon compte (4/4)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 4 sur 4 — Votre mot de passe' }).waitFor();
     await page.getByText('au moins 12 caractères').waitFor();
     const password = page.getByLabel('Choisissez votre mot de passe');
     await password.fill('Cartable-rouge-2026');
     await page.getByLabel('Afficher le mot de passe').first().check();
     expect(await password.getAttribute('type')).toBe('text');
-    await page.getByLabel('Confirmez-le').fill('Cartable-rouge-2026');
+    await page.getByLabel('Confirmez votre mot de passe').fill('Cartable-rouge-2026');
     await page.getByRole('button', { name: 'Activer mon compte' }).click();
 
     await page.getByRole('heading', { name: 'Votre compte est activé.' }).waitFor();
@@ -102,7 +102,7 @@ describeInChromium('activation in Chromium (embedded store)', () => {
     await page.getByLabel('Date de naissance de Zoé DURAND (Collège Jean-Moulin)').fill('10/10/2016');
     await page.getByRole('button', { name: 'Confirmer les dates de naissance' }).click();
     await page.getByLabel('Choisissez votre mot de passe').fill('Cartable-rouge-2026');
-    await page.getByLabel('Confirmez-le').fill('Cartable-rouge-2026');
+    await page.getByLabel('Confirmez votre mot de passe').fill('Cartable-rouge-2026');
     await page.getByRole('button', { name: 'Activer mon compte' }).click();
     await page.getByRole('heading', { name: 'Votre compte est activé.' }).waitFor();
     expect((await page.locator('.identifiant').textContent())?.trim()).toBe('paul.durand');

@@ -7,6 +7,7 @@ import { activate, post, shownIdentifiant } from '../support/activation-journey.
 import { addChild, addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { discover, oidc, registerClient, startAuthorization } from '../support/relying-party.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { visibleText } from '../support/http.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
@@ -47,13 +48,13 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
       birthdates: ['14/03/2014', '2/9/2018'],
       password: PASSWORD,
     });
-    expect(pages.form.html).toContain('Activer mon compte (1/4)');
-    expect(pages.codePage.html).toContain('Activer mon compte (2/4)');
-    expect(pages.codePage.html).toContain('le SMS contient un code à 6 chiffres, valable 10 minutes');
-    expect(pages.children.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(pages.form.html)).toContain('Activer mon compte Étape 1 sur 4');
+    expect(visibleText(pages.codePage.html)).toContain('Activer mon compte Étape 2 sur 4');
+    expect(visibleText(pages.codePage.html)).toContain('le SMS contient un code à 6 chiffres, valable 10 minutes');
+    expect(visibleText(pages.children.html)).toContain('Activer mon compte Étape 3 sur 4');
     expect(pages.children.html).toContain('Date de naissance de Jules LE GOFF-NGUYEN (Collège Jean-Moulin)');
     expect(pages.children.html).toContain('Date de naissance de Léa LE GOFF-NGUYEN (École Victor-Hugo)');
-    expect(pages.password.html).toContain('Activer mon compte (4/4)');
+    expect(visibleText(pages.password.html)).toContain('Activer mon compte Étape 4 sur 4');
     expect(pages.password.html.indexOf('au moins 12 caractères')).toBeLessThan(pages.password.html.indexOf('name="password"'));
     expect(pages.done.status).toBe(200);
     expect(pages.done.html).toContain('Votre compte est activé.');
@@ -69,7 +70,7 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
     // The SMS was one GSM-7 segment with the code, and the code works once only.
     // The done page is shown once: on a shared computer the next person starts afresh (the identifiant is not shown).
     const reload = await browser.navigate(`${sesame.issuer}/activation`);
-    expect(reload.html).toContain('Activer mon compte (1/4)');
+    expect(visibleText(reload.html)).toContain('Activer mon compte Étape 1 sur 4');
   });
 
   test('a school-created account (not yet notified) is taken over, not duplicated', async () => {

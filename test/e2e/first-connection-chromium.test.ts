@@ -43,27 +43,27 @@ describeInChromium('first connection in Chromium (embedded store)', () => {
     const context = await chromium.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(start.url.toString());
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByLabel('Identifiant').fill(letter.identifiant);
     await page.getByLabel('Mot de passe', { exact: true }).fill(letter.password);
     await page.getByRole('button', { name: 'Se connecter' }).click();
 
-    await page.getByRole('heading', { name: 'Première connexion (1/3)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 1 sur 3 — Votre mot de passe' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.getByLabel('Choisissez votre mot de passe').fill(PASSWORD);
-    await page.getByLabel('Confirmez-le').fill('autre chose');
+    await page.getByLabel('Confirmez votre mot de passe').fill('autre chose');
     await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
     await page.getByRole('link', { name: /ne sont pas identiques/ }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
     await page.getByLabel('Choisissez votre mot de passe').fill(PASSWORD);
-    await page.getByLabel('Confirmez-le').fill(PASSWORD);
+    await page.getByLabel('Confirmez votre mot de passe').fill(PASSWORD);
     await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
 
-    await page.getByRole('heading', { name: 'Première connexion (2/3)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 2 sur 3 — Votre adresse électronique' }).waitFor();
     await page.getByLabel('Adresse électronique').fill('agnes.morel@example.org');
     await page.getByRole('button', { name: 'Continuer', exact: true }).click();
 
-    await page.getByRole('heading', { name: 'Première connexion (3/3)' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 3 sur 3 — Vérification de votre identité' }).waitFor();
     await page.getByLabel('Date de naissance de Yanis MOREL (Collège Jean-Moulin)').fill('04/04/2012');
     await page.getByLabel('Date de naissance de Jade MOREL (École Victor-Hugo)').fill('30082017');
     await page.getByRole('button', { name: 'Confirmer' }).click();
@@ -91,7 +91,7 @@ describeInChromium('first connection in Chromium (embedded store)', () => {
     await page.getByLabel('Mot de passe provisoire').fill(letter.password);
     await page.getByRole('button', { name: 'Commencer' }).click();
     await page.getByLabel('Choisissez votre mot de passe').fill(PASSWORD);
-    await page.getByLabel('Confirmez-le').fill(PASSWORD);
+    await page.getByLabel('Confirmez votre mot de passe').fill(PASSWORD);
     await page.getByRole('button', { name: 'Enregistrer mon mot de passe' }).click();
     await page.getByRole('button', { name: 'Continuer sans adresse électronique' }).click();
     await page.getByLabel('Votre date de naissance').fill('04/04/2012');

@@ -6,7 +6,7 @@ import { STORES } from '../support/databases.js';
 import { post } from '../support/activation-journey.js';
 import { pupilRow } from '../support/directory-csv.js';
 import { importDirectory, letterFor } from '../support/first-connection.js';
-import { expectFrenchPage } from '../support/http.js';
+import { expectFrenchPage, visibleText } from '../support/http.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
@@ -39,16 +39,16 @@ describe.each(STORES)('first connection: bad input (%s store)', (store) => {
       expect(expectFrenchPage(page)).toMatch(/Indiquez votre identifiant|L’identifiant ou le mot de passe est incorrect/);
     }
     let page = await post(browser, sesame.issuer, letterPage, '/premiere-connexion/courrier', { username: ` ${letter.identifiant.toUpperCase()} `, password: letter.password });
-    expect(page.html).toContain('Première connexion (1/3)');
+    expect(visibleText(page.html)).toContain('Première connexion Étape 1 sur 3');
 
     const passwords: [Record<string, string>, RegExp][] = [
       [{ password: '', password_confirm: '' }, /Choisissez un mot de passe/],
-      [{ password: PASSWORD, password_confirm: '' }, /Confirmez votre mot de passe/],
+      [{ password: PASSWORD, password_confirm: '' }, /Confirmez votre mot de passe en le tapant une seconde fois/],
       [{ password: PASSWORD, password_confirm: `${PASSWORD}x` }, /ne sont pas identiques/],
-      [{ password: 'court', password_confirm: 'court' }, /au moins 12 caractères/],
+      [{ password: 'court', password_confirm: 'court' }, /Le mot de passe doit contenir au moins 12 caractères/],
       [{ password: 'x'.repeat(129), password_confirm: 'x'.repeat(129) }, /trop long/],
-      [{ password: 'Rose-Bertin-2024!', password_confirm: 'Rose-Bertin-2024!' }, /ni votre identifiant ni votre nom/],
-      [{ password: 'Velo!12032011', password_confirm: 'Velo!12032011' }, /date de naissance/],
+      [{ password: 'Rose-Bertin-2024!', password_confirm: 'Rose-Bertin-2024!' }, /Le mot de passe contient votre nom ou votre prénom/],
+      [{ password: 'Velo!12032011', password_confirm: 'Velo!12032011' }, /ne doit pas contenir de date de naissance/],
       [{ password: letter.password, password_confirm: letter.password }, /différent du mot de passe provisoire|au moins 12 caractères/],
       [{ password: 'Cartable\u0000rouge26', password_confirm: 'Cartable\u0000rouge26' }, /caractère invisible/],
     ];
@@ -58,14 +58,14 @@ describe.each(STORES)('first connection: bad input (%s store)', (store) => {
       expect(refused.html).toMatch(/aria-describedby="[^"]*password(_confirm)?-error/);
     }
     page = await post(browser, sesame.issuer, page, '/premiere-connexion/mot-de-passe', { password: PASSWORD, password_confirm: PASSWORD });
-    expect(page.html).toContain('Première connexion (2/3)');
+    expect(visibleText(page.html)).toContain('Première connexion Étape 2 sur 3');
 
     for (const email of ['pas-une-adresse', 'a@b', `${'x'.repeat(250)}@example.org`, ...HOSTILE]) {
       const refused = await post(browser, sesame.issuer, page, '/premiere-connexion/courriel', { email });
       expect(expectFrenchPage(refused, 400)).toMatch(/L’adresse électronique (n’est pas valide|est trop longue)/);
     }
     page = await post(browser, sesame.issuer, page, '/premiere-connexion/courriel', { email: '', passer: '1' });
-    expect(page.html).toContain('Première connexion (3/3)');
+    expect(visibleText(page.html)).toContain('Première connexion Étape 3 sur 3');
 
     for (const birthdate of ['', '31/02/2011', '12/03/2999', 'demain', ...HOSTILE]) {
       const refused = await post(browser, sesame.issuer, page, '/premiere-connexion/identite', { birthdate });

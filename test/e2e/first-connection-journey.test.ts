@@ -7,7 +7,7 @@ import { STORES } from '../support/databases.js';
 import { post } from '../support/activation-journey.js';
 import { pupilRow } from '../support/directory-csv.js';
 import { followLink, importDirectory, letterFor, linkIn, walkFirstConnection } from '../support/first-connection.js';
-import { expectFrenchPage } from '../support/http.js';
+import { expectFrenchPage, visibleText } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
 import { discover, oidc, registerClient, type TestClient } from '../support/relying-party.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
@@ -67,14 +67,14 @@ describe.each(STORES)('first connection with a school letter (%s store)', (store
     const pupil = await pupilWithLetter('Inès', 'Garnier', '2011-05-17');
     expect((await account(pupil.accountId)).state).toBe('notifie');
     const { form, page } = await signInWithLetter(pupil.identifiant, pupil.password, 'eleve');
-    expect(page.html).toContain('Première connexion (1/3)');
+    expect(visibleText(page.html)).toContain('Première connexion Étape 1 sur 3');
     // The rules come before the field.
-    expect(page.html).toMatch(/au moins 12 caractères[\s\S]*name="password"/);
+    expect(page.html).toMatch(/au moins 12\scaractères[\s\S]*name="password"/);
 
     const pages = await walkFirstConnection(form.browser, sesame.issuer, page, {
       password: PASSWORD, email: 'ines.garnier@example.org', birthdates: { birthdate: '17/05/2011' },
     });
-    expect(pages.emailPage.html).toContain('Première connexion (2/3)');
+    expect(visibleText(pages.emailPage.html)).toContain('Première connexion Étape 2 sur 3');
     expect(pages.emailPage.html).toContain('Continuer sans adresse électronique');
     expect(pages.identity.html).toContain('Votre date de naissance');
     expect(pages.done.html).toContain('Votre compte est prêt');
@@ -163,7 +163,7 @@ describe.each(STORES)('first connection with a school letter (%s store)', (store
     expect(href).toBe('/premiere-connexion/courrier');
     const letterPage = await browser.navigate(`${sesame.issuer}${href}`);
     const first = await post(browser, sesame.issuer, letterPage, '/premiere-connexion/courrier', { username: pupil.identifiant, password: pupil.password });
-    expect(first.html).toContain('Première connexion (1/3)');
+    expect(visibleText(first.html)).toContain('Première connexion Étape 1 sur 3');
     const { done } = await walkFirstConnection(browser, sesame.issuer, first, { password: PASSWORD, email: null, birthdates: { birthdate: '24/12/2012' } });
     expect(done.html).toContain('Votre compte est prêt');
     expect(done.html).toContain(`<p class="identifiant">${pupil.identifiant}</p>`);
@@ -238,7 +238,7 @@ describe.each(STORES)('first connection with a school letter (%s store)', (store
     const oldTokens = await tokensFrom(old.form, old.page.location);
     await expect(oidc.fetchUserInfo(config, oldTokens.access_token, oldTokens.claims()!.sub)).resolves.toBeDefined();
     const letter = await signInWithLetter(pupil.identifiant, pupil.password, 'eleve');
-    expect(letter.page.html).toContain('Première connexion (1/3)');
+    expect(visibleText(letter.page.html)).toContain('Première connexion Étape 1 sur 3');
     const { done } = await walkFirstConnection(letter.form.browser, sesame.issuer, letter.page, { password: PASSWORD, email: null, birthdates: { birthdate: '10/10/2010' } });
     expect(done.html).toContain('Votre compte est prêt');
     expect(await sesame.sesame.accounts.authenticate(pupil.identifiant, 'Ancien-mot-de-passe-42')).toBeUndefined();

@@ -68,7 +68,7 @@ describeInChromium('login screens in Chromium (embedded store)', () => {
     const page = await openSignIn();
     await expectFrame(page);
     await page.getByText('pour accéder à Pronote').waitFor();
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
     await expectFrame(page);
     await page.getByLabel('Identifiant').fill(identifiant);
@@ -98,7 +98,7 @@ describeInChromium('login screens in Chromium (embedded store)', () => {
 
   test('after a wrong password the error summary takes the focus and the field points at the message', async () => {
     const page = await openSignIn();
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByLabel('Identifiant').fill(identifiant);
     await page.getByLabel('Mot de passe', { exact: true }).fill('pas-le-bon');
     await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -134,7 +134,7 @@ describeInChromium('login screens in Chromium (embedded store)', () => {
 
   test('«Afficher le mot de passe» shows the password, and hides it again', async () => {
     const page = await openSignIn();
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     const password = page.locator('#password');
     await password.fill('secret-visible');
     expect(await password.getAttribute('type')).toBe('password');
@@ -147,7 +147,7 @@ describeInChromium('login screens in Chromium (embedded store)', () => {
 
   test('without JavaScript the sign-in works just the same', async () => {
     const page = await openSignIn({ javaScriptEnabled: false });
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByLabel('Identifiant').fill(identifiant);
     await page.getByLabel('Mot de passe', { exact: true }).fill('pas-le-bon');
     await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -161,7 +161,7 @@ describeInChromium('login screens in Chromium (embedded store)', () => {
     const page = await openSignIn({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     const overflow = () => page.evaluate(() => document.scrollingElement!.scrollWidth);
     expect(await overflow()).toBeLessThanOrEqual(320);
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByLabel('Identifiant').fill(identifiant);
     await page.getByLabel('Mot de passe', { exact: true }).fill('pas-le-bon');
     await page.getByRole('button', { name: 'Se connecter' }).click();

@@ -7,6 +7,7 @@ import { STORES, type StoreKind } from '../support/databases.js';
 import { redisEnv } from '../support/env.js';
 import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { visibleText } from '../support/http.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
@@ -161,7 +162,7 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
     const endSession = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:9/' });
     const confirm = await browser.request(endSession.toString());
     expect(confirm.status).toBe(200);
-    expect(confirm.html).toContain('Voulez-vous vous déconnecter ?');
+    expect(visibleText(confirm.html)).toContain('Voulez-vous vous déconnecter ?');
     const action = formAction(confirm.html, /session\/end\/confirm/)!;
     const done = await browser.request(new URL(action, sesame.issuer).toString(), { form: { xsrf: inputValue(confirm.html, 'xsrf')!, logout: 'yes' } });
     expect(done.status).toBe(303);
@@ -176,6 +177,6 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
     const again = await startAuthorization(config, client, 'openid');
     const page = await browser.navigate(again.url.toString(), {}, sesame.issuer);
     expect(page.location).toBeUndefined();
-    expect(page.html).toContain('Vous êtes :');
+    expect(visibleText(page.html)).toContain('Vous êtes :');
   });
 });

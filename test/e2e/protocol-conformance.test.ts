@@ -8,7 +8,7 @@ import pino from 'pino';
 import { Browser, formAction, inputValue } from '../support/browser.js';
 import { STORES, type StoreKind } from '../support/databases.js';
 import { redisEnv } from '../support/env.js';
-import { call } from '../support/http.js';
+import { call, visibleText } from '../support/http.js';
 import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 
@@ -159,7 +159,7 @@ describe.each(MODES)('protocol conformance (%s store)', (_mode, store, extraEnv)
     const { tokens, browser } = await signIn(sesame, config, firstParty, credentials(), { scope: 'openid' });
     const confirm = await browser.navigate(`${sesame.issuer}/session/end`, { form: { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://127.0.0.1:9/' } });
     expect(confirm.status).toBe(200);
-    expect(confirm.html).toContain('Voulez-vous vous déconnecter ?');
+    expect(visibleText(confirm.html)).toContain('Voulez-vous vous déconnecter ?');
 
     const form = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     const tooLarge = await call(`${sesame.issuer}/auth`, { method: 'POST', headers: form, body: `client_id=${firstParty.client_id}&state=${'a'.repeat(20_000)}` });
@@ -248,7 +248,7 @@ describe.each(MODES)('protocol conformance (%s store)', (_mode, store, extraEnv)
       if (error) expect(error).toBe('invalid_request_uri');
       else expect(replay.status).toBe(400);
       expect(replay.location ?? '').not.toContain('code=');
-      expect(replay.html).not.toContain('Vous êtes :');
+      expect(visibleText(replay.html)).not.toContain('Vous êtes :');
     }
     // The sign-in it opened still ends with a code.
     const form = await first.request(`${opened.url}?profil=responsable`);

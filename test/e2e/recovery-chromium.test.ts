@@ -40,10 +40,10 @@ describeInChromium('«Mot de passe oublié» in Chromium (embedded store)', () =
     const context = await chromium.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(start.url.toString());
-    await page.getByRole('link', { name: 'Responsable d’élève' }).click();
+    await page.getByRole('link', { name: 'Parent ou responsable légal' }).click();
     await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
 
-    await page.getByRole('heading', { name: 'Mot de passe oublié' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 1 sur 3 — Votre identifiant' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.getByLabel('Identifiant').fill(identifiant);
     await page.getByRole('button', { name: 'Recevoir un code ou un lien' }).click();
@@ -53,14 +53,14 @@ describeInChromium('«Mot de passe oublié» in Chromium (embedded store)', () =
     await page.getByLabel('Code reçu par SMS').fill(codeIn(twilio.messages, mobile));
     await page.getByRole('button', { name: 'Vérifier le code' }).click();
 
-    await page.getByRole('heading', { name: 'Choisissez un nouveau mot de passe' }).waitFor();
+    await page.getByRole('heading', { name: 'Étape 3 sur 3 — Votre nouveau mot de passe' }).waitFor();
     await page.getByLabel('Choisissez votre nouveau mot de passe').fill(NEW_PASSWORD);
-    await page.getByLabel('Confirmez-le').fill('autre chose');
+    await page.getByLabel('Confirmez votre mot de passe').fill('autre chose');
     await page.getByRole('button', { name: 'Changer mon mot de passe' }).click();
     await page.getByRole('link', { name: /ne sont pas identiques/ }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
     await page.getByLabel('Choisissez votre nouveau mot de passe').fill(NEW_PASSWORD);
-    await page.getByLabel('Confirmez-le').fill(NEW_PASSWORD);
+    await page.getByLabel('Confirmez votre mot de passe').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Changer mon mot de passe' }).click();
 
     await page.getByRole('heading', { name: 'Votre mot de passe a été changé' }).waitFor();

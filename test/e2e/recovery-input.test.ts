@@ -88,7 +88,7 @@ describe('bad input on the recovery forms', () => {
     // None of those spent a try: the right code still opens the password step.
     await sesame.sesame.smsQueue.drain();
     const passwordPage = await submit(sesame, browser, codePage, /\/code$/, { code: codeIn(twilio.messages, mobile) });
-    expect(passwordPage.html).toContain('Choisissez un nouveau mot de passe');
+    expect(passwordPage.html).toContain('Votre nouveau mot de passe</h1>');
 
     const cases: [string | Record<string, unknown>, RegExp][] = [
       ['password=&password_confirm=', /Choisissez un mot de passe/],

@@ -62,7 +62,7 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
 
   /** Sets the new password on the password page, then «Continuer vers Portail» to the relying party's callback. */
   async function finish(browser: Browser, passwordPage: Awaited<ReturnType<typeof submit>>) {
-    expect(passwordPage.html).toContain('Choisissez un nouveau mot de passe');
+    expect(passwordPage.html).toContain('Votre nouveau mot de passe</h1>');
     const done = await submit(sesame, browser, passwordPage, /\/mot-de-passe$/, { password: NEW_PASSWORD, password_confirm: NEW_PASSWORD });
     expect(done.status).toBe(200);
     expect(done.html).toContain('Votre mot de passe a été changé');
@@ -175,7 +175,7 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     // Too soon for another message, then after the waiting time a link by mail.
     const early = await submit(sesame, browser, codePage, /\/courriel$/, {});
     expect(early.status).toBe(429);
-    expect(early.html).toMatch(/Attendez encore \d+ secondes/);
+    expect(early.html).toMatch(/Attendez encore \d+\ssecondes/);
     time.advance(61);
     const asked = await submit(sesame, browser, codePage, /\/courriel$/, {});
     expect(asked.status).toBe(200);

@@ -6,6 +6,7 @@ import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { openLoginForm } from '../support/login-form.js';
 import { discover, registerClient, startAuthorization } from '../support/relying-party.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { visibleText } from '../support/http.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 const FLOW_TTL = 900;
@@ -103,7 +104,7 @@ describe('sessions on shared computers', () => {
     expect(done.html).toContain('Votre compte est activé.');
     expect(browser.cookieHeader()).not.toContain('sesame.activation=');
     const next = await browser.navigate(`${sesame.issuer}/activation`);
-    expect(next.html).toContain('Activer mon compte (1/4)');
+    expect(visibleText(next.html)).toContain('Activer mon compte Étape 1 sur 4');
     expect(next.html).not.toContain('Votre identifiant est');
   });
 

@@ -4,7 +4,7 @@ import { Browser, inputValue, type Page } from '../support/browser.js';
 import { STORES } from '../support/databases.js';
 import { lastCode, post } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
-import { expectFrenchPage } from '../support/http.js';
+import { expectFrenchPage, visibleText } from '../support/http.js';
 import { drainSmsQueues } from '../support/sms-queues.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
 
@@ -131,7 +131,7 @@ describe.each(STORES)('activation input (%s store)', (store) => {
 
     const code = await lastCode(sesame.dataDir, mobile.e164);
     const children = await post(browser, sesame.issuer, codePage, '/activation/code', { code: `${code.slice(0, 3)} ${code.slice(3)}` });
-    expect(children.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(children.html)).toContain('Activer mon compte Étape 3 sur 4');
 
     before = await snapshot();
     const dateCases: [string, string][] = [
@@ -149,7 +149,7 @@ describe.each(STORES)('activation input (%s store)', (store) => {
       await expectRefused(page, 'birthdate_1', message, before);
     }
     const password = await post(browser, sesame.issuer, children, '/activation/enfants', { birthdate_1: '14032014' });
-    expect(password.html).toContain('Activer mon compte (4/4)');
+    expect(visibleText(password.html)).toContain('Activer mon compte Étape 4 sur 4');
 
     before = await snapshot();
     const good = 'Cartable-rouge-2026';
@@ -161,7 +161,7 @@ describe.each(STORES)('activation input (%s store)', (store) => {
       [{ password: 'court', password_confirm: 'court' }, 'password', 'Le mot de passe doit contenir au moins 12 caractères'],
       [{ password: `${good}\u0000`, password_confirm: `${good}\u0000` }, 'password', 'Le mot de passe contient un caractère invisible ou de contrôle.'],
       [{ password: 'azerty123', password_confirm: 'azerty123' }, 'password', 'Le mot de passe doit contenir au moins 12 caractères'],
-      [{ password: 'Jules-Moreau-1!', password_confirm: 'Jules-Moreau-1!' }, 'password', 'Le mot de passe ne doit contenir ni votre identifiant ni votre nom.'],
+      [{ password: 'Jules-Moreau-1!', password_confirm: 'Jules-Moreau-1!' }, 'password', 'Le mot de passe contient votre nom ou votre prénom.'],
       [{ password: 'Vacances-14032014', password_confirm: 'Vacances-14032014' }, 'password', 'Le mot de passe ne doit pas contenir de date de naissance.'],
     ];
     for (const [fields, field, message] of passwordCases) {

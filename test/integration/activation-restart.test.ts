@@ -5,6 +5,7 @@ import { createTestDatabase, STORES, type TestDatabase } from '../support/databa
 import { lastCode, post, shownIdentifiant } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { visibleText } from '../support/http.js';
 
 describe.each(STORES)('activation across a restart (%s store)', (store) => {
   let database: TestDatabase;
@@ -26,7 +27,7 @@ describe.each(STORES)('activation across a restart (%s store)', (store) => {
     const form = await browser.navigate(`${first.issuer}/activation`);
     const codePage = await post(browser, first.issuer, form, '/activation', { family_name: 'Moreau', given_name: 'Claire', mobile: mobile.typed });
     const children = await post(browser, first.issuer, codePage, '/activation/code', { code: await lastCode(first.dataDir, mobile.e164) });
-    expect(children.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(children.html)).toContain('Activer mon compte Étape 3 sur 4');
     await first.shutdown();
 
     second = await startTestSesame(database, { ACTIVATION_MIN_RESPONSE_MS: '0' });

@@ -8,6 +8,7 @@ import { STORES } from '../support/databases.js';
 import { lastCode, outboxSms, post, shownIdentifiant, type Identity } from '../support/activation-journey.js';
 import { addChild, addFamily, addGuardian, uniqueMobile } from '../support/directory-fixtures.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { visibleText } from '../support/http.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 const MIN_MS = 300;
@@ -83,7 +84,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     for (let left = 4; left >= 1; left -= 1) {
       page = await post(browser, sesame.issuer, page, '/activation/code', { code: wrong });
       expect(page.status).toBe(400);
-      expect(page.html).toContain(left === 1 ? 'Ce code ne correspond pas. Il vous reste 1 essai.' : `Ce code ne correspond pas. Il vous reste ${left} essais.`);
+      expect(visibleText(page.html)).toContain(left === 1 ? 'Ce code ne correspond pas. Il vous reste 1 essai.' : `Ce code ne correspond pas. Il vous reste ${left} essais.`);
       expect(page.html).toMatch(/aria-describedby="code-hint code-error"/);
     }
     const codePage = page;
@@ -91,9 +92,9 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     expect(page.html).toContain('Cette demande d’activation est annulée');
     // The ending is shown once; coming back starts afresh (a shared computer keeps nothing of the flow).
     const again = await browser.navigate(`${sesame.issuer}/activation`);
-    expect(again.html).toContain('Activer mon compte (1/4)');
+    expect(visibleText(again.html)).toContain('Activer mon compte Étape 1 sur 4');
     const late = await post(browser, sesame.issuer, codePage, '/activation/code', { code });
-    expect(late.html).not.toContain('Activer mon compte (3/4)');
+    expect(visibleText(late.html)).not.toContain('Activer mon compte Étape 3 sur 4');
   });
 
   test('an expired code is refused (and costs no try); a used code cannot be replayed; a code works only in its flow', async () => {
@@ -114,12 +115,12 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     await setState(a, 'codeExpiresAt', LONG_AGO);
     const expired = await post(a, sesame.issuer, pageA, '/activation/code', { code: codeA });
     expect(expired.status).toBe(400);
-    expect(expired.html).toContain('Ce code a expiré. Cet essai n’est pas compté : choisissez « Renvoyer le code » pour en recevoir un nouveau.');
+    expect(visibleText(expired.html)).toContain('Ce code a expiré. Cet essai n’est pas compté : choisissez « Renvoyer le code » pour en recevoir un nouveau.');
 
     const accepted = await post(b, sesame.issuer, pageB, '/activation/code', { code: codeB });
-    expect(accepted.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(accepted.html)).toContain('Activer mon compte Étape 3 sur 4');
     const replay = await post(b, sesame.issuer, pageB, '/activation/code', { code: codeB });
-    expect(replay.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(replay.html)).toContain('Activer mon compte Étape 3 sur 4');
     const row = await db().selectFrom('activation_flows').select('state').where('id', '=', flowKey(b)).executeTakeFirstOrThrow();
     expect(row.state).toMatchObject({ step: 'children', codeHash: null, codeFailures: codeA !== codeB ? 1 : 0 });
     expect(JSON.stringify(row.state)).not.toContain(codeB);
@@ -132,7 +133,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     const first = await lastCode(sesame.dataDir, f.mobile.e164);
     const early = await post(browser, sesame.issuer, page, '/activation/renvoyer', {});
     expect(early.status).toBe(429);
-    expect(early.html).toMatch(/Attendez encore (59|60) secondes avant de demander un nouveau code\./);
+    expect(early.html).toMatch(/Attendez encore (59|60)\ssecondes avant de demander un nouveau code\./);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(1);
 
     await setState(browser, 'lastSentAt', LONG_AGO);
@@ -157,7 +158,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     }
     void second;
     const ok = await post(browser, sesame.issuer, page, '/activation/code', { code: third });
-    expect(ok.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(ok.html)).toContain('Activer mon compte Étape 3 sur 4');
   });
 
   test('per number and name: the 4th request in an hour is refused, for a known and an unknown number alike', async () => {
@@ -174,7 +175,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
       answers.push(/<div class="error-summary"[\s\S]*?<\/div>/.exec(refused.html)![0]);
     }
-    expect(answers[0]).toContain('Trop de tentatives. Réessayez dans 1 heure.');
+    expect(visibleText(answers[0]!)).toContain('Trop de tentatives. Réessayez dans 1 heure.');
     expect(answers[1]).toBe(answers[0]);
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(3);
   });
@@ -205,7 +206,7 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     await db().insertInto('rate_limits').values({ key: 'sms:budget:service', points: 500, expires_at: new Date(Date.now() + 5 * 3600_000) }).execute();
     const refused = await begin(new Browser(), f.identity);
     expect(refused.status).toBe(429);
-    expect(refused.html).toContain('Le service a envoyé beaucoup de SMS aujourd’hui et ne peut plus en envoyer pour le moment. Réessayez dans 5 heures.');
+    expect(visibleText(refused.html)).toContain('Le service a envoyé beaucoup de SMS aujourd’hui et ne peut plus en envoyer pour le moment. Réessayez dans 5 heures.');
     expect(await outboxSms(sesame.dataDir, f.mobile.e164)).toHaveLength(0);
     await db().deleteFrom('rate_limits').execute();
     expect((await begin(new Browser(), f.identity)).status).toBe(200);
@@ -256,10 +257,10 @@ describe.each(STORES)('activation rules (%s store)', (store) => {
     let children = await post(browser, sesame.issuer, page, '/activation/code', { code: await lastCode(sesame.dataDir, f.mobile.e164) });
     children = await post(browser, sesame.issuer, children, '/activation/enfants', { birthdate_1: '14/03/2014', birthdate_2: '01/08/2017' });
     expect(children.status).toBe(400);
-    expect(children.html).toMatch(/id="birthdate_2-error"[^>]*>[\s\S]*?Cette date ne correspond pas à celle que l’établissement nous a transmise\. Il vous reste 2 essais\./);
+    expect(children.html).toMatch(/id="birthdate_2-error"[^>]*>[\s\S]*?Cette date ne correspond pas à celle que l’établissement nous a transmise\. Il vous reste 2\sessais\./);
     expect(children.html).not.toContain('id="birthdate_1-error"');
     children = await post(browser, sesame.issuer, children, '/activation/enfants', { birthdate_1: '14/03/2014', birthdate_2: '02/07/2017' });
-    expect(children.html).toContain('Il vous reste 1 essai.');
+    expect(visibleText(children.html)).toContain('Il vous reste 1 essai.');
     const ended = await post(browser, sesame.issuer, children, '/activation/enfants', { birthdate_1: '14/03/2014', birthdate_2: '2017-07-02' });
     expect(ended.html).toContain('Nous n’avons pas pu confirmer les dates de naissance');
     expect(ended.html).toContain('Contactez le secrétariat de l’établissement de votre enfant');

@@ -12,7 +12,7 @@ import { Browser, type Page } from '../support/browser.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/databases.js';
 import { post } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
-import { expectFrenchPage } from '../support/http.js';
+import { expectFrenchPage, visibleText } from '../support/http.js';
 import { freePort, testConfig } from '../support/sesame.js';
 import { startTwilioStandIn, type Misbehaviour, type TwilioStandIn } from '../support/twilio-stand-in.js';
 
@@ -144,7 +144,7 @@ describe.each(STORES)('activation SMS through Twilio (%s store)', (store) => {
     expect(sms).toHaveLength(1);
     const code = /\b(\d{6})\b/.exec(sms[0]!.body)![1]!;
     const children = await post(browser, base, page, '/activation/code', { code });
-    expect(children.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(children.html)).toContain('Activer mon compte Étape 3 sur 4');
   });
 
   test('a full queue is told alike for a match and a miss: filling it cannot reveal a known number', async () => {
@@ -188,7 +188,7 @@ describe.each(STORES)('activation SMS through Twilio (%s store)', (store) => {
     await sesame.smsQueue.drain();
     const later = await browser.navigate(`${base}/activation`);
     const text = expectFrenchPage(later, 200);
-    expect(text).toContain('Activer mon compte (2/4)');
+    expect(text).toContain('Activer mon compte Étape 2 sur 4');
     expect(later.html).toMatch(/<div class="error-summary"[^>]*>[\s\S]*Nous n’avons pas pu envoyer le SMS/);
     expect(text).toContain(message);
     // A code typed meanwhile keeps the sentence above its own error.
@@ -212,6 +212,6 @@ describe.each(STORES)('activation SMS through Twilio (%s store)', (store) => {
     const sms = standIn.messages.filter((m) => m.to === known.mobile.e164);
     expect(sms).toHaveLength(1);
     const code = /\b(\d{6})\b/.exec(sms[0]!.body)![1]!;
-    expect((await post(browser, base, after, '/activation/code', { code })).html).toContain('Activer mon compte (3/4)');
+    expect(visibleText((await post(browser, base, after, '/activation/code', { code })).html)).toContain('Activer mon compte Étape 3 sur 4');
   });
 });

@@ -1,5 +1,7 @@
 // A browser stand-in over fetch: keeps cookies, follows redirects by hand (so tests can stop at the relying
 // party's callback), and reads forms' hidden fields the way a person's browser would post them back.
+import { expectFrenchTypography } from './typography.js';
+
 export interface Page {
   status: number;
   url: string;
@@ -53,7 +55,10 @@ export class Browser {
     }
     const response = await fetch(url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     this.keep(response.headers);
-    return { status: response.status, url, html: await response.text(), headers: response.headers };
+    const html = await response.text();
+    // Every screen an HTTP test reaches keeps its French no-break spaces (SCREENS.md «French typography»).
+    if ((response.headers.get('content-type') ?? '').includes('text/html')) expectFrenchTypography(html, url);
+    return { status: response.status, url, html, headers: response.headers };
   }
 
   /** Follows redirects until one leaves `origin` (returned unfollowed as `location`) or a page is shown. */

@@ -58,3 +58,35 @@ export function useChromium(): ChromiumHandle {
     },
   };
 }
+
+/**
+ * Where the laid-out page breaks a line wrongly (SCREENS.md «French typography»): a line starting with `:`, `;` or
+ * `»`, or a phone number on two lines. Measured on the rendered text, so it holds at any width and zoom.
+ */
+export async function badLineBreaks(page: import('playwright-core').Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const bad: string[] = [];
+    const rectOf = (node: Text, i: number) => {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      return range.getClientRects()[0];
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+      const text = node.data;
+      for (let i = 1; i < text.length; i += 1) {
+        if (!':;»'.includes(text[i]!)) continue;
+        const here = rectOf(node, i);
+        const before = rectOf(node, i - 1);
+        if (here && before && here.top >= before.bottom - 1) bad.push(`line starts with «${text.slice(i, i + 20)}»`);
+      }
+      for (const m of text.matchAll(/0\d(?:\s\d\d){4}/g)) {
+        const first = rectOf(node, m.index);
+        const last = rectOf(node, m.index + m[0].length - 1);
+        if (first && last && last.top >= first.bottom - 1) bad.push(`phone number split: «${m[0]}»`);
+      }
+    }
+    return bad;
+  });
+}

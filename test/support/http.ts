@@ -1,5 +1,7 @@
 // Raw HTTP calls for protocol tests, and the checks every error answer must pass: machines get
 // `{ error, error_description }` JSON with a 4xx status, people get a French HTML page without a stack trace.
+import { typographyProblems } from './typography.js';
+
 export interface RawResponse {
   status: number;
   headers: Headers;
@@ -39,6 +41,7 @@ export function expectFrenchPage(response: { status: number; headers: Headers; t
   expect(response.headers.get('content-type')).toMatch(/text\/html/);
   expect(html).toMatch(/<html lang="fr"/);
   expect(html).not.toMatch(/\bat [\w.<>]+ \(|node_modules|Error:/);
+  expect(typographyProblems(html)).toEqual([]);
   return visibleText(html);
 }
 

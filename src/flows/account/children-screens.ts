@@ -34,7 +34,7 @@ export const childrenScreen = (csrf: string, children: AccountChild[]) =>
 export const parentsOnlyScreen = (csrf: string) =>
   screen('enfants-message', 'Mes enfants', csrf, {
     paragraphs: [
-      'Cette page est réservée aux parents et responsables légaux : elle liste les élèves rattachés à leur compte.',
+      'Cette page est réservée aux parents ou responsables légaux : elle liste les élèves rattachés à leur compte.',
       'Votre compte est un compte élève. Si vous êtes le parent d’un élève, connectez-vous avec votre propre compte de parent.',
     ],
   });

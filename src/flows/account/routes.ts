@@ -142,22 +142,24 @@ function mountInformations(router: Router, deps: AccountRoutesDeps, guard: Retur
 
 function mountPassword(router: Router, deps: AccountRoutesDeps, guard: ReturnType<typeof createAccountGuard>): void {
   const path = `${ACCOUNT_PATH}/mot-de-passe`;
-  router.get(path, guard, (ctx) => {
+  // For the hidden `username` field: a password manager saves the new password with its identifiant.
+  const identifiantOf = async (ctx: Context) => (await deps.settings.details(signedIn(ctx).id)).account.identifiant;
+  router.get(path, guard, async (ctx) => {
     const notice = ctx.query.change === 'ok' ? 'Votre mot de passe est changé. Utilisez-le à votre prochaine connexion. Vos autres appareils et services ont été déconnectés.' : undefined;
-    showScreen(ctx, passwordScreen(base(ctx), signedIn(ctx), notice));
+    showScreen(ctx, passwordScreen(base(ctx), signedIn(ctx), await identifiantOf(ctx), notice));
   });
   router.post(path, guard, async (ctx) => {
     const body = formBody(ctx);
     const current = currentPassword(body);
     const checked = checkPasswordFields(body);
-    const fail = (errors: FieldError[], status: number) => showScreen(ctx, passwordScreen(base(ctx, errors), signedIn(ctx)), status);
+    const fail = async (errors: FieldError[], status: number) => showScreen(ctx, passwordScreen(base(ctx, errors), signedIn(ctx), await identifiantOf(ctx)), status);
     const errors = [...(current ? [] : [NO_CURRENT]), ...(checked.ok ? [] : checked.errors)];
-    if (!current || !checked.ok) return fail(errors, 400);
+    if (!current || !checked.ok) return await fail(errors, 400);
     const outcome = await deps.settings.changePassword(requester(ctx), current, checked.value);
     if (outcome.kind === 'changed') return redirect(ctx, `${path}?change=ok`);
-    if (outcome.kind === 'refused') return fail([{ field: 'password', message: outcome.message }], 400);
+    if (outcome.kind === 'refused') return await fail([{ field: 'password', message: outcome.message }], 400);
     const { errors: e, status } = currentRefusal(ctx, outcome);
-    fail(e, status);
+    await fail(e, status);
   });
 }
 

@@ -1,6 +1,6 @@
 // «Mon compte»'s screens as view models: each page gets the account's navigation locals (section, account) and
 // the frame every form screen shares (src/flows/common/screen.ts).
-import { PASSWORD_RULES } from '../../accounts/password-policy.js';
+import { passwordRules } from '../../accounts/password-policy.js';
 import { maskPhone } from '../../logger.js';
 import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 import type { AccountDetails } from './account-settings.js';
@@ -42,8 +42,8 @@ export function informationsScreen(base: ScreenBase, account: SignedInAccount, d
 export const emailScreen = (base: ScreenBase, account: SignedInAccount, currentEmail: string | null, values: Record<string, string> = {}) =>
   page('email', 'Modifier mon adresse électronique', 'informations', account, base, { currentEmail, values });
 
-export const passwordScreen = (base: ScreenBase, account: SignedInAccount, notice?: string) =>
-  page('password', 'Changer mon mot de passe', 'mot-de-passe', account, base, { rules: PASSWORD_RULES, notice });
+export const passwordScreen = (base: ScreenBase, account: SignedInAccount, identifiant: string, notice?: string) =>
+  page('password', 'Changer mon mot de passe', 'mot-de-passe', account, base, { rules: passwordRules({ identifiantShown: true }), identifiant, notice });
 
 export interface ApplicationItem {
   clientId: string;

@@ -245,7 +245,10 @@ export function createActivation(deps: ActivationDeps) {
       const identifiant = first?.identifiant ?? (first ? baseIdentifiant(first.given_name, first.family_name, deps.identifierStyle) : undefined);
       const reason = checkPassword(password, {
         identifiant,
-        names: [state.givenName, state.familyName, ...guardians.flatMap((g) => [g.given_name, g.family_name]), ...children.flatMap((c) => [c.givenNames, c.familyName])],
+        identifiantShown: false,
+        names: [state.givenName, state.familyName, ...guardians.flatMap((g) => [g.given_name, g.family_name])],
+        familyGivenNames: children.map((c) => c.givenNames),
+        familyNames: children.map((c) => c.familyName),
         birthdates: children.map((c) => c.birthdate),
       });
       if (reason) return { kind: 'refused', message: reason };

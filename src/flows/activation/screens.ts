@@ -1,10 +1,12 @@
 // The activation screens' view models: what each step shows, and every refusal or ending as French sentences.
-import { PASSWORD_RULES } from '../../accounts/password-policy.js';
+import { passwordRules } from '../../accounts/password-policy.js';
 import type { SmsFailureKind } from '../../messaging/sms-sender.js';
 import type { Refusal } from './activation.js';
 import type { Child } from './directory-lookup.js';
 import type { EndReason, SmsDelivery } from './flow.js';
+import { countOf } from '../../http/count.js';
 import { formScreen, signInLink, type Screen, type ScreenBase } from '../common/screen.js';
+import { stepHeading, stepOf } from '../common/steps.js';
 
 export type { Screen, ScreenBase } from '../common/screen.js';
 
@@ -16,8 +18,16 @@ export function restartHref(interactionUid: string | null): string {
   return interactionUid ? `/activation?nouveau=1&interaction=${encodeURIComponent(interactionUid)}` : '/activation?nouveau=1';
 }
 
+const STEPS = ['Vos informations', 'Code reçu par SMS', 'Vos enfants', 'Votre mot de passe'] as const;
+
+/** A numbered step: its indicator (views/partials/stepper.pug) and the page title that goes with it. */
+function stepScreen(view: string, current: number, base: ScreenBase, extra: Record<string, unknown>): Screen {
+  const step = stepOf('Activer mon compte', STEPS, current);
+  return withErrors(view, stepHeading(step), base, { step, ...extra });
+}
+
 export const identityScreen = (base: ScreenBase, values: Record<string, string>, interaction: string | null) =>
-  withErrors('identity', 'Activer mon compte (1/4)', base, { values, interaction });
+  stepScreen('identity', 1, base, { values, interaction });
 
 /**
  * What the code page offers first: typing the code; asking for a new one (the code expired, or its SMS could not
@@ -33,7 +43,7 @@ export interface CodeScreenOptions {
 }
 
 export const codeScreen = (base: ScreenBase, o: CodeScreenOptions) =>
-  withErrors('code', 'Activer mon compte (2/4)', base, {
+  stepScreen('code', 2, base, {
     codeMinutes: o.codeMinutes, notice: o.notice, nextStep: o.nextStep ?? 'code', restartHref: restartHref(o.interactionUid), ...signInLink(o.interactionUid),
   });
 
@@ -44,9 +54,10 @@ export function childLabel(child: Child): string {
 }
 
 export const childrenScreen = (base: ScreenBase, children: Child[], values: Record<string, string> = {}) =>
-  withErrors('children', 'Activer mon compte (3/4)', base, { children: children.map((c) => ({ label: childLabel(c) })), values });
+  stepScreen('children', 3, base, { children: children.map((c) => ({ label: childLabel(c) })), values });
 
-export const passwordScreen = (base: ScreenBase) => withErrors('password', 'Activer mon compte (4/4)', base, { rules: PASSWORD_RULES });
+// The identifiant is given at the end: the rules do not name it, and there is none yet for a password manager.
+export const passwordScreen = (base: ScreenBase) => stepScreen('password', 4, base, { rules: passwordRules({ identifiantShown: false }) });
 
 /** With a sign-in waiting, «Continuer vers <app>» posts under that sign-in's path (see routes.ts). */
 export const doneScreen = (base: ScreenBase, identifiant: string, interactionUid: string | null, appName: string) =>
@@ -77,7 +88,7 @@ const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[]; restar
   no_children: {
     heading: 'Nous n’avons pas trouvé vos enfants',
     paragraphs: [
-      'L’établissement ne nous a transmis aucun élève dont vous êtes responsable légal.',
+      'L’établissement ne nous a transmis aucun élève dont vous êtes le parent ou le responsable légal.',
       'Contactez le secrétariat de l’établissement de votre enfant : il pourra vérifier les informations enregistrées.',
     ],
     restart: false,
@@ -133,7 +144,7 @@ export function refusalMessage(refusal: Refusal): { status: number; message: str
         ? { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Le service a envoyé beaucoup de SMS aujourd’hui et ne peut plus en envoyer pour le moment. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` }
         : { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Trop de tentatives. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` };
     case 'too_soon':
-      return { status: 429, retryAfter: refusal.waitSeconds, message: `Attendez encore ${refusal.waitSeconds} secondes avant de demander un nouveau code.` };
+      return { status: 429, retryAfter: refusal.waitSeconds, message: `Attendez encore ${countOf(refusal.waitSeconds, 'seconde')} avant de demander un nouveau code.` };
     case 'too_many_codes':
       return { status: 429, message: 'Vous avez déjà demandé le nombre maximal de codes. Vérifiez le numéro donné à l’établissement de votre enfant, ou recommencez plus tard.' };
   }

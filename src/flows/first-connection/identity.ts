@@ -41,7 +41,9 @@ export async function passwordContext(db: Db, state: FlowState) {
   const questions = state.kind === 'eleve' ? await identityQuestions(db, state) : [];
   return {
     identifiant: state.identifiant,
-    names: [account.given_name, account.family_name, ...children.flatMap((c) => [c.givenNames, c.familyName])],
+    names: [account.given_name, account.family_name],
+    familyGivenNames: children.map((c) => c.givenNames),
+    familyNames: children.map((c) => c.familyName),
     birthdates: [account.birthdate, ...children.map((c) => c.birthdate), ...questions.map((q) => q.expected)],
   };
 }

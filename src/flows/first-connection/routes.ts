@@ -69,7 +69,7 @@ export function firstConnectionRoutes(deps: FirstConnectionRoutesDeps): { mount(
     const b = base(ctx, state.clientName, extra.errors);
     switch (state.step) {
       case 'password':
-        return showScreen(ctx, passwordScreen(b), status);
+        return showScreen(ctx, passwordScreen(b, state.identifiant), status);
       case 'email':
         return showScreen(ctx, emailScreen(b, fc.emailRequired(state), { email: (await fc.currentEmail(state)) ?? '' }), status);
       case 'identity':

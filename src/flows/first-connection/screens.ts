@@ -1,9 +1,10 @@
 // The first connection's screens as view models: each step, the end of the journey, the letter form of the home
 // page, the expired letter, the email link's pages, and every refusal as a French sentence.
-import { PASSWORD_RULES } from '../../accounts/password-policy.js';
+import { passwordRules } from '../../accounts/password-policy.js';
 import type { MailFailureKind } from '../../messaging/mailer.js';
 import { childLabel } from '../activation/screens.js';
 import { formScreen, signInLink, type Screen, type ScreenBase } from '../common/screen.js';
+import { stepHeading, stepOf } from '../common/steps.js';
 import type { MailRefusal } from './first-connection.js';
 import type { EndReason, FlowState } from './flow.js';
 import type { IdentityQuestion } from './identity.js';
@@ -13,18 +14,26 @@ export const PATH = '/premiere-connexion';
 const screen = (view: string, heading: string, base: ScreenBase, extra: Record<string, unknown> = {}) =>
   formScreen(`first-connection/${view}`, heading, base, { heading, ...extra });
 
-export const passwordScreen = (base: ScreenBase) =>
-  screen('password', 'Première connexion (1/3)', base, { rules: PASSWORD_RULES, action: `${PATH}/mot-de-passe` });
+const STEPS = ['Votre mot de passe', 'Votre adresse électronique', 'Vérification de votre identité'] as const;
+
+function stepScreen(view: string, current: number, base: ScreenBase, extra: Record<string, unknown>): Screen {
+  const step = stepOf('Première connexion', STEPS, current);
+  return screen(view, stepHeading(step), base, { step, ...extra });
+}
+
+/** The identifiant is on the letter the person just used: the rules name it, and a password manager saves it. */
+export const passwordScreen = (base: ScreenBase, identifiant: string) =>
+  stepScreen('password', 1, base, { rules: passwordRules({ identifiantShown: true }), identifiant, action: `${PATH}/mot-de-passe` });
 
 export const emailScreen = (base: ScreenBase, required: boolean, values: Record<string, string>) =>
-  screen('email', 'Première connexion (2/3)', base, { required, values, action: `${PATH}/courriel` });
+  stepScreen('email', 2, base, { required, values, action: `${PATH}/courriel` });
 
 export function identityScreen(base: ScreenBase, questions: IdentityQuestion[], values: Record<string, string> = {}): Screen {
   const fields = questions.map((q) => ({
     name: q.field,
     label: q.child ? `Date de naissance de ${childLabel(q.child)}` : 'Votre date de naissance',
   }));
-  return screen('identity', 'Première connexion (3/3)', base, { fields, parent: questions.some((q) => q.child), values, action: `${PATH}/identite` });
+  return stepScreen('identity', 3, base, { fields, parent: questions.some((q) => q.child), values, action: `${PATH}/identite` });
 }
 
 /** The end of the journey (or the reminder of an unconfirmed address): the identifiant, the mail, «Continuer». */

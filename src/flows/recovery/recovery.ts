@@ -234,7 +234,9 @@ async function passwordContext(db: Db, accountId: string) {
   const children = await childrenOf(db, guardians.map((g) => g.id));
   return {
     identifiant: account.identifiant,
-    names: [account.given_name, account.family_name, ...children.flatMap((c) => [c.givenNames, c.familyName])],
+    names: [account.given_name, account.family_name],
+    familyGivenNames: children.map((c) => c.givenNames),
+    familyNames: children.map((c) => c.familyName),
     birthdates: [account.birthdate, ...children.map((c) => c.birthdate)],
   };
 }

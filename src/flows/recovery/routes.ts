@@ -100,7 +100,7 @@ export function mountRecoveryRoutes(router: Router, deps: RecoveryRoutesDeps): v
       case 'code':
         return showScreen(ctx, code(ctx, state));
       case 'password':
-        return showScreen(ctx, passwordScreen(base(ctx, state.clientName)));
+        return showScreen(ctx, passwordScreen(base(ctx, state.clientName), state.identifiant));
       case 'done':
         endFlowCookie(ctx, state.interactionUid);
         return showScreen(ctx, doneScreen(base(ctx, state.clientName), state.interactionUid, state.clientName));
@@ -190,10 +190,10 @@ export function mountRecoveryRoutes(router: Router, deps: RecoveryRoutesDeps): v
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'password') return backToStep(ctx);
     const checked = checkPasswordFields(formBody(ctx));
-    if (!checked.ok) return showScreen(ctx, passwordScreen(base(ctx, state.clientName, checked.errors)), 400);
+    if (!checked.ok) return showScreen(ctx, passwordScreen(base(ctx, state.clientName, checked.errors), state.identifiant), 400);
     const outcome = await recovery.choosePassword(id, checked.value);
     if (outcome.kind === 'gone') throw flowExpired();
-    if (outcome.kind === 'refused') return showScreen(ctx, passwordScreen(base(ctx, state.clientName, [{ field: 'password', message: outcome.message }])), 400);
+    if (outcome.kind === 'refused') return showScreen(ctx, passwordScreen(base(ctx, state.clientName, [{ field: 'password', message: outcome.message }]), state.identifiant), 400);
     backToStep(ctx);
   });
 

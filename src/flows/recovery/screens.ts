@@ -1,7 +1,9 @@
 // Recovery's screens as view models: the identifiant, the neutral code page, the password, the end, the mail link's
 // pages, «Identifiant oublié» and its neutral answer; every refusal as a French sentence.
-import { PASSWORD_RULES } from '../../accounts/password-policy.js';
+import { passwordRules } from '../../accounts/password-policy.js';
+import { countOf } from '../../http/count.js';
 import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
+import { stepHeading, stepOf } from '../common/steps.js';
 import type { Refusal } from './recovery.js';
 
 export const PATH = '/mot-de-passe-oublie';
@@ -18,22 +20,30 @@ const backLabel = (interactionUid: string | null) => (interactionUid ? 'Revenir 
 const withInteraction = (path: string, interactionUid: string | null) =>
   interactionUid ? `${path}?interaction=${encodeURIComponent(interactionUid)}` : path;
 
+const STEPS = ['Votre identifiant', 'Code ou lien reçu', 'Votre nouveau mot de passe'] as const;
+
+function stepScreen(view: string, current: number, base: ScreenBase, extra: Record<string, unknown>): Screen {
+  const step = stepOf('Mot de passe oublié', STEPS, current);
+  return screen(view, stepHeading(step), base, { step, ...extra });
+}
+
 export const startScreen = (base: ScreenBase, values: Record<string, string>, interactionUid: string | null) =>
-  screen('start', 'Mot de passe oublié', base, {
+  stepScreen('start', 1, base, {
     values, interaction: interactionUid, action: PATH,
     identifiantHref: withInteraction(IDENTIFIANT_PATH, interactionUid), backHref: signInHref(interactionUid), backLabel: backLabel(interactionUid),
   });
 
 /** The same page for everyone: it never says whether a code, a link or nothing left. */
 export const codeScreen = (base: ScreenBase, codeMinutes: number, linkMinutes: number, interactionUid: string | null, notice?: string) =>
-  screen('code', 'Mot de passe oublié', base, {
+  stepScreen('code', 2, base, {
     codeMinutes, linkMinutes, notice,
     codeAction: `${PATH}/code`, resendAction: `${PATH}/renvoyer`, mailAction: `${PATH}/courriel`,
     restartHref: `${withInteraction(PATH, interactionUid)}${interactionUid ? '&' : '?'}nouveau=1`,
   });
 
-export const passwordScreen = (base: ScreenBase) =>
-  screen('password', 'Choisissez un nouveau mot de passe', base, { rules: PASSWORD_RULES, action: `${PATH}/mot-de-passe` });
+/** `identifiant`: the one the person typed, which led here, for a password manager. */
+export const passwordScreen = (base: ScreenBase, identifiant: string) =>
+  stepScreen('password', 3, base, { rules: passwordRules({ identifiantShown: true }), identifiant, action: `${PATH}/mot-de-passe` });
 
 export const doneScreen = (base: ScreenBase, interactionUid: string | null, clientName: string | null) =>
   screen('done', 'Votre mot de passe a été changé', base, {
@@ -82,7 +92,7 @@ export function refusalMessage(refusal: Refusal): { status: number; message: str
     case 'limited':
       return { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Trop de demandes. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` };
     case 'too_soon':
-      return { status: 429, retryAfter: refusal.waitSeconds, message: `Attendez encore ${refusal.waitSeconds} secondes avant de faire une nouvelle demande.` };
+      return { status: 429, retryAfter: refusal.waitSeconds, message: `Attendez encore ${countOf(refusal.waitSeconds, 'seconde')} avant de faire une nouvelle demande.` };
     case 'too_many_codes':
       return { status: 429, message: 'Vous avez déjà fait le nombre maximal de demandes. Recommencez plus tard, ou contactez l’établissement.' };
   }
