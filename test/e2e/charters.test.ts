@@ -94,7 +94,7 @@ describe.each(STORES)('usage charters at sign-in (%s store)', (store) => {
     await admin(sesame, 'POST', '/charters', { name: 'ent', text: '# Nouvelle version\n\nLes règles ont changé.' });
     const screen = await openCharter(sesame, config, client, credentials);
     expect(screen.page!.html).toContain('Les règles ont changé.');
-    expect(screen.page!.html).toContain('Version 3 du');
+    expect(visibleText(screen.page!.html)).toContain('Version 3 du');
 
     const refused = await answerCharter(sesame, screen, { decision: 'refuse' });
     expect(refused.location).toBeUndefined();

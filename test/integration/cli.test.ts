@@ -290,7 +290,7 @@ describe('the sesame command without a server', () => {
   });
 
   test('migrate brings a fresh PostgreSQL database up to date, then finds nothing to do', async () => {
-    const fresh = await createPostgresDatabase();
+    const fresh = await createPostgresDatabase({ empty: true });
     const env = { DATABASE_URL: fresh.url, DATA_DIR: os.tmpdir(), ADMIN_LISTEN: `127.0.0.1:${await freePort()}` };
     try {
       const first = parseJson(await runCli(['migrate', '--json'], { env }));

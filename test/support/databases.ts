@@ -63,8 +63,13 @@ function templateDatabase(): Promise<string> {
   return template;
 }
 
-export async function createPostgresDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+/** A database of its own; migrated already (from the run's template) unless `empty` (tests of the migration itself). */
+export async function createPostgresDatabase(options: { empty?: boolean } = {}): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${runId()}_${randomBytes(4).toString('hex')}`;
+  if (options.empty) {
+    await adminQuery(`create database "${name}"`);
+    return { name, url: databaseUrl(name), drop: () => adminQuery(`drop database if exists "${name}" with (force)`) };
+  }
   const from = await templateDatabase();
   for (let attempt = 0; ; attempt += 1) {
     try {
