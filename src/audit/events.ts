@@ -111,7 +111,11 @@ const PHONE = /(\+\d[\d .-]{7,16}\d)|(\b0[1-9](?:[ .-]?\d{2}){4}\b)/g;
 const SECRET_SHAPES = [/eyJ[\w-]+\.[\w-]+/, /[A-Za-z0-9_-]{32,}/, /\$argon2/, /^\d{4,8}$/];
 
 /** True for text shaped like a token, secret, hash or code (uuids and our client ids are not). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function looksSecret(text: string): boolean {
+  // An account, pupil or row id is a UUID: it names a record, it opens nothing.
+  if (UUID.test(text)) return false;
   return SECRET_SHAPES.some((re) => re.test(text));
 }
 

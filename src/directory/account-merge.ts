@@ -8,9 +8,10 @@ import type { Db } from '../store/database.js';
 import type { AccountKind, AccountState } from '../store/schema.js';
 import { childrenOfAccount, UUID_PATTERN, type AccountChild } from './account-children.js';
 import type { GuardianChildren } from './guardianship.js';
+import { nameKey } from './name-key.js';
 
 /** Why two accounts cannot be merged, each said to the person in its own sentence (children-screens.ts). */
-export type MergeRefusal = 'same_account' | 'not_parent' | 'disabled' | 'no_children' | 'survivor_unusable';
+export type MergeRefusal = 'same_account' | 'not_parent' | 'disabled' | 'no_children' | 'survivor_unusable' | 'other_person';
 
 export type MergePreview = { ok: true; children: AccountChild[] } | { ok: false; reason: MergeRefusal };
 export type MergeOutcome = { ok: true; children: AccountChild[]; guardiansMoved: number } | { ok: false; reason: MergeRefusal };
@@ -19,6 +20,8 @@ interface Party {
   id: string;
   kind: AccountKind;
   state: AccountState;
+  given_name: string;
+  family_name: string;
 }
 
 function refusal(survivor: Party | undefined, other: Party | undefined): MergeRefusal | undefined {
@@ -27,6 +30,9 @@ function refusal(survivor: Party | undefined, other: Party | undefined): MergeRe
   if (other.id === survivor.id) return 'same_account';
   if (other.kind !== 'responsable') return 'not_parent';
   if (other.state === 'disabled') return 'disabled';
+  // Two accounts of one person, never two people: a password obtained by phishing must not let someone take another
+  // parent's children (and disable that parent's account). Names compare with the directory's folding.
+  if (nameKey(other.family_name, other.given_name) !== nameKey(survivor.family_name, survivor.given_name)) return 'other_person';
   return undefined;
 }
 
@@ -38,7 +44,7 @@ export function createAccountMerge(db: Db, options: { guardianChildren: Guardian
     const valid = ids.filter((id) => UUID_PATTERN.test(id));
     if (valid.length === 0) return new Map();
     // Locked in id order, so two merges of the same pair in opposite directions cannot deadlock.
-    let query = trx.selectFrom('accounts').select(['id', 'kind', 'state']).where('id', 'in', valid).orderBy('id');
+    let query = trx.selectFrom('accounts').select(['id', 'kind', 'state', 'given_name', 'family_name']).where('id', 'in', valid).orderBy('id');
     if (lock) query = query.forUpdate();
     return new Map((await query.execute()).map((p) => [p.id, p]));
   };

@@ -171,6 +171,8 @@ describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
       ['', '', 400, 'Indiquez votre identifiant et votre mot de passe.'],
       ['claire.moreau', PASSWORD, 400, 'Cet identifiant est celui du compte avec lequel vous êtes connecté.'],
       ['jules.moreau', PASSWORD, 400, 'Ce compte est un compte élève'],
+      // Another parent's account, even with its password (phished, shared): two people are never merged.
+      ['anne.petit', PASSWORD, 400, 'Ce compte est au nom d’une autre personne'],
     ];
     for (const [username, password, status, message] of cases) {
       const page = await attempt(username, password);

@@ -50,7 +50,9 @@ describe.each(STORES)('merging two parent accounts (%s store)', (store) => {
     }
     // Claire took both accounts over (each school's letter, or an activation by SMS from each mobile).
     await database.db.updateTable('accounts').set({ state: 'active' }).where('id', 'in', [id.a!, id.b!]).execute();
-    id.empty = (await accounts.create({ kind: 'responsable', givenName: 'Sans', familyName: 'ENFANT', password: 'Cartable-rouge-2026' })).id;
+    // A third account of Claire's with no child, and another parent's account.
+    id.empty = (await accounts.create({ kind: 'responsable', givenName: 'Claire', familyName: 'Moreau', password: 'Cartable-rouge-2026' })).id;
+    id.stranger = (await accounts.create({ kind: 'responsable', givenName: 'Anne', familyName: 'PETIT', password: 'Cartable-rouge-2026' })).id;
   });
 
   afterAll(async () => {
@@ -68,6 +70,8 @@ describe.each(STORES)('merging two parent accounts (%s store)', (store) => {
     expect(await merge.merge(id.a!, id.jules!)).toEqual({ ok: false, reason: 'not_parent' });
     expect(await merge.merge(id.jules!, id.b!)).toEqual({ ok: false, reason: 'survivor_unusable' });
     expect(await merge.merge(id.a!, id.empty!)).toEqual({ ok: false, reason: 'no_children' });
+    expect(await merge.preview(id.a!, id.stranger!)).toEqual({ ok: false, reason: 'other_person' });
+    expect(await merge.merge(id.stranger!, id.b!)).toEqual({ ok: false, reason: 'other_person' });
     for (const bad of ['', 'x', '0'.repeat(10_000), `${id.b}\u0000`, '00000000-0000-0000-0000-000000000000']) {
       expect(await merge.merge(id.a!, bad)).toEqual({ ok: false, reason: 'disabled' });
     }

@@ -154,6 +154,8 @@ function mountMergeRoutes(router: Router, deps: AccountChildrenDeps, guarded: re
     if (!outcome.ok) return showScreen(ctx, addScreen(csrf(ctx), {}, [{ field: '', message: MERGE_REFUSALS[outcome.reason] }]), 400);
     deps.logger.info({ accountId: claimed.survivorId, disabledAccountId: claimed.otherId, guardiansMoved: outcome.guardiansMoved }, 'accounts merged');
     deps.audit.record({ kind: 'account.merged', outcome: 'success', accountId: claimed.survivorId, address: ctx.ip, details: { ids: { disabled: claimed.otherId }, count: outcome.guardiansMoved } });
+    // Also under the account merged away, so that its owner's record (and the school's audit query) shows it.
+    deps.audit.record({ kind: 'account.merged', outcome: 'success', accountId: claimed.otherId, address: ctx.ip, details: { ids: { into: claimed.survivorId }, count: outcome.guardiansMoved } });
     try {
       // Relying parties hear (back-channel logout) that the other account's sessions ended; its tokens die.
       await deps.endAccountSessions(claimed.otherId);

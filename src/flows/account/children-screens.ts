@@ -92,5 +92,6 @@ export const MERGE_REFUSALS: Record<MergeRefusal | 'provisional', string> = {
   disabled: 'Ce compte est désactivé : ses élèves ne peuvent pas être ajoutés. Contactez l’établissement de votre enfant.',
   no_children: 'Aucun élève n’est rattaché à ce compte : il n’y a rien à ajouter.',
   survivor_unusable: 'Votre compte ne peut pas recevoir d’élèves. Contactez l’établissement de votre enfant.',
+  other_person: 'Ce compte est au nom d’une autre personne : seuls deux comptes à votre nom peuvent être réunis. Si c’est bien le vôtre, demandez à l’établissement de corriger le nom enregistré.',
   provisional: 'Ce compte n’est pas encore activé. Activez-le d’abord avec le courrier de l’établissement (« Première connexion »), puis revenez ici.',
 };

@@ -48,8 +48,7 @@ export function createForgottenIdentifiant(deps: ForgottenDeps) {
     const typed = contact.kind === 'email' ? contact.value.toLowerCase() : contact.value;
     // Every limit here is keyed on what was typed: counted alike whether anything matches, so it may refuse aloud.
     const checks: [typeof rules.identifiant, string][] = [[rules.identifiant, `${key}|${typed}`], [rules.address, address]];
-    if (contact.kind === 'mobile') checks.push([rules.numberHour, typed], [rules.numberDay, typed]);
-    else checks.push([rules.mailRecipient, typed]);
+    checks.push([contact.kind === 'mobile' ? rules.typedNumber : rules.typedRecipient, typed]);
     const verdicts = await Promise.all(checks.map(([r, k]) => limiter.hit(r, k)));
     const blocked = verdicts.find((v) => !v.allowed);
     if (blocked) return { kind: 'limited', retryAfterSeconds: blocked.retryAfterSeconds };
@@ -60,10 +59,13 @@ export function createForgottenIdentifiant(deps: ForgottenDeps) {
     for (const identifiant of identifiants) {
       if (contact.kind === 'mobile') {
         const mobile = typed;
-        // The budget counts real SMS only: held back silently, as a refusal would tell a match from a miss.
-        if (!(await limiter.hit(rules.budget, 'service')).allowed) break;
+        // Real SMS only count against the number's limits and the budget: held back silently, as a refusal would
+        // tell a match from a miss.
+        const spent = await Promise.all([limiter.hit(rules.numberHour, mobile), limiter.hit(rules.numberDay, mobile), limiter.hit(rules.budget, 'service')]);
+        if (spent.some((v) => !v.allowed)) break;
         smsQueue.enqueue({ message: { to: mobile, body: identifiantReminderSms(identifiant) }, report: async (o) => logger.info({ mobile: maskPhone(mobile), sent: o.sent }, 'identifiant reminder SMS') });
       } else {
+        if (!(await limiter.hit(rules.mailRecipient, typed)).allowed) break;
         deps.mail.send({ to: contact.value, ...identifiantReminderMail({ identifiant, loginUrl: deps.loginUrl }) }, 'identifiant');
       }
       sent += 1;

@@ -23,6 +23,12 @@ export function recoveryRules(s: RecoveryLimitSettings) {
     /** Requests per client address, whatever they send. */
     address: { name: 'recovery:address', points: Math.max(s.smsPerAddressHour, s.mailPerAddressHour), windowSeconds: HOUR },
     account: { name: 'recovery:account', points: s.perIdentifiantHour, windowSeconds: HOUR },
+    /**
+     * «Identifiant oublié» per typed number or address, known or not: counters of their own, so that a stranger
+     * typing a parent's number spends nothing of the limits that carry the parent's own codes (sms:number:*, mail:*).
+     */
+    typedNumber: { name: 'recovery:typed-number', points: s.perIdentifiantHour, windowSeconds: HOUR },
+    typedRecipient: { name: 'recovery:typed-recipient', points: s.perIdentifiantHour, windowSeconds: HOUR },
     numberHour: { name: 'sms:number:hour', points: s.smsPerNumberHour, windowSeconds: HOUR },
     numberDay: { name: 'sms:number:day', points: s.smsPerNumberDay, windowSeconds: DAY },
     budget: { name: 'sms:budget', points: s.smsDailyBudget, windowSeconds: DAY },
