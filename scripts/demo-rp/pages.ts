@@ -32,7 +32,7 @@ ${nav}
 <main id="contenu" tabindex="-1">
 ${content}
 </main>
-<footer class="rp-footer"><p>Application de démonstration de Sésame : aucune donnée réelle.</p></footer>
+<footer class="rp-footer"><p>Application de démonstration de Sésame : aucune donnée réelle.</p></footer>
 </body>
 </html>
 `.value;

@@ -4,7 +4,7 @@ import { DEMO_CLIENTS, demoClientSecret } from '../../src/demo/seed.js';
 import { createDemoRpApp, type DemoRpOptions } from './app.js';
 
 const DESCRIPTIONS: Record<string, string> = {
-  icart: 'L’espace numérique de travail du collège : messagerie, cahier de textes et toutes vos applications.',
+  icart: 'L’espace numérique de travail du collège : messagerie, cahier de textes et toutes vos applications.',
   pronote: 'Notes, emploi du temps, devoirs et vie scolaire.',
   teleservices: 'Bourses, fiche de renseignements, orientation et paiement de la cantine.',
 };

@@ -54,7 +54,7 @@ describe('«Mon compte»: bad input', () => {
       [{ current_password: PASSWORD, password: 'abc\u0000defGHI123', password_confirm: 'abc\u0000defGHI123' }, /caractère invisible/, 'password'],
       [{ current_password: PASSWORD, password: 'court', password_confirm: 'court' }, /au moins 12 caractères/, 'password'],
       [{ current_password: PASSWORD, password: 'motdepasse123', password_confirm: 'motdepasse123' }, /trop courant|au moins/, 'password'],
-      [{ current_password: PASSWORD, password: `${identifiant}-2026!`, password_confirm: `${identifiant}-2026!` }, /identifiant ni votre nom/, 'password'],
+      [{ current_password: PASSWORD, password: `${identifiant}-2026!`, password_confirm: `${identifiant}-2026!` }, /votre nom ou votre prénom|votre identifiant/, 'password'],
       [{ current_password: PASSWORD, password: PASSWORD, password_confirm: PASSWORD }, /différent de votre mot de passe actuel/, 'password'],
       [{ current_password: 'x'.repeat(5000), password: NEW_PASSWORD, password_confirm: NEW_PASSWORD }, /n’est pas votre mot de passe actuel/, 'current_password'],
       [{ current_password: '<script>alert(1)</script>', password: NEW_PASSWORD, password_confirm: NEW_PASSWORD }, /n’est pas votre mot de passe actuel/, 'current_password'],

@@ -89,7 +89,7 @@ describe('the activation code page', () => {
     }
     expect(left).toEqual(['4', '3', '2', '1']);
     const accepted = await post(browser, sesame.issuer, resent, '/activation/code', { code: newCode });
-    expect(accepted.html).toContain('Activer mon compte (3/4)');
+    expect(visibleText(accepted.html)).toContain('Activer mon compte Étape 3 sur 4');
   });
 
   test('with no code left to send, an expired code leads to «Recommencer l’activation», which opens step 1', async () => {
@@ -107,7 +107,7 @@ describe('the activation code page', () => {
     const restart = /<a class="button" href="([^"]+)">Recommencer l’activation<\/a>/.exec(late.html)?.[1]?.replace(/&amp;/g, '&');
     expect(restart).toBeDefined();
     const step1 = await browser.navigate(new URL(restart!, sesame.issuer).toString());
-    expect(expectFrenchPage(step1, 200)).toContain('Activer mon compte (1/4)');
+    expect(expectFrenchPage(step1, 200)).toContain('Activer mon compte Étape 1 sur 4');
   });
 
   test('an already-active parent is told the SMS carries their identifiant, not a code; a stranger sees the same page', async () => {

@@ -69,7 +69,7 @@ describe('next actions on every page', () => {
     expect(back.url).toContain(`/interaction/${uid}`);
     expect(back.html).toContain('Vous êtes :');
     const restart = await follow(browser, page, 'Recommencer l’activation');
-    expect(restart.html).toContain('Activer mon compte (1/4)');
+    expect(visibleText(restart.html)).toContain('Activer mon compte Étape 1 sur 4');
   });
 
   test('an expired activation offers «Recommencer l’activation»', async () => {
@@ -78,7 +78,7 @@ describe('next actions on every page', () => {
     const expired = await post(browser, sesame.issuer, form, '/activation/code', { code: '123456' });
     expect(expectFrenchPage(expired, 400)).toContain('Votre demande d’activation a expiré.');
     const restart = await follow(browser, expired, 'Recommencer l’activation');
-    expect(restart.html).toContain('Activer mon compte (1/4)');
+    expect(visibleText(restart.html)).toContain('Activer mon compte Étape 1 sur 4');
   });
 
   test('the done page outside a sign-in leads to the home page, which lists the operator’s services', async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { visibleText } from '../support/http.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createMailer } from '../../src/messaging/mailer.js';
 import { createOutbox } from '../../src/messaging/outbox.js';
@@ -170,8 +171,8 @@ describe.each(STORES)('/dev/outbox page (%s store)', (store) => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(html).toContain('Activez votre compte Sésame');
-    expect(html).toContain('Sésame : votre code est 482913.');
-    expect(html).toContain('GSM-7, 88 caractère(s), 1 segment(s)');
+    expect(visibleText(html)).toContain('Sésame : votre code est 482913.');
+    expect(visibleText(html)).toContain('GSM-7, 88 caractère(s), 1 segment(s)');
     // The activation link can be followed from the page.
     expect(html).toContain('<a href="https://sesame.example/activation/lien/abc">https://sesame.example/activation/lien/abc</a>');
   });
