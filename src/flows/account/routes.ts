@@ -177,7 +177,10 @@ function mountApplications(router: Router, deps: AccountRoutesDeps, guard: Retur
     showScreen(ctx, applicationsScreen(base(ctx, extra.errors), account, apps, extra.notice), status);
   };
   router.get(path, guard, async (ctx) => {
-    const name = typeof ctx.query.retire === 'string' ? ctx.query.retire.slice(0, 200) : undefined;
+    // The notice names the application from its registration, never from the address (which anyone can write).
+    const retired = typeof ctx.query.retire === 'string' && ctx.query.retire.length <= 200 ? ctx.query.retire : undefined;
+    const client = retired && !retired.includes('\u0000') ? await deps.provider().Client.find(retired).catch(() => undefined) : undefined;
+    const name = client?.clientName;
     await show(ctx, 200, name ? { notice: `Vous avez retiré l’accès à ${name}. Elle vous redemandera votre accord à la prochaine connexion.` } : {});
   });
   router.post(`${path}/retirer`, guard, async (ctx) => {
@@ -188,7 +191,7 @@ function mountApplications(router: Router, deps: AccountRoutesDeps, guard: Retur
       return show(ctx, 400, { errors: [{ field: '', message: 'Cette application n’a pas d’accès à votre compte. La liste ci-dessous est à jour.' }] });
     }
     await deps.grants.revoke(account.id, app.clientId);
-    redirect(ctx, `${path}?retire=${encodeURIComponent(app.name)}`);
+    redirect(ctx, `${path}?retire=${encodeURIComponent(app.clientId)}`);
   });
 }
 

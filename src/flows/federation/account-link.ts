@@ -36,7 +36,10 @@ export async function linkGuardian(
     if (existing.state !== 'active' && existing.state !== 'en_cours') {
       // The school created it (letter not used yet): the parent takes it over, as activation does; no password is
       // set, the upstream is the way in (a password can be had later with «Mot de passe oublié»).
-      await trx.updateTable('accounts').set({ state: 'active', origin: 'franceconnect', updated_at: new Date() }).where('id', '=', existing.id).execute();
+      // The school's letter stops working: the account is taken, as after a first connection.
+      await trx.updateTable('accounts')
+        .set({ state: 'active', origin: 'franceconnect', provisional_password_hash: null, provisional_expires_at: null, updated_at: new Date() })
+        .where('id', '=', existing.id).execute();
     }
     accountId = existing.id;
   } else {

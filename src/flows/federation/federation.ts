@@ -61,6 +61,13 @@ export function createFederation(deps: FederationDeps) {
         logger.info({ issuer: identity.issuer }, 'upstream identity matches no guardian');
         return { kind: 'no_match' };
       }
+      // An account already in use is never linked by names and birth dates: a namesake with a guess at the dates
+      // would get a way into a parent's account (and see the children's names). As in the SMS activation, only an
+      // account nobody has used yet is taken over; the same neutral page as no match, so nothing is revealed.
+      if (await inUse(db, match.guardianIds)) {
+        logger.info({ issuer: identity.issuer }, 'upstream identity matches a guardian whose account is in use: not linked');
+        return { kind: 'no_match' };
+      }
       // Each confirmation gives the activation's tries; one upstream identity may start only a few a day.
       const verdict = await deps.limiter.hit(matchRule, `${identity.issuer}|${identity.sub}`);
       if (!verdict.allowed) return { kind: 'limited', retryAfterSeconds: verdict.retryAfterSeconds };
@@ -104,4 +111,12 @@ export function createFederation(deps: FederationDeps) {
       return handed;
     },
   };
+}
+
+/** Whether one of these guardian rows belongs to an account someone already uses (active, or waiting for its email). */
+async function inUse(db: Db, guardianIds: string[]): Promise<boolean> {
+  const row = await db.selectFrom('guardians').innerJoin('accounts', 'accounts.id', 'guardians.account_id')
+    .select('accounts.id').where('guardians.id', 'in', guardianIds).where('accounts.state', 'in', ['active', 'en_cours'])
+    .executeTakeFirst();
+  return Boolean(row);
 }
