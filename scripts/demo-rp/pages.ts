@@ -1,5 +1,6 @@
 // The demo relying parties' screens, in French: the frame, the signed-out and signed-in home pages, the
 // "Mes applications" launcher of I-Cart and the error page. Everything interpolated goes through `html`.
+import { withFrenchTypography } from '../../src/http/typography.js';
 import { html, type Markup } from './html.js';
 import type { SignedInUser } from './sessions.js';
 
@@ -15,7 +16,8 @@ export function frame(rp: RpIdentity, title: string, content: Markup): string {
   const nav = rp.applications
     ? html`<nav aria-label="Menu principal"><ul class="rp-nav"><li><a href="/">Accueil</a></li><li><a href="/applications">Mes applications</a></li></ul></nav>`
     : '';
-  return html`<!doctype html>
+  // The same French no-break spaces as Sésame's own pages (src/http/typography.ts): labels such as «Classe :».
+  return withFrenchTypography(html`<!doctype html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
@@ -35,7 +37,7 @@ ${content}
 <footer class="rp-footer"><p>Application de démonstration de Sésame : aucune donnée réelle.</p></footer>
 </body>
 </html>
-`.value;
+`.value);
 }
 
 export function signedOutHome(rp: RpIdentity): string {
