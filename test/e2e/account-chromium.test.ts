@@ -16,7 +16,8 @@ describeInChromium('«Mon compte» in Chromium (embedded store)', () => {
   beforeAll(async () => {
     sesame = await startTestSesame('embedded', { MAIL_TRANSPORT: 'outbox' });
     identifiant = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD })).json.identifiant;
-  });
+    // A browser and an embedded database starting together take long on a loaded 2-core machine.
+  }, 180_000);
 
   afterAll(async () => {
     await sesame?.shutdown();

@@ -96,7 +96,7 @@ describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
     expect(page.html).toContain('href="/compte/enfants"');
     expect(page.html).toContain('href="/session/end"');
     // «Mes dernières connexions»: the sign-in that just opened the page, and a stranger's failed try before it.
-    expect(text).toMatch(/Mes dernières connexions .* Date Service Résultat \d{1,2} \p{L}+ \d{4} à \d\d:\d\d Sésame Connexion réussie \d{1,2} \p{L}+ \d{4} à \d\d:\d\d Portail Échec : mot de passe incorrect/u);
+    expect(text).toMatch(/Mes dernières connexions .* \d{1,2} \p{L}+ \d{4} à \d\d:\d\d – Sésame – Connexion réussie \d{1,2} \p{L}+ \d{4} à \d\d:\d\d – Portail – Échec : mot de passe incorrect/u);
 
     // A deep link comes back to where it was asked for.
     const fresh = new Browser();

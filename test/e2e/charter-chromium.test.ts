@@ -20,7 +20,8 @@ describeInChromium('usage charter in Chromium (embedded store)', () => {
     const port = await freePort();
     callbackUrl = `http://127.0.0.1:${port}/callback`;
     rp = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<p>Retour à l’ENT</p>')).listen(port, '127.0.0.1');
-  });
+    // A browser and an embedded database starting together take long on a loaded 2-core machine.
+  }, 180_000);
   afterAll(async () => {
     rp?.close();
     await sesame?.shutdown();

@@ -37,7 +37,7 @@ describe('an import killed mid-way (postgres store)', () => {
     // Every pupil moves to class NEW and each school gets 300 newcomers.
     await writeFile(file, csvText(SCHOOLS.flatMap((uai) => school(uai, 'NEW', 600))));
 
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { env: { ...process.env, DATABASE_URL: database.url!, PAUSE_MS: '2000' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { env: { ...process.env, DATABASE_URL: database.url!, PAUSE_MS: '10000' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const killedAt = await new Promise<string>((resolve, reject) => {
       let seen = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
