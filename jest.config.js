@@ -14,7 +14,9 @@ export default {
   setupFiles: ['<rootDir>/test/support/known-warnings.ts'],
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
-  testTimeout: 60000,
+  // Generous: a PGlite start-up plus a browser on a loaded 2-core machine has taken over a minute (no test asserts a
+  // duration; this only bounds a hang).
+  testTimeout: 120000,
   // Two cores: two workers keep PGlite start-ups and PostgreSQL databases from starving each other.
   maxWorkers: 2,
 };
