@@ -39,8 +39,10 @@ export function poolStats(db: Db): { total: number; idle: number; waiting: numbe
 async function postgresDialect(url: string, opened: (pool: pg.Pool) => void): Promise<Dialect> {
   const { default: pg } = await import('pg');
   pg.types.setTypeParser(1082, (v: string) => v);
-  // A bounded wait for a connection: while PostgreSQL is down a request answers 503 within seconds, not never.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // A bounded wait for a connection (PostgreSQL unreachable but not refusing, or every connection busy): a request
+  // answers 503 after 30 s rather than never. A refused connection fails at once. The wait includes queueing for a
+  // free pool slot, so it is long enough for a burst (1 000 account creations at once in directory-identifiants).
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 30_000 });
   // An idle connection dropped by the server (restart, failover) must not crash the process: the pool replaces it.
   pool.on('error', () => {});
   // A connection that drops while checked out (between two statements of a transaction) emits 'error' with no
