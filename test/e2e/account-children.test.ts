@@ -137,6 +137,21 @@ describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
     }
   });
 
+  test('«Changer mon mot de passe» refuses a child’s first name or birth date, as activation and recovery do', async () => {
+    const { browser } = await signedIn('anne.petit');
+    const before = await sesame.sesame.db.selectFrom('accounts').select('password_hash').where('id', '=', id['anne']!).executeTakeFirstOrThrow();
+    for (const [password, reason] of [
+      ['Paul-aime-les-velos-9', 'Le mot de passe contient un prénom de votre famille.'],
+      ['Velo-rouge-01012016', 'Le mot de passe ne doit pas contenir de date de naissance.'],
+    ] as const) {
+      const refused = await post(browser, '/compte/mot-de-passe', { current_password: PASSWORD, password, password_confirm: password }, '/compte/mot-de-passe');
+      expect(refused.status).toBe(400);
+      expect(text(refused)).toContain(reason);
+    }
+    const after = await sesame.sesame.db.selectFrom('accounts').select('password_hash').where('id', '=', id['anne']!).executeTakeFirstOrThrow();
+    expect(after.password_hash).toBe(before.password_hash);
+  });
+
   test('a malformed, foreign, huge or hostile child id gets a French page and records nothing', async () => {
     const { browser } = await signedIn('claire.moreau');
     const before = await reportCount();

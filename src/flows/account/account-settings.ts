@@ -9,6 +9,7 @@ import type { Limiter, Rule } from '../../limits/limiter.js';
 import { MailError, maskEmail, type MailFailureKind, type Mailer } from '../../messaging/mailer.js';
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
 import type { Db } from '../../store/database.js';
+import { accountPasswordContext } from '../common/password-context.js';
 import type { createSignIn } from '../login/sign-in.js';
 import type { EmailChangeLinks } from './email-change-links.js';
 import { emailChangedMail, emailChangeMail, passwordChangedMail } from './mail-texts.js';
@@ -114,9 +115,7 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
       const refused = await checkCurrent(account, current, who);
       if (refused) return refused;
       if (password === current) return { kind: 'refused', message: 'Choisissez un mot de passe différent de votre mot de passe actuel.' };
-      const reason = checkPassword(password, {
-        identifiant: account.identifiant, names: [account.given_name, account.family_name], birthdates: [account.birthdate],
-      });
+      const reason = checkPassword(password, await accountPasswordContext(db, account.id));
       if (reason) return { kind: 'refused', message: reason };
       await accounts.setPassword(account.id, password);
       await deps.endAccountSessions(account.id, { keepSessionId: who.sessionId });

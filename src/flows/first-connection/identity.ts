@@ -2,6 +2,7 @@
 // child they are legally responsible for (fields `birthdate_1…`), with the dates the school gave.
 import type { Db } from '../../store/database.js';
 import { childrenByIds, childrenOf, type Child } from '../common/children.js';
+import { accountPasswordContext } from '../common/password-context.js';
 import type { FlowState } from './flow.js';
 
 export interface IdentityQuestion {
@@ -33,17 +34,10 @@ export async function identityQuestions(db: Db, state: FlowState): Promise<Ident
   return expected ? [{ field: 'birthdate', expected: String(expected).slice(0, 10) }] : [];
 }
 
-/** Names and dates the new password must not contain: the person's, and the children's for a parent. */
+/** Names and dates the new password must not contain: the account's (common/password-context.ts), and for a pupil
+ * the birth date the school holds (the one the identity questions asked). */
 export async function passwordContext(db: Db, state: FlowState) {
-  const account = await db.selectFrom('accounts').select(['given_name', 'family_name', 'birthdate']).where('id', '=', state.accountId).executeTakeFirstOrThrow();
-  const guardians = await db.selectFrom('guardians').select('id').where('account_id', '=', state.accountId).execute();
-  const children = await childrenOf(db, guardians.map((g) => g.id));
+  const context = await accountPasswordContext(db, state.accountId);
   const questions = state.kind === 'eleve' ? await identityQuestions(db, state) : [];
-  return {
-    identifiant: state.identifiant,
-    names: [account.given_name, account.family_name],
-    familyGivenNames: children.map((c) => c.givenNames),
-    familyNames: children.map((c) => c.familyName),
-    birthdates: [account.birthdate, ...children.map((c) => c.birthdate), ...questions.map((q) => q.expected)],
-  };
+  return { ...context, identifiant: state.identifiant, birthdates: [...context.birthdates, ...questions.map((q) => q.expected)] };
 }

@@ -13,8 +13,8 @@ import { activationCodeSms, passwordChangedSms } from '../../messaging/sms-texts
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
 import type { Db } from '../../store/database.js';
 import type { Codes } from '../activation/codes.js';
-import { childrenOf } from '../common/children.js';
 import { newFlowId, type FlowStore } from '../common/flow-store.js';
+import { accountPasswordContext } from '../common/password-context.js';
 import type { MailAfterAnswer } from './after-answer.js';
 import { recoverableAccount, type RecoverableAccount } from './channels.js';
 import type { RecoveryLinks } from './links.js';
@@ -190,7 +190,7 @@ export function createRecovery(deps: RecoveryDeps) {
       if (!state) return { kind: 'gone' };
       if (state.step !== 'password' || !state.accountId) return { kind: 'out_of_step' };
       const accountId = state.accountId;
-      const reason = checkPassword(password, await passwordContext(db, accountId));
+      const reason = checkPassword(password, await accountPasswordContext(db, accountId));
       if (reason) return { kind: 'refused', message: reason };
       // Hash before taking any lock: it takes tens of milliseconds.
       const passwordHash = await hashPassword(password);
@@ -225,18 +225,4 @@ export function createRecovery(deps: RecoveryDeps) {
     }
     if (account.email) deps.mail.send({ to: account.email, ...passwordChangedMail({ identifiant, loginUrl: deps.loginUrl }) }, 'changed');
   }
-}
-
-/** Names and dates the new password must not contain: the person's, and their children's for a parent. */
-async function passwordContext(db: Db, accountId: string) {
-  const account = await db.selectFrom('accounts').select(['identifiant', 'given_name', 'family_name', 'birthdate']).where('id', '=', accountId).executeTakeFirstOrThrow();
-  const guardians = await db.selectFrom('guardians').select('id').where('account_id', '=', accountId).execute();
-  const children = await childrenOf(db, guardians.map((g) => g.id));
-  return {
-    identifiant: account.identifiant,
-    names: [account.given_name, account.family_name],
-    familyGivenNames: children.map((c) => c.givenNames),
-    familyNames: children.map((c) => c.familyName),
-    birthdates: [account.birthdate, ...children.map((c) => c.birthdate)],
-  };
 }
