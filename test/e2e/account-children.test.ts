@@ -4,7 +4,6 @@
 // claims carrying both schools' children). Bad input everywhere gets a French sentence and changes nothing.
 // Pages sit behind «Mon compte»'s guard (src/flows/account/guard.ts), which reads the session a real sign-in left
 // in the browser.
-import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import * as jose from 'jose';
 import { importDirectory } from '../../src/directory/import.js';
@@ -12,7 +11,8 @@ import { Browser, inputValue, type Page } from '../support/browser.js';
 import { STORES } from '../support/databases.js';
 import { csvText, pupilRow, SCHOOL_A, SCHOOL_B } from '../support/directory-csv.js';
 import { discover, oidc, registerClient, signIn, type TestClient } from '../support/relying-party.js';
-import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { startLogoutReceiver, type LogoutReceiver } from '../support/logout-receiver.js';
+import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 const SCOPE = 'openid profile scolarite';
@@ -31,10 +31,10 @@ const text = (page: Page) => page.html.replace(/<[^>]+>/g, ' ').replace(/&#39;|&
 
 describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
   let sesame: TestSesame;
-  let backchannel: Server;
+  let backchannel: LogoutReceiver;
   let client: TestClient;
   let config: oidc.Configuration;
-  const logoutTokens: string[] = [];
+  let logoutTokens: string[] = [];
   const id: Record<string, string> = {};
   const pupil: Record<string, string> = {};
 
@@ -57,16 +57,9 @@ describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
   const reportCount = async () => (await admin(sesame, 'GET', '/reports')).json.reports.length as number;
 
   beforeAll(async () => {
-    const port = await freePort();
-    backchannel = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-        res.writeHead(200).end();
-      });
-    }).listen(port, '127.0.0.1');
-    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` });
+    backchannel = await startLogoutReceiver();
+    logoutTokens = backchannel.tokens;
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `${backchannel.origin}` });
     const summary = await importDirectory(sesame.sesame.db, Readable.from([csvText(ROWS)]), { identifierStyle: 'prenom.nom' });
     expect(summary.rejected).toEqual([]);
     for (const [key, identifiant] of [['a', 'claire.moreau'], ['b', 'claire.moreau2'], ['jules', 'jules.moreau'], ['anne', 'anne.petit']] as const) {
@@ -75,7 +68,7 @@ describe.each(STORES)('«Mes enfants» (%s store)', (store) => {
     }
     await sesame.sesame.db.updateTable('accounts').set({ state: 'active' }).where('id', 'in', Object.values(id)).execute();
     for (const p of await sesame.sesame.db.selectFrom('pupils').select(['id', 'given_names']).execute()) pupil[p.given_names] = p.id;
-    client = await registerClient(sesame, { name: 'ENT', scope: SCOPE, backchannel_logout_uri: `http://127.0.0.1:${port}/ent/logout` });
+    client = await registerClient(sesame, { name: 'ENT', scope: SCOPE, backchannel_logout_uri: `${backchannel.origin}/ent/logout` });
     config = await discover(sesame, client);
   });
 

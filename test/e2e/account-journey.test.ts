@@ -1,12 +1,12 @@
 // «Mon compte» over HTTP with a person's cookies: reached through Sésame's own sign-in, its information, the email
 // change by link, the password change (other sign-ins end and relying parties are told; this one stays), the
 // applications an account allowed and taking their access back, and signing out.
-import { createServer, type Server } from 'node:http';
 import { Browser, openAccount, postAccountForm } from '../support/account.js';
 import { expectFrenchPage, visibleText } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
 import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
-import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { startLogoutReceiver, type LogoutReceiver } from '../support/logout-receiver.js';
+import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { inputValue } from '../support/browser.js';
 import type { StoreKind } from '../support/databases.js';
@@ -24,27 +24,20 @@ const MODES: [string, StoreKind, () => Record<string, string>][] = [
 describe.each(MODES)('«Mon compte» (%s)', (_mode, store, extraEnv) => {
   let sesame: TestSesame;
   let smtp: TestSmtpServer;
-  let backchannel: Server;
+  let backchannel: LogoutReceiver;
   let portal: TestClient;
   let portalConfig: oidc.Configuration;
   let thirdParty: TestClient;
   let thirdPartyConfig: oidc.Configuration;
-  const logoutTokens: string[] = [];
+  let logoutTokens: string[] = [];
   let people = 0;
 
   beforeAll(async () => {
-    const port = await freePort();
-    backchannel = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-        res.writeHead(200).end();
-      });
-    }).listen(port, '127.0.0.1');
+    backchannel = await startLogoutReceiver();
+    logoutTokens = backchannel.tokens;
     smtp = await startSmtpServer();
-    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, SMTP_URL: smtp.url, MAIL_TIMEOUT_MS: '2000', ...extraEnv() });
-    portal = await registerClient(sesame, { name: 'Portail', backchannel_logout_uri: `http://127.0.0.1:${port}/portail/logout` });
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `${backchannel.origin}`, SMTP_URL: smtp.url, MAIL_TIMEOUT_MS: '2000', ...extraEnv() });
+    portal = await registerClient(sesame, { name: 'Portail', backchannel_logout_uri: `${backchannel.origin}/portail/logout` });
     portalConfig = await discover(sesame, portal);
     thirdParty = await registerClient(sesame, { name: 'Cahier de textes', first_party: false });
     thirdPartyConfig = await discover(sesame, thirdParty);

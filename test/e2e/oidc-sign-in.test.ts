@@ -1,12 +1,12 @@
 // A real relying party (openid-client) signs a person in, refreshes, reads userinfo and signs out, against
 // PGlite, PostgreSQL, and PostgreSQL with the short-lived state in Redis.
-import { createServer, type Server } from 'node:http';
 import * as jose from 'jose';
 import { Browser, formAction, inputValue } from '../support/browser.js';
 import { STORES, type StoreKind } from '../support/databases.js';
 import { redisEnv } from '../support/env.js';
 import { discover, oidc, passLogin, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
-import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { startLogoutReceiver, type LogoutReceiver } from '../support/logout-receiver.js';
+import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { visibleText } from '../support/http.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
@@ -22,21 +22,14 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
   let config: oidc.Configuration;
   let identifiant: string;
   let sub: string;
-  let backchannel: Server;
-  const logoutTokens: string[] = [];
+  let backchannel: LogoutReceiver;
+  let logoutTokens: string[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    backchannel = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-        res.writeHead(200).end();
-      });
-    }).listen(port, '127.0.0.1');
-    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...extraEnv() });
-    client = await registerClient(sesame, { backchannel_logout_uri: `http://127.0.0.1:${port}/backchannel-logout` });
+    backchannel = await startLogoutReceiver();
+    logoutTokens = backchannel.tokens;
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `${backchannel.origin}`, ...extraEnv() });
+    client = await registerClient(sesame, { backchannel_logout_uri: `${backchannel.origin}/backchannel-logout` });
     config = await discover(sesame, client);
     const created = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', email: 'claire@example.org', password: PASSWORD });
     identifiant = created.json.identifiant;

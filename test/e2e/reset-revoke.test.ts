@@ -2,7 +2,6 @@
 // provisional one; with --revoke their password, sessions and tokens end at once and relying parties are told by
 // back-channel logout. Also the session-ending module on its own (what recovery and password changes will call),
 // on PGlite, PostgreSQL, and PostgreSQL with the short-lived state (and the account index) in Redis.
-import { createServer, type Server } from 'node:http';
 import * as jose from 'jose';
 import pino from 'pino';
 import { verifyPassword } from '../../src/accounts/passwords.js';
@@ -15,6 +14,7 @@ import { STORES, type StoreKind } from '../support/databases.js';
 import { redisEnv } from '../support/env.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
 import { discover, oidc, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
+import { startLogoutReceiver, type LogoutReceiver } from '../support/logout-receiver.js';
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
@@ -26,27 +26,20 @@ const MODES: [string, StoreKind, () => Record<string, string>][] = [
 
 describe.each(MODES)('password reset and ending sessions (%s store)', (_mode, store, extraEnv) => {
   let sesame: TestSesame;
-  let backchannel: Server;
+  let backchannel: LogoutReceiver;
   let portal: TestClient;
   let pairwise: TestClient;
   let portalConfig: oidc.Configuration;
   let pairwiseConfig: oidc.Configuration;
-  const logoutTokens: string[] = [];
+  let logoutTokens: string[] = [];
   let people = 0;
 
   beforeAll(async () => {
-    const port = await freePort();
-    backchannel = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-        res.writeHead(200).end();
-      });
-    }).listen(port, '127.0.0.1');
-    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...extraEnv() });
-    portal = await registerClient(sesame, { name: 'Portail', backchannel_logout_uri: `http://127.0.0.1:${port}/portail/logout` });
-    pairwise = await registerClient(sesame, { name: 'Téléservices', subject_type: 'pairwise', backchannel_logout_uri: `http://127.0.0.1:${port}/teleservices/logout` });
+    backchannel = await startLogoutReceiver();
+    logoutTokens = backchannel.tokens;
+    sesame = await startTestSesame(store, { BACKCHANNEL_ALLOWED_ORIGINS: `${backchannel.origin}`, ...extraEnv() });
+    portal = await registerClient(sesame, { name: 'Portail', backchannel_logout_uri: `${backchannel.origin}/portail/logout` });
+    pairwise = await registerClient(sesame, { name: 'Téléservices', subject_type: 'pairwise', backchannel_logout_uri: `${backchannel.origin}/teleservices/logout` });
     portalConfig = await discover(sesame, portal);
     pairwiseConfig = await discover(sesame, pairwise);
   });
