@@ -105,10 +105,14 @@ describe.each(MODES)('password reset and ending sessions (%s store)', (_mode, st
     const { identifiant, sub } = await newPerson();
     const { browser, tokens, pairwiseTokens } = await signedInTwice(identifiant);
     logoutTokens.length = 0;
+    // Whoever held the account had linked an upstream identity (FranceConnect-style): it must not outlive the reset.
+    const links = () => sesame.sesame.db.selectFrom('upstream_links').select('sub').where('account_id', '=', sub).execute();
+    await sesame.sesame.db.insertInto('upstream_links').values({ issuer: 'https://upstream.example', sub: `fc-${sub}`, account_id: sub }).execute();
 
     const reset = await admin(sesame, 'POST', `/accounts/${identifiant}/reset-password`, { revoke: true });
     expect(reset.status).toBe(200);
     expect(reset.json).toMatchObject({ identifiant, revoked: true, sessions_ended: true });
+    expect(await links()).toEqual([]);
 
     expect(await passwordSignsIn(identifiant, PASSWORD)).toBe(false);
     expect(await accountRow(identifiant)).toMatchObject({ state: 'notifie', password_hash: null });
