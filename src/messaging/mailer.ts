@@ -1,7 +1,7 @@
 // Sends mail: nodemailer over SMTP (SMTP_URL), or the development outbox. Failures become a typed MailError whose
 // kind decides what the person is told; each is logged once with the address masked.
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { ConfigError, type Config, type MailSettings } from '../config.js';
 import { createOutbox, type Outbox } from './outbox.js';
@@ -79,18 +79,22 @@ function checkMessage(message: MailMessage): void {
 
 export function createSmtpMailer(settings: MailSettings, logger: Logger): Mailer {
   if (!settings.smtpUrl) throw new Error('createSmtpMailer needs SMTP_URL');
-  const transport = nodemailer.createTransport({
-    url: settings.smtpUrl,
-    connectionTimeout: settings.timeoutMs,
-    greetingTimeout: settings.timeoutMs,
-    socketTimeout: settings.timeoutMs,
-  });
+  // nodemailer is loaded with the first message: an instance that sends none does not hold it in memory.
+  let transport: Promise<Transporter> | undefined;
+  const transporter = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: settings.smtpUrl,
+        connectionTimeout: settings.timeoutMs,
+        greetingTimeout: settings.timeoutMs,
+        socketTimeout: settings.timeoutMs,
+      })));
   return {
     async send(message) {
       const to = maskEmail(message.to);
       try {
         checkMessage(message);
-        const info = await transport.sendMail({
+        const info = await (await transporter()).sendMail({
           from: settings.from,
           to: message.to,
           subject: message.subject,

@@ -3,7 +3,7 @@
 // deployments (or test runs) can share one server. Commands are sent one key at a time and batched by ioredis's
 // auto-pipelining: on a cluster each batch goes to the node owning its keys, on one node it is one round trip.
 import { readFileSync } from 'node:fs';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseRedisUrl } from './redis-url.js';
 
@@ -21,7 +21,9 @@ export interface RedisSettings {
 // 503 quickly instead of hanging in the offline queue (src/store/unavailable.ts).
 const BOUNDED = { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 2000, commandTimeout: 2000 } satisfies RedisOptions;
 
-export function createRedisClient(settings: RedisSettings): RedisClient {
+type IoRedis = Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
+
+function createRedisClient(settings: RedisSettings, { Redis, Cluster }: IoRedis): RedisClient {
   const target = parseRedisUrl(settings.url);
   const ca = settings.tlsCaFile ? readFileSync(settings.tlsCaFile) : undefined;
   const tlsFor = (on: boolean) => (on ? { tls: ca ? { ca } : {} } : {});
@@ -52,7 +54,8 @@ export function createRedisClient(settings: RedisSettings): RedisClient {
 }
 
 export async function openRedis(settings: RedisSettings, logger: Logger): Promise<RedisClient> {
-  const redis = createRedisClient(settings);
+  // Loaded only when REDIS_URL is set: the embedded and PostgreSQL-only deployments never hold ioredis in memory.
+  const redis = createRedisClient(settings, await import('ioredis'));
   // Connection errors are retried by ioredis; log them once each, without the URL (it may carry a password).
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   await redis.connect();
