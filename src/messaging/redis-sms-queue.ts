@@ -63,7 +63,7 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
   const { redis, sender, logger, key } = options;
   const me = randomUUID();
   const visibilityMs = options.visibilitySeconds * 1000;
-  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 5_000;
   const handlers = createOutcomeHandlers(logger);
   // BLMOVE blocks its connection: it gets its own, so the shared one keeps serving requests.
   let blocking: RedisClient | undefined;
