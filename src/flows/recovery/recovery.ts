@@ -215,7 +215,9 @@ export function createRecovery(deps: RecoveryDeps) {
     if (!account || account.id !== accountId) return;
     if (account.mobile && (await silentlyAllowed([[rules.budget, 'service']], 'changed sms'))) {
       const mobile = account.mobile;
-      await smsQueue.enqueue({ message: { to: mobile, body: passwordChangedSms() }, outcome: { handler: 'log', payload: 'password changed SMS' } });
+      // The password is already changed: a queue that cannot take the notice (Redis down) must not turn that into an error.
+      await smsQueue.enqueue({ message: { to: mobile, body: passwordChangedSms() }, outcome: { handler: 'log', payload: 'password changed SMS' } })
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'password changed SMS not queued'));
     }
     if (account.email) deps.mail.send({ to: account.email, ...passwordChangedMail({ identifiant, loginUrl: deps.loginUrl }) }, 'changed');
   }
