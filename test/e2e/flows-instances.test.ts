@@ -3,7 +3,8 @@
 // whose Twilio requests go to a proxy that never answers; it is killed (SIGKILL) once its send has begun. B, started
 // after, gives A's job back to the queue when A's heartbeat has expired (SMS_QUEUE_VISIBILITY_SECONDS, here 1 s,
 // waited for by polling, never timed), sends it through the Twilio stand-in and records it in the flow; the parent
-// types that code on B, then the birth dates and the password. The flow state lived in Redis only.
+// types that code on B, then the birth dates and the password. The flow state lived in Redis only. Then «Mot de passe
+// oublié» alternates between two more instances at each step.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { redisEnv } from '../support/env.js';
 import { visibleText } from '../support/http.js';
+import { NEW_PASSWORD, codeIn, newAccount, submit } from '../support/recovery.js';
 import { freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { STAND_IN_ENV, startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-in.js';
 
@@ -60,6 +62,7 @@ describe('activation across two instances sharing PostgreSQL and Redis', () => {
   let a: ChildProcess | undefined;
   let aDataDir: string;
   let b: TestSesame | undefined;
+  const others: TestSesame[] = [];
   const redis = redisEnv();
   const shared = { ...redis, ACTIVATION_MIN_RESPONSE_MS: '0', SMS_QUEUE_VISIBILITY_SECONDS: '1' };
 
@@ -73,6 +76,7 @@ describe('activation across two instances sharing PostgreSQL and Redis', () => {
   afterAll(async () => {
     if (a && a.exitCode === null && a.signalCode === null) a.kill('SIGKILL');
     await b?.shutdown();
+    for (const o of others) await o.shutdown();
     await database?.drop();
     await standIn?.close();
     await hole?.close();
@@ -136,6 +140,27 @@ describe('activation across two instances sharing PostgreSQL and Redis', () => {
       .select(['x.identifiant', 'x.state']).where('g.mobile', '=', mobile.e164).executeTakeFirstOrThrow();
     expect(account).toEqual({ identifiant: shownIdentifiant(done.html), state: 'active' });
     // The flow never touched SQL: it lived in Redis, under its TTL.
+    expect(await database.db.selectFrom('activation_flows').select('id').execute()).toEqual([]);
+  });
+
+  test('«Mot de passe oublié» asked on C, its code typed on D, the new password chosen on C', async () => {
+    const sender = standIn.sender(pino({ level: 'silent' }));
+    const c = await startTestSesame(database, shared, { sms: sender });
+    others.push(c);
+    const d = await startTestSesame(database, shared, { sms: sender });
+    others.push(d);
+    const mobile = uniqueMobile().e164;
+    const { identifiant } = await newAccount(c, { kind: 'responsable', mobile });
+
+    const browser = new Browser();
+    const page = await browser.navigate(`${c.issuer}/mot-de-passe-oublie`);
+    const codePage = await submit(c, browser, page, /^\/mot-de-passe-oublie$/, { identifiant });
+    expect(codePage.status).toBe(200);
+    const code = await until('the recovery code sent by either instance', async () => (standIn.messages.some((m) => m.to === mobile) ? codeIn(standIn.messages, mobile) : undefined));
+    const passwordPage = await submit(d, browser, codePage, /\/code$/, { code });
+    expect(passwordPage.html).toContain('Votre nouveau mot de passe</h1>');
+    const done = await submit(c, browser, passwordPage, /\/mot-de-passe$/, { password: NEW_PASSWORD, password_confirm: NEW_PASSWORD });
+    expect(done.html).toContain('Votre mot de passe a été changé');
     expect(await database.db.selectFrom('activation_flows').select('id').execute()).toEqual([]);
   });
 });
