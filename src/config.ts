@@ -51,9 +51,12 @@ const schema = z.object({
   SMS_RETRY_MAX: z.coerce.number().int().min(0).max(10).default(3),
   SMS_RETRY_BASE_MS: positiveInt.default(500),
   SMS_RETRY_MAX_TOTAL_MS: positiveInt.default(8000),
-  // SMS leave after the answer, from an in-process queue: messages in flight at once, and waiting at most.
+  // SMS leave after the answer, from a queue (in process, or on Redis when REDIS_URL is set): messages in flight at
+  // once per instance, and waiting at most; on Redis, how long an instance may stay silent before the jobs it was
+  // sending are given to another instance (src/messaging/redis-sms-queue.ts).
   SMS_QUEUE_CONCURRENCY: positiveInt.default(4),
   SMS_QUEUE_CAPACITY: positiveInt.default(1000),
+  SMS_QUEUE_VISIBILITY_SECONDS: positiveInt.default(60),
   MAIL_TRANSPORT: z.enum(['smtp', 'outbox']).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must look like smtp://host:port or smtps://user:pass@host:port').optional(),
   MAIL_FROM: z.string().default('Sésame <ne-pas-repondre@sesame.invalid>'),
@@ -232,7 +235,7 @@ export interface SmsSettings {
   twilio: { accountSid: string; authToken: string; messagingServiceSid: string | undefined; from: string | undefined } | undefined;
   timeoutMs: number;
   retry: { maxRetries: number; baseDelayMs: number; maxTotalMs: number };
-  queue: { concurrency: number; capacity: number };
+  queue: { concurrency: number; capacity: number; visibilitySeconds: number };
 }
 
 export interface MailSettings {
@@ -296,7 +299,7 @@ function messagingSettings(e: z.output<typeof schema>): { sms: SmsSettings; mail
           : undefined,
       timeoutMs: e.TWILIO_TIMEOUT_MS,
       retry: { maxRetries: e.SMS_RETRY_MAX, baseDelayMs: e.SMS_RETRY_BASE_MS, maxTotalMs: e.SMS_RETRY_MAX_TOTAL_MS },
-      queue: { concurrency: e.SMS_QUEUE_CONCURRENCY, capacity: e.SMS_QUEUE_CAPACITY },
+      queue: { concurrency: e.SMS_QUEUE_CONCURRENCY, capacity: e.SMS_QUEUE_CAPACITY, visibilitySeconds: e.SMS_QUEUE_VISIBILITY_SECONDS },
     },
     mail: { transport: mailTransport, smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, timeoutMs: e.MAIL_TIMEOUT_MS },
   };

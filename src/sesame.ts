@@ -47,6 +47,9 @@ import { mountOutboxPage } from './messaging/outbox-page.js';
 import type { SmsSender } from './messaging/sms-sender.js';
 import { createSmsSender } from './messaging/sms-transport.js';
 import { createInProcessSmsQueue, type SmsQueue } from './messaging/sms-queue.js';
+import { createRedisSmsQueue } from './messaging/redis-sms-queue.js';
+import { sqlFlowStores } from './flows/common/flow-store.js';
+import { redisFlowStores } from './flows/common/redis-flow-store.js';
 import { systemClock, type Clock } from './clock.js';
 import { createAuditTrail, type AuditTrail } from './audit/trail.js';
 import { purgeAuditEvents } from './audit/queries.js';
@@ -149,8 +152,15 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   });
   const sms = countingSms(options.sms ?? createSmsSender(config, logger, { outbox }), metrics);
   const mailer = options.mailer ?? createMailer(config, logger, { outbox });
-  // In process only: a Redis-backed queue would keep codes in clear outside this process (not built yet).
-  const smsQueue = createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
+  // On Redis, jobs survive a restart and any instance sends them (sealed: they carry codes); otherwise in process.
+  const smsQueue = redis
+    ? createRedisSmsQueue({
+      sender: sms, logger, redis, ...config.sms.queue,
+      key: Buffer.from(await getOrCreateSecret(db, 'sms-queue-key', () => randomBytes(32).toString('base64url')), 'base64url'),
+    })
+    : createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
+  // The journeys' flow state: on Redis (with its TTL) when configured, else in SQL; the same interface for flows.
+  const flowStores = redis ? redisFlowStores(db, redis) : sqlFlowStores(db);
   const charters = createCharters(db);
   const consents = createConsents(db);
   const audit = countingAudit(createAuditTrail({ db, logger, clock }), metrics);
@@ -190,9 +200,9 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const deviceKey = await getOrCreateSecret(db, 'device-cookie-key', () => randomBytes(32).toString('base64url'));
   const signIn = createSignIn({ accounts, limiter, rules: signInLimits, devices: createKnownDevices(deviceKey) });
 
-  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get, endAccountSessions, audit });
+  const firstConnection = await createFirstConnectionMount({ config, db, limiter, mailer, logger, signIn, provider: provider.get, endAccountSessions, audit, flowStores });
   const mountActivation = await createActivationMount({
-    config, db, accounts, limiter, smsQueue, logger, provider: provider.get, audit, ...(options.clock ? { clock: options.clock } : {}),
+    config, db, accounts, limiter, smsQueue, flowStores, logger, provider: provider.get, audit, ...(options.clock ? { clock: options.clock } : {}),
   });
 
   const mountAccount = await createAccountMount({
@@ -201,14 +211,17 @@ export async function createSesame(config: Config, options: StartOptions): Promi
 
   const clearLoginFailures = createClearLoginFailures({ limiter, rules: signInLimits });
   const recovery = await createRecoveryMount({
-    config, db, limiter, smsQueue, mailer, logger, provider: provider.get, endAccountSessions, clearLoginFailures, audit,
+    config, db, limiter, smsQueue, mailer, logger, provider: provider.get, endAccountSessions, clearLoginFailures, audit, flowStores,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+
+  // Every flow that queues SMS has registered its outcome handler: jobs (also those another instance left) may go.
+  await smsQueue.start();
 
   const https = config.issuer.startsWith('https://');
   const attachmentReports = createAttachmentReports(db, { guardianChildren: config.guardianChildren });
   const accountGuard = createAccountGuard({ provider: provider.get, accounts, issuer: config.issuer, https });
-  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, upstream, accountGuard, audit });
+  const federation = createFederationMount({ config, db, accounts, limiter, logger, provider: provider.get, upstream, accountGuard, audit, flowStores });
   const mountChildren = (r: Parameters<typeof mountAccountChildren>[0]) => mountAccountChildren(r, {
     guard: accountGuard,
     db,
@@ -220,6 +233,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     audit,
     logger: logger.child({ flow: 'account-children' }),
     https,
+    flowStores,
   });
   if (https && !config.trustProxy) {
     logger.warn(
@@ -305,7 +319,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     async close() {
       // SMS already promised to someone leave (and their outcome is recorded) before the store closes.
       await recovery.drain();
-      await smsQueue.drain();
+      await smsQueue.close();
       // Buffered audit events are written while the store is still open: nothing is lost on a clean shutdown.
       await audit.close();
       await redis?.quit();

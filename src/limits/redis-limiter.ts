@@ -6,6 +6,10 @@ import type { Limiter, Rule, Verdict } from './limiter.js';
 
 export function createRedisLimiter(redis: RedisClient): Limiter {
   const limiters = new Map<string, RateLimiterRedis>();
+  // Each RateLimiterRedis defines its Lua command on the client. Defined here first, while nothing is queued: an
+  // auto-pipeline already waiting on the connection when the command is first defined lacks it ("pipeline[…] is not
+  // a function"), which the SMS queue's heartbeat or any concurrent request made likely on a fresh instance.
+  new RateLimiterRedis({ storeClient: redis, keyPrefix: 'limit:', points: 1, duration: 1 });
   const limiterFor = (rule: Rule) => {
     const id = `${rule.name}/${rule.points}/${rule.windowSeconds}`;
     let limiter = limiters.get(id);

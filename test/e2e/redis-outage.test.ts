@@ -1,9 +1,15 @@
 // Redis dies in the middle of the morning: every request that needs it answers 503 at once (a French page for a
 // person, `temporarily_unavailable` for a relying party) instead of a 500 or a request hanging in ioredis's offline
 // queue; /readyz says so; the process stays up; when Redis is back the same sign-in page works again by itself.
-// Redis here is the test's own redis-server on a spare loopback port, killed and restarted.
+// Redis here is the test's own redis-server on a spare loopback port, killed and restarted (empty: what lived only
+// in Redis is gone). Across the outage no account, client or directory row changes and no audit event is lost; an
+// activation in progress answers 503 while Redis is down, and afterwards (its flow gone with Redis) tells the parent
+// to start again.
 import { Browser } from '../support/browser.js';
-import { call, expectFrenchPage } from '../support/http.js';
+import { post } from '../support/activation-journey.js';
+import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
+import { auditEvents, durableFingerprint } from '../support/durable-rows.js';
+import { call, expectFrenchPage, visibleText } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
 import { discover, oidc, registerClient, type TestClient } from '../support/relying-party.js';
 import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
@@ -22,7 +28,7 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
   beforeAll(async () => {
     redisPort = await freePort();
     redis = await startRedisProcess([], redisPort);
-    sesame = await startTestSesame('postgres', { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    sesame = await startTestSesame('postgres', { REDIS_URL: `redis://127.0.0.1:${redisPort}`, ACTIVATION_MIN_RESPONSE_MS: '0' });
     client = await registerClient(sesame);
     config = await discover(sesame, client);
     username = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD })).json.identifiant as string;
@@ -36,6 +42,17 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
   it('answers 503 in French or in JSON while Redis is down, then serves again when it is back', async () => {
     const browser = new Browser();
     const form = await openLoginForm(sesame, config, client, { browser });
+    // A parent at the code step of an activation when Redis dies.
+    const mobile = uniqueMobile();
+    await addFamily(sesame.database.db, { family: 'Moreau', given: 'Claire', mobile: mobile.e164 }, [{ given: 'Jules', family: 'Moreau', birthdate: '2014-03-14' }]);
+    const parent = new Browser();
+    const start = await parent.navigate(`${sesame.issuer}/activation`);
+    const codePage = await post(parent, sesame.issuer, start, '/activation', { family_name: 'Moreau', given_name: 'Claire', mobile: mobile.typed });
+    await sesame.sesame.smsQueue.drain();
+    await sesame.sesame.audit.flush();
+    const durableBefore = await durableFingerprint(sesame.database.db);
+    const eventsBefore = await auditEvents(sesame.database.db);
+    expect(eventsBefore.length).toBeGreaterThan(0);
     await redis.stop();
 
     // A person at the login form: a French page saying the service is unavailable, not «Panne» with a 500.
@@ -65,6 +82,16 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
     const ready = await call(`${sesame.issuer}/readyz`);
     expect(ready.status).toBe(503);
 
+    // The parent's code: the flow lives in Redis, so the same French 503, and no try spent, no account written.
+    const during = await post(parent, sesame.issuer, codePage, '/activation/code', { code: '000000' });
+    expect(visibleText(during.html)).toMatch(/momentanément indisponible/);
+    expect(during.status).toBe(503);
+
+    // Nothing durable moved during the outage, and every event recorded before it is still there.
+    await sesame.sesame.audit.flush();
+    expect(await durableFingerprint(sesame.database.db)).toEqual(durableBefore);
+    expect(await auditEvents(sesame.database.db)).toEqual(expect.arrayContaining(eventsBefore));
+
     // Redis comes back on the same port: no restart of Sésame, a new sign-in goes through to the callback.
     redis = await startRedisProcess([], redisPort);
     let readyAgain = 503;
@@ -76,5 +103,14 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
     const again = await openLoginForm(sesame, config, client, { browser: new Browser() });
     const done = await postLogin(sesame, again, { username, password: PASSWORD });
     expect(new URL(done.location!).searchParams.get('code')).toBeTruthy();
+
+    // The restarted Redis is empty: the activation's flow went with it, and the parent is told to start again.
+    const after = await post(parent, sesame.issuer, codePage, '/activation/code', { code: '000000' });
+    expect(after.status).toBe(400);
+    expect(visibleText(after.html)).toContain('Votre demande d’activation a expiré. Recommencez depuis « Activer mon compte ».');
+    await sesame.sesame.audit.flush();
+    const eventsAfter = await auditEvents(sesame.database.db);
+    expect(eventsAfter).toEqual(expect.arrayContaining(eventsBefore));
+    expect(eventsAfter.map((e) => e.kind)).toContain('signin.success');
   });
 });

@@ -12,7 +12,7 @@ import type { AttachmentReports } from '../../directory/attachment-reports.js';
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
 import type { AccountKind } from '../../store/schema.js';
 import type { Db } from '../../store/database.js';
-import { createFlowStore, FLOW_ID_PATTERN, newFlowId } from '../common/flow-store.js';
+import { FLOW_ID_PATTERN, newFlowId, type FlowStores } from '../common/flow-store.js';
 import { keep, text } from '../common/form-input.js';
 import { formBody, showScreen } from '../common/journey-http.js';
 import type { createSignIn } from '../login/sign-in.js';
@@ -40,6 +40,7 @@ export interface AccountChildrenDeps {
   audit: Pick<AuditTrail, 'record'>;
   logger: Logger;
   https: boolean;
+  flowStores: FlowStores;
 }
 
 /** The verified other account, between its credentials and the confirmation (10 minutes, single use). */
@@ -97,7 +98,7 @@ export function mountAccountChildren(router: Router, deps: AccountChildrenDeps):
 }
 
 function mountMergeRoutes(router: Router, deps: AccountChildrenDeps, guarded: readonly Middleware[]): void {
-  const pending = createFlowStore<PendingMerge>(deps.db, { kind: 'account-merge', ttlSeconds: MERGE_TTL_SECONDS });
+  const pending = deps.flowStores<PendingMerge>({ kind: 'account-merge', ttlSeconds: MERGE_TTL_SECONDS });
   const flowId = (ctx: Context) => {
     const id = ctx.cookies.get(COOKIE, { signed: true });
     return id && FLOW_ID_PATTERN.test(id) ? id : undefined;

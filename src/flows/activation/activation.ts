@@ -72,6 +72,16 @@ export function createActivation(deps: ActivationDeps) {
     return result;
   }
   const clock = deps.clock ?? systemClock;
+  /** Records in the flow whether its SMS left (send number `send`); also when another instance sent it. */
+  async function record(flowId: string, send: number, failure: SmsFailureKind | null, mobile: string): Promise<void> {
+    await flows.update(flowId, async (current) => ({ state: smsReported(current, send, failure), result: undefined }));
+    logger.info({ mobile: maskPhone(mobile), failure }, failure ? 'activation SMS failed' : 'activation SMS sent');
+  }
+  // The queue's jobs are data (they may wait in Redis for another instance): the outcome comes back by this name.
+  smsQueue.handle('activation', async (outcome, payload, message) => {
+    const { flowId, send } = payload as { flowId: string; send: number };
+    await record(flowId, send, outcome.sent ? null : outcome.failure, message.to);
+  });
   const rules = {
     numberNameHour: { name: 'sms:number-name:hour', points: settings.smsPerNumberNameHour, windowSeconds: HOUR },
     numberNameDay: { name: 'sms:number-name:day', points: settings.smsPerNumberNameDay, windowSeconds: DAY },
@@ -113,18 +123,14 @@ export function createActivation(deps: ActivationDeps) {
     const body = code ? activationCodeSms(code, minutes) : reminderFor ? accountExistsSms(reminderFor) : null;
     if (!state.sms) return;
     const send = state.sms.send;
-    const record = async (failure: SmsFailureKind | null) => {
-      await flows.update(flowId, async (current) => ({ state: smsReported(current, send, failure), result: undefined }));
-      logger.info({ mobile: maskPhone(state.mobile), delivery: state.delivery, failure }, failure ? 'activation SMS failed' : 'activation SMS sent');
-    };
     // Nothing to send (no match): a full queue is reported exactly as it would be for a match, so filling the queue
     // cannot tell a known number from an unknown one.
     if (!body) {
-      if (!smsQueue.hasRoom()) await record('unavailable');
+      if (!(await smsQueue.hasRoom())) await record(flowId, send, 'unavailable', state.mobile);
       return;
     }
-    const queued = smsQueue.enqueue({ message: { to: state.mobile, body }, report: (outcome) => record(outcome.sent ? null : outcome.failure) });
-    if (!queued) await record('unavailable');
+    const queued = await smsQueue.enqueue({ message: { to: state.mobile, body }, outcome: { handler: 'activation', payload: { flowId, send } } });
+    if (!queued) await record(flowId, send, 'unavailable', state.mobile);
   }
 
   /** The identifiant the reminder SMS gives, for a guardian whose account is already active. */

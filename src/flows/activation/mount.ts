@@ -10,6 +10,7 @@ import type { AuditTrail } from '../../audit/trail.js';
 import type { Clock } from '../../clock.js';
 import type { SmsQueue } from '../../messaging/sms-queue.js';
 import type { Db } from '../../store/database.js';
+import type { FlowStores } from '../common/flow-store.js';
 import { createActivation } from './activation.js';
 import { createCodes } from './codes.js';
 import { createFlowStore } from './flow-store.js';
@@ -21,6 +22,8 @@ export interface ActivationMountDeps {
   accounts: Accounts;
   limiter: Limiter;
   smsQueue: SmsQueue;
+  /** Where flow state lives (SQL, or Redis when REDIS_URL is set). */
+  flowStores: FlowStores;
   logger: Logger;
   provider: () => Provider;
   clock?: Clock;
@@ -36,7 +39,7 @@ export async function createActivationMount(deps: ActivationMountDeps): Promise<
     limiter: deps.limiter,
     smsQueue: deps.smsQueue,
     codes: await createCodes(deps.db),
-    flows: createFlowStore(deps.db, { ttlSeconds: settings.flowTtlSeconds }),
+    flows: createFlowStore(deps.flowStores, { ttlSeconds: settings.flowTtlSeconds }),
     settings,
     identifierStyle: config.identifierStyle,
     logger: deps.logger.child({ flow: 'activation' }),

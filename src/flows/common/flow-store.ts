@@ -1,11 +1,12 @@
-// Keeps the self-service journeys' state (activation, first connection) in the SQL store under a hash of the random
-// id the browser holds in a signed cookie, so a restart or another instance loses nothing. Each row has a kind: a
-// flow of one journey is never loaded as another. Changes run under a row lock: two tabs cannot spend one try twice.
+// Keeps the self-service journeys' state (activation, first connection, recovery…) under a hash of the random id the
+// browser holds in a signed cookie, so a restart or another instance loses nothing: in SQL here (table
+// activation_flows), on Redis when REDIS_URL is set (redis-flow-store.ts, same interface). Each flow has a kind: a
+// flow of one journey is never loaded as another. Changes run under a lock: two tabs cannot spend one try twice.
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../store/database.js';
 
-const key = (flowId: string) => createHash('sha256').update(flowId).digest('base64url');
+export const flowKey = (flowId: string) => createHash('sha256').update(flowId).digest('base64url');
 
 export const FLOW_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -19,19 +20,30 @@ export interface FlowStore<S> {
   update<T>(flowId: string, change: (state: S, trx: Db) => Promise<{ state: S; result: T }>): Promise<T | undefined>;
 }
 
-export function createFlowStore<S>(db: Db, options: { kind: string; ttlSeconds: number }): FlowStore<S> {
+export interface FlowStoreOptions {
+  kind: string;
+  ttlSeconds: number;
+}
+
+/** Builds the flow store of one journey on the service's backend (SQL, or Redis when REDIS_URL is set). */
+export type FlowStores = <S>(options: FlowStoreOptions) => FlowStore<S>;
+
+/** Flow stores in SQL: the embedded default, and PostgreSQL without Redis. */
+export const sqlFlowStores = (db: Db): FlowStores => (options) => createFlowStore(db, options);
+
+export function createFlowStore<S>(db: Db, options: FlowStoreOptions): FlowStore<S> {
   const expiry = () => new Date(Date.now() + options.ttlSeconds * 1000);
   const live = (trx: Db, flowId: string) =>
     trx
       .selectFrom('activation_flows')
       .select('state')
-      .where('id', '=', key(flowId))
+      .where('id', '=', flowKey(flowId))
       .where('kind', '=', options.kind)
       .where('expires_at', '>', sql<Date>`now()`);
   return {
     async create(flowId, state) {
       await db.insertInto('activation_flows')
-        .values({ id: key(flowId), kind: options.kind, state: JSON.stringify(state), expires_at: expiry() })
+        .values({ id: flowKey(flowId), kind: options.kind, state: JSON.stringify(state), expires_at: expiry() })
         .execute();
     },
 
@@ -50,7 +62,7 @@ export function createFlowStore<S>(db: Db, options: { kind: string; ttlSeconds: 
         await trx
           .updateTable('activation_flows')
           .set({ state: JSON.stringify(state), updated_at: new Date() })
-          .where('id', '=', key(flowId))
+          .where('id', '=', flowKey(flowId))
           .execute();
         return result;
       });

@@ -10,7 +10,7 @@ import type { AuditTrail } from '../../audit/trail.js';
 import type { Config } from '../../config.js';
 import type { Limiter } from '../../limits/limiter.js';
 import type { Db } from '../../store/database.js';
-import { createFlowStore } from '../common/flow-store.js';
+import type { FlowStores } from '../common/flow-store.js';
 import { createFederation } from './federation.js';
 import type { FederationState } from './flow.js';
 import { CALLBACK_PATH, mountFederationRoutes } from './routes.js';
@@ -59,6 +59,7 @@ export function createFederationMount(deps: {
   /** «Mon compte»'s guard: unlinking happens there. */
   accountGuard: Middleware;
   audit?: AuditTrail;
+  flowStores: FlowStores;
 }): FederationMount | undefined {
   const settings = deps.config.upstream;
   const upstream = deps.upstream;
@@ -69,7 +70,7 @@ export function createFederationMount(deps: {
     db: deps.db,
     accounts: deps.accounts,
     limiter: deps.limiter,
-    flows: createFlowStore<FederationState>(deps.db, { kind: 'federation', ttlSeconds: flowTtlSeconds }),
+    flows: deps.flowStores<FederationState>({ kind: 'federation', ttlSeconds: flowTtlSeconds }),
     birthdateMaxTries: deps.config.activation.birthdateMaxTries,
     matchesPerDay: settings.matchesPerDay,
     logger,

@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { Limiter } from '../../limits/limiter.js';
 import type { Mailer } from '../../messaging/mailer.js';
 import type { Db } from '../../store/database.js';
-import { createFlowStore } from '../common/flow-store.js';
+import type { FlowStores } from '../common/flow-store.js';
 import { createSecretHasher } from '../common/one-time-secrets.js';
 import type { createSignIn } from '../login/sign-in.js';
 import { createEmailLinks } from './email-links.js';
@@ -28,6 +28,8 @@ export interface FirstConnectionMountDeps {
   /** Ends the sign-ins of whoever knew the password a first connection replaces (src/oidc/account-sessions.ts). */
   endAccountSessions: EndAccountSessions;
   audit?: AuditTrail;
+  /** Where flow state lives (SQL, or Redis when REDIS_URL is set). */
+  flowStores: FlowStores;
 }
 
 export async function createFirstConnectionMount(deps: FirstConnectionMountDeps) {
@@ -39,7 +41,7 @@ export async function createFirstConnectionMount(deps: FirstConnectionMountDeps)
     limiter: deps.limiter,
     mailer: deps.mailer,
     links,
-    flows: createFlowStore<FlowState>(deps.db, { kind: 'first-connection', ttlSeconds: settings.flowTtlSeconds }),
+    flows: deps.flowStores<FlowState>({ kind: 'first-connection', ttlSeconds: settings.flowTtlSeconds }),
     settings,
     linkBase: `${config.issuer}${PATH}/courriel/confirmer?jeton=`,
     logger: deps.logger.child({ flow: 'first-connection' }),

@@ -3,7 +3,6 @@
 // leave after it. Knows nothing of HTTP.
 import type { Logger } from 'pino';
 import type { Limiter } from '../../limits/limiter.js';
-import { maskPhone } from '../../logger.js';
 import { identifiantReminderMail } from '../../messaging/mail-texts.js';
 import type { SmsQueue } from '../../messaging/sms-queue.js';
 import { identifiantReminderSms } from '../../messaging/sms-texts.js';
@@ -38,7 +37,7 @@ export interface ForgottenDeps {
 }
 
 export function createForgottenIdentifiant(deps: ForgottenDeps) {
-  const { db, limiter, smsQueue, logger } = deps;
+  const { db, limiter, smsQueue } = deps;
   const rules = recoveryRules(deps.settings);
   const matches = (key: string) => (a: NamedAccount) => nameKey(a.familyName, a.givenName) === key || a.guardianKeys.includes(key);
 
@@ -63,7 +62,7 @@ export function createForgottenIdentifiant(deps: ForgottenDeps) {
         // tell a match from a miss.
         const spent = await Promise.all([limiter.hit(rules.numberHour, mobile), limiter.hit(rules.numberDay, mobile), limiter.hit(rules.budget, 'service')]);
         if (spent.some((v) => !v.allowed)) break;
-        smsQueue.enqueue({ message: { to: mobile, body: identifiantReminderSms(identifiant) }, report: async (o) => logger.info({ mobile: maskPhone(mobile), sent: o.sent }, 'identifiant reminder SMS') });
+        await smsQueue.enqueue({ message: { to: mobile, body: identifiantReminderSms(identifiant) }, outcome: { handler: 'log', payload: 'identifiant reminder SMS' } });
       } else {
         if (!(await limiter.hit(rules.mailRecipient, typed)).allowed) break;
         deps.mail.send({ to: contact.value, ...identifiantReminderMail({ identifiant, loginUrl: deps.loginUrl }) }, 'identifiant');

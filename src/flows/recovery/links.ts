@@ -2,7 +2,7 @@
 // flow store under the kind `recovery-link`; valid RECOVERY_EMAIL_LINK_TTL_SECONDS, single use, and dead as soon as
 // the account's password changes by any way (the row remembers when it last changed).
 import type { Db } from '../../store/database.js';
-import { createFlowStore } from '../common/flow-store.js';
+import type { FlowStores } from '../common/flow-store.js';
 import { LINK_TOKEN_PATTERN, newLinkToken, type SecretHasher } from '../common/one-time-secrets.js';
 
 interface LinkState {
@@ -31,9 +31,9 @@ const SCOPE = 'recovery-link';
 // Kept past its validity so that an expired or used link can still be told apart from a wrong one.
 const KEEP_AFTER_SECONDS = 24 * 3600;
 
-export function createRecoveryLinks(db: Db, hasher: SecretHasher, options: { ttlSeconds: number; now?: () => number }): RecoveryLinks {
+export function createRecoveryLinks(db: Db, stores: FlowStores, hasher: SecretHasher, options: { ttlSeconds: number; now?: () => number }): RecoveryLinks {
   const now = options.now ?? Date.now;
-  const store = createFlowStore<LinkState>(db, { kind: SCOPE, ttlSeconds: options.ttlSeconds + KEEP_AFTER_SECONDS });
+  const store = stores<LinkState>({ kind: SCOPE, ttlSeconds: options.ttlSeconds + KEEP_AFTER_SECONDS });
   const rowId = (token: string) => hasher.hash(SCOPE, token);
   const changedAt = async (trx: Db, accountId: string) => {
     const row = await trx.selectFrom('accounts').select(['password_changed_at', 'state']).where('id', '=', accountId).executeTakeFirst();

@@ -11,7 +11,7 @@ import type { SmsQueue } from '../../messaging/sms-queue.js';
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
 import type { Db } from '../../store/database.js';
 import { createCodes } from '../activation/codes.js';
-import { createFlowStore } from '../common/flow-store.js';
+import type { FlowStores } from '../common/flow-store.js';
 import { createSecretHasher } from '../common/one-time-secrets.js';
 import { createMailAfterAnswer } from './after-answer.js';
 import type { FlowState } from './flow.js';
@@ -34,6 +34,8 @@ export interface RecoveryMountDeps {
   clearLoginFailures(identifiant: string): Promise<void>;
   audit: Pick<AuditTrail, 'record'>;
   clock?: Clock;
+  /** Where flow state lives (SQL, or Redis when REDIS_URL is set). */
+  flowStores: FlowStores;
 }
 
 export async function createRecoveryMount(deps: RecoveryMountDeps): Promise<{ mount(router: Router): void; drain(): Promise<void> }> {
@@ -64,8 +66,8 @@ export async function createRecoveryMount(deps: RecoveryMountDeps): Promise<{ mo
     smsQueue: deps.smsQueue,
     mail,
     codes: await createCodes(deps.db),
-    links: createRecoveryLinks(deps.db, await createSecretHasher(deps.db, 'recovery-link-key'), { ttlSeconds: r.emailLinkTtlSeconds, now: () => clock.now() }),
-    flows: createFlowStore<FlowState>(deps.db, { kind: 'recovery', ttlSeconds: r.flowTtlSeconds }),
+    links: createRecoveryLinks(deps.db, deps.flowStores, await createSecretHasher(deps.db, 'recovery-link-key'), { ttlSeconds: r.emailLinkTtlSeconds, now: () => clock.now() }),
+    flows: deps.flowStores<FlowState>({ kind: 'recovery', ttlSeconds: r.flowTtlSeconds }),
     settings,
     clock,
     linkBase: `${config.issuer}${PATH}/lien?jeton=`,

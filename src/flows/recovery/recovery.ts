@@ -6,7 +6,6 @@ import { checkPassword } from '../../accounts/password-policy.js';
 import { hashPassword } from '../../accounts/passwords.js';
 import type { Clock } from '../../clock.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
-import { maskPhone } from '../../logger.js';
 import { passwordChangedMail, recoveryLinkMail } from '../../messaging/mail-texts.js';
 import type { SmsQueue } from '../../messaging/sms-queue.js';
 import { activationCodeSms, passwordChangedSms } from '../../messaging/sms-texts.js';
@@ -98,12 +97,7 @@ export function createRecovery(deps: RecoveryDeps) {
       const ok = await silentlyAllowed([[rules.numberHour, m], [rules.numberDay, m], [rules.account, account.id], [rules.budget, 'service']], 'sms');
       if (!ok) return { sent: 'none', codeHash: null };
       const code = codes.generate();
-      const queued = smsQueue.enqueue({
-        message: { to: m, body: activationCodeSms(code, codeMinutes) },
-        report: async (outcome) => {
-          logger.info({ mobile: maskPhone(m), sent: outcome.sent }, 'recovery code SMS');
-        },
-      });
+      const queued = await smsQueue.enqueue({ message: { to: m, body: activationCodeSms(code, codeMinutes) }, outcome: { handler: 'log', payload: 'recovery code SMS' } });
       return queued ? { sent: 'sms', codeHash: codes.hash(flowId, code) } : { sent: 'none', codeHash: null };
     }
     if (channel === 'mail' && account?.email) {
@@ -221,7 +215,9 @@ export function createRecovery(deps: RecoveryDeps) {
     if (!account || account.id !== accountId) return;
     if (account.mobile && (await silentlyAllowed([[rules.budget, 'service']], 'changed sms'))) {
       const mobile = account.mobile;
-      smsQueue.enqueue({ message: { to: mobile, body: passwordChangedSms() }, report: async (o) => logger.info({ mobile: maskPhone(mobile), sent: o.sent }, 'password changed SMS') });
+      // The password is already changed: a queue that cannot take the notice (Redis down) must not turn that into an error.
+      await smsQueue.enqueue({ message: { to: mobile, body: passwordChangedSms() }, outcome: { handler: 'log', payload: 'password changed SMS' } })
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'password changed SMS not queued'));
     }
     if (account.email) deps.mail.send({ to: account.email, ...passwordChangedMail({ identifiant, loginUrl: deps.loginUrl }) }, 'changed');
   }
