@@ -23,7 +23,7 @@ const BOUNDED = { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTime
 
 type IoRedis = Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
 
-function createRedisClient(settings: RedisSettings, { Redis, Cluster }: IoRedis): RedisClient {
+function newClient(settings: RedisSettings, { Redis, Cluster }: IoRedis): RedisClient {
   const target = parseRedisUrl(settings.url);
   const ca = settings.tlsCaFile ? readFileSync(settings.tlsCaFile) : undefined;
   const tlsFor = (on: boolean) => (on ? { tls: ca ? { ca } : {} } : {});
@@ -53,9 +53,14 @@ function createRedisClient(settings: RedisSettings, { Redis, Cluster }: IoRedis)
   return cluster as unknown as RedisClient;
 }
 
+/** A client that connects with its first command. ioredis is loaded here, only when REDIS_URL is set: the embedded
+ * and PostgreSQL-only deployments never hold it in memory. */
+export async function createRedisClient(settings: RedisSettings): Promise<RedisClient> {
+  return newClient(settings, await import('ioredis'));
+}
+
 export async function openRedis(settings: RedisSettings, logger: Logger): Promise<RedisClient> {
-  // Loaded only when REDIS_URL is set: the embedded and PostgreSQL-only deployments never hold ioredis in memory.
-  const redis = createRedisClient(settings, await import('ioredis'));
+  const redis = await createRedisClient(settings);
   // Connection errors are retried by ioredis; log them once each, without the URL (it may carry a password).
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   await redis.connect();

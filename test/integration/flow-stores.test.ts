@@ -28,7 +28,7 @@ describe.each(['sql', 'redis'] as const)('flow store (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    redis = createRedisClient({ url: TEST_REDIS_URL, prefix: `${runId()}:flows-${randomBytes(4).toString('hex')}:` });
+    redis = await createRedisClient({ url: TEST_REDIS_URL, prefix: `${runId()}:flows-${randomBytes(4).toString('hex')}:` });
   });
   afterAll(async () => {
     await deleteKeysWithPrefix(redis, '');
@@ -108,7 +108,7 @@ describe.each(['sql', 'redis'] as const)('flow store (%s)', (backend) => {
   if (backend !== 'redis') return;
 
   test('Redis unreachable: reading or changing a flow fails as «store unavailable» (503), quickly', async () => {
-    const dead = createRedisClient({ url: `redis://127.0.0.1:${await freePort()}`, prefix: 'none:' });
+    const dead = await createRedisClient({ url: `redis://127.0.0.1:${await freePort()}`, prefix: 'none:' });
     dead.on('error', () => undefined);
     const flows = createRedisFlowStore<Tries>(database.db, dead, { kind: 'activation', ttlSeconds: 600 });
     const id = newFlowId();

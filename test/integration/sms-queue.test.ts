@@ -32,7 +32,7 @@ describe.each(['in-process', 'redis'] as const)('%s SMS queue', (kind) => {
 
   beforeAll(async () => {
     standIn = await startTwilioStandIn();
-    if (kind === 'redis') redis = createRedisClient({ url: TEST_REDIS_URL, prefix: `${runId()}:sms-queue-${randomBytes(4).toString('hex')}:` });
+    if (kind === 'redis') redis = await createRedisClient({ url: TEST_REDIS_URL, prefix: `${runId()}:sms-queue-${randomBytes(4).toString('hex')}:` });
   });
   afterEach(async () => {
     standIn.release();

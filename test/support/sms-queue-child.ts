@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createRedisSmsQueue } from '../../src/messaging/redis-sms-queue.js';
 import { createRedisClient } from '../../src/store/redis.js';
 
-const redis = createRedisClient({ url: process.env.REDIS_URL!, prefix: process.env.REDIS_PREFIX! });
+const redis = await createRedisClient({ url: process.env.REDIS_URL!, prefix: process.env.REDIS_PREFIX! });
 const queue = createRedisSmsQueue({
   redis,
   key: Buffer.from(process.env.QUEUE_KEY!, 'hex'),
