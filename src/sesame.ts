@@ -65,6 +65,10 @@ import { createAttachmentReports, type AttachmentReports } from './directory/att
 import { createAccountMerge } from './directory/account-merge.js';
 import { childrenOfAccount } from './directory/account-children.js';
 import { mountAccountChildren } from './flows/account/children-routes.js';
+import { createPasskeys } from './passkeys/setup.js';
+import { mountPasskeyRoutes } from './flows/account/passkeys-routes.js';
+import { createPasskeySignIn, passkeySignInRules } from './flows/login/passkey-sign-in.js';
+import { mountPasskeySignIn } from './flows/login/passkey-routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -221,6 +225,11 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     logger: logger.child({ flow: 'account-children' }),
     https,
   });
+  // Passkeys (src/passkeys/, docs/passkeys.md): none when turned off or when the issuer's host is an IP address.
+  const passkeys = await createPasskeys(db, { enabled: config.passkeys.enabled, issuer: config.issuer });
+  const passkeySignIn = passkeys
+    ? createPasskeySignIn({ ceremonies: passkeys.ceremonies, accounts, limiter, rules: passkeySignInRules(config.login), audit })
+    : undefined;
   if (https && !config.trustProxy) {
     logger.warn(
       { issuer: config.issuer },
@@ -243,7 +252,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }), upstream: federation?.button }),
+      (r) => mountLoginRoutes(r, {
+        provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }), upstream: federation?.button, passkeys: Boolean(passkeys),
+      }),
+      ...(passkeySignIn ? [(r: Parameters<typeof mountPasskeySignIn>[0]) => mountPasskeySignIn(r, { provider: provider.get, passkeys: passkeySignIn, firstConnection: firstConnection.handOver })] : []),
       (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken, audit }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       (r) => mountLogoutRoutes(r, { provider: provider.get }),
@@ -254,6 +266,7 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       firstConnection.mount,
       mountAccount,
       mountChildren,
+      (r) => mountPasskeyRoutes(r, { guard: accountGuard, accounts, passkeys, audit }),
       recovery.mount,
       ...(federation ? [federation.mount] : []),
     ],

@@ -110,5 +110,7 @@ export async function resetProvisionalPassword(db: Db, identifiant: string, opti
   // A disabling that landed meanwhile wins: the reset then reports the account as disabled.
   const result = await update.where('id', '=', account.id).where('state', '<>', 'disabled').executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) return { ok: false, reason: 'disabled' };
+  // Whoever held the password may have added a passkey (docs/passkeys.md): a revoking reset forgets them too.
+  if (options.revoke) await db.deleteFrom('passkeys').where('account_id', '=', account.id).execute();
   return { ok: true, accountId: account.id, identifiant: account.identifiant, password, expiresAt, revoked: Boolean(options.revoke) };
 }
