@@ -135,8 +135,11 @@
         .catch(function (error) {
           if (mine.signal.aborted) return;
           // The suggestions' request ends quietly when the person does nothing; a refusal from the server is said.
-          if (!conditional || (error && typeof error.error === 'string')) say(signIn, messageFor(error, FAILED));
-          if (conditional && error && typeof error.error === 'string') armSuggestions();
+          var refused = error && typeof error.error === 'string';
+          if (!conditional || refused) say(signIn, messageFor(error, FAILED));
+          // A challenge that expired while the page stayed open: the suggestions are offered again. After a
+          // refusal they are not (the same key would be refused again); the button stays.
+          if (conditional && refused && error.error === 'passkey_expired') armSuggestions();
         });
     };
     var armSuggestions = function () {
