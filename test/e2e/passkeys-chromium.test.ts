@@ -54,7 +54,8 @@ describeInChromium('passkeys in Chromium with a virtual authenticator (embedded 
    * `suggestions: false` plays a browser without them, where the button is the way.
    */
   async function withAuthenticator(options: { suggestions?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; cdp: CDPSession; authenticatorId: string }> {
-    const context = await chromium.newContext();
+    // A small phone's width: nothing may scroll sideways.
+    const context = await chromium.newContext({ viewport: { width: 320, height: 640 } });
     if (options.suggestions === false) {
       await context.addInitScript(() => {
         Object.defineProperty(PublicKeyCredential, 'isConditionalMediationAvailable', { value: () => Promise.resolve(false) });
@@ -105,6 +106,7 @@ describeInChromium('passkeys in Chromium with a virtual authenticator (embedded 
     await addPasskey(page, 'Téléphone de Claire');
     await page.getByRole('heading', { name: 'Téléphone de Claire' }).waitFor();
     await page.getByText('Pas encore utilisée.').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as { credentials: VirtualCredential[] };
     expect(credentials).toHaveLength(1);
     expect(credentials[0]!.isResidentCredential).toBe(true);
@@ -157,6 +159,7 @@ describeInChromium('passkeys in Chromium with a virtual authenticator (embedded 
       credential: { ...claireKey!, userHandle: lucasKey!.userHandle, signCount: claireKey!.signCount + 1 },
     });
     await openRpSignIn(forged.context, forged.page);
+    expect(await forged.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     await forged.page.getByRole('button', { name: 'Se connecter avec une clé d’accès' }).click();
     await forged.page.getByText('Cette clé d’accès n’est pas reconnue').waitFor();
     expect(forged.page.url().startsWith(sesame.issuer)).toBe(true);
