@@ -27,7 +27,10 @@ export function mountPasskeySignIn(router: Router, deps: { provider: () => Provi
     if (account.state === 'en_cours') {
       // As after a password: an address still waiting for its link gets the reminder first (first connection).
       await deps.firstConnection.remind(ctx, account, { interactionUid: details.uid, clientName: clientName ?? null });
-      return { location: ctx.response.get('Location') };
+      const location = ctx.response.get('Location');
+      // The script goes there itself: this answer is JSON, not a redirect.
+      ctx.remove('Location');
+      return { location };
     }
     // «Rester connecté sur cet appareil» from the same form, unticked by default.
     const remember = body.remember === 'oui';
