@@ -164,7 +164,8 @@
       event.preventDefault();
       say(register, '');
       var name = register.querySelector('input[name="passkey-name"]');
-      post(register.getAttribute('data-options'), {})
+      var current = register.querySelector('input[name="current_password"]');
+      post(register.getAttribute('data-options'), current ? { current_password: current.value } : {})
         .then(function (options) {
           return navigator.credentials.create({ publicKey: creationOptions(options) });
         })

@@ -66,7 +66,6 @@ import { createAccountMerge } from './directory/account-merge.js';
 import { childrenOfAccount } from './directory/account-children.js';
 import { mountAccountChildren } from './flows/account/children-routes.js';
 import { createPasskeys } from './passkeys/setup.js';
-import { mountPasskeyRoutes } from './flows/account/passkeys-routes.js';
 import { createPasskeySignIn, passkeySignInRules } from './flows/login/passkey-sign-in.js';
 import { mountPasskeySignIn } from './flows/login/passkey-routes.js';
 
@@ -199,8 +198,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     config, db, accounts, limiter, smsQueue, logger, provider: provider.get, audit, ...(options.clock ? { clock: options.clock } : {}),
   });
 
+  // Passkeys (src/passkeys/, docs/passkeys.md): none when turned off or when the issuer's host is an IP address.
+  const passkeys = await createPasskeys(db, { enabled: config.passkeys.enabled, issuer: config.issuer });
   const mountAccount = await createAccountMount({
-    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions, audit,
+    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions, audit, passkeys,
   });
 
   const clearLoginFailures = createClearLoginFailures({ limiter, rules: signInLimits });
@@ -225,8 +226,6 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     logger: logger.child({ flow: 'account-children' }),
     https,
   });
-  // Passkeys (src/passkeys/, docs/passkeys.md): none when turned off or when the issuer's host is an IP address.
-  const passkeys = await createPasskeys(db, { enabled: config.passkeys.enabled, issuer: config.issuer });
   const passkeySignIn = passkeys
     ? createPasskeySignIn({ ceremonies: passkeys.ceremonies, accounts, limiter, rules: passkeySignInRules(config.login), audit })
     : undefined;
@@ -266,7 +265,6 @@ export async function createSesame(config: Config, options: StartOptions): Promi
       firstConnection.mount,
       mountAccount,
       mountChildren,
-      (r) => mountPasskeyRoutes(r, { guard: accountGuard, accounts, passkeys, audit }),
       recovery.mount,
       ...(federation ? [federation.mount] : []),
     ],

@@ -81,6 +81,8 @@ describeInChromium('passkeys in Chromium with a virtual authenticator (embedded 
 
   async function addPasskey(page: Page, name: string): Promise<void> {
     await page.getByLabel('Nom de la clé (facultatif)').fill(name);
+    // Asked again: whoever finds «Mon compte» open on a shared computer cannot add a key of their own.
+    await page.getByLabel('Votre mot de passe actuel', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Ajouter une clé d’accès' }).click();
     await page.getByText('Votre clé d’accès est ajoutée').waitFor();
   }

@@ -33,7 +33,7 @@ describe('passkeys over HTTP (embedded store)', () => {
     const browser = newBrowser();
     const page = await openAccount(sesame, browser, { username: people[who].identifiant, password: PASSWORD }, '/compte/cles-d-acces');
     const csrf = inputValue(page.html, '_csrf')!;
-    const options = await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf });
+    const options = await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf, current_password: PASSWORD });
     expect(options.status).toBe(200);
     const credential = JSON.stringify(keyHolder.register(options.json as never));
     const added = await postJson(browser, '/compte/cles-d-acces/ajouter', { _csrf: csrf, name: `Téléphone de ${who}`, credential });
@@ -149,6 +149,11 @@ describe('passkeys over HTTP (embedded store)', () => {
     const page = await openAccount(sesame, browser, { username: people.claire.identifiant, password: PASSWORD }, '/compte/cles-d-acces');
     const csrf = inputValue(page.html, '_csrf')!;
     const before = await sesame.database.db.selectFrom('passkeys').select('id').execute();
+    // No options without the current password: an open «Mon compte» on a shared computer adds no stranger's key.
+    expect(await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf })).toMatchObject({ status: 400, json: { error: 'current_password_required' } });
+    expect(await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf, current_password: 'pas-le-bon' })).toMatchObject({
+      status: 400, json: { error: 'wrong_current_password', message: expect.stringContaining('n’est pas votre mot de passe actuel') },
+    });
     const bad: Record<string, string>[] = [
       {}, { credential: '{' }, { credential: '{"id":"a"}' }, { credential: 'x'.repeat(40_000) }, { name: 'x'.repeat(61), credential: '{}' }, { name: 'Clé\u202eevil', credential: '{}' },
     ];

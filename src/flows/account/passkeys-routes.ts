@@ -5,13 +5,15 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { AuditTrail } from '../../audit/trail.js';
-import { AppError } from '../../http/app-error.js';
+import { AppError, tooManyAttempts } from '../../http/app-error.js';
 import { jsonEndpoint } from '../../http/json-endpoint.js';
 import { registrationResponse, parseCredential } from '../../passkeys/responses.js';
 import type { Passkeys } from '../../passkeys/setup.js';
 import { MAX_PASSKEYS_PER_ACCOUNT } from '../../passkeys/store.js';
 import { formBody, showScreen } from '../common/journey-http.js';
 import { text, type FieldError } from '../common/form-input.js';
+import { readDeviceCookie } from '../login/device-cookie.js';
+import type { AccountSettings } from './account-settings.js';
 import type { SignedInAccount } from './guard.js';
 import { checkPasskeyName, defaultPasskeyName, passkeyListScreen, removeScreen } from './passkeys-screens.js';
 
@@ -36,6 +38,8 @@ export interface PasskeyRoutesDeps {
   /** Undefined when passkeys are off: the page says so, nothing can be added. */
   passkeys: Passkeys | undefined;
   audit: Pick<AuditTrail, 'record'>;
+  /** The current password, asked before a key is added (a key outlives a password change). */
+  settings: Pick<AccountSettings, 'confirmCurrentPassword' | 'hasPassword'>;
 }
 
 const signedIn = (ctx: Context) => ctx.state.account as SignedInAccount;
@@ -50,13 +54,25 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
   const show = async (ctx: Context, status = 200, errors: FieldError[] = []) => {
     const keys = passkeys ? await passkeys.store.listFor(signedIn(ctx).id) : [];
     const notice = typeof ctx.query.cle === 'string' ? NOTICES[ctx.query.cle] : undefined;
-    showScreen(ctx, passkeyListScreen({ csrf: ctx.state.csrf as string, clientName: null, errors }, signedIn(ctx), keys, { available: Boolean(passkeys), notice }), status);
+    const asksPassword = passkeys ? await deps.settings.hasPassword(signedIn(ctx).id) : false;
+    showScreen(ctx, passkeyListScreen({ csrf: ctx.state.csrf as string, clientName: null, errors }, signedIn(ctx), keys, { available: Boolean(passkeys), notice, asksPassword }), status);
   };
 
   router.get(PASSKEYS_PATH, guard, async (ctx) => show(ctx));
   if (!passkeys) return;
 
   router.post(`${PASSKEYS_PATH}/options`, guard, jsonEndpoint(async (ctx) => {
+    // Whoever finds «Mon compte» open on a shared computer must not add a key of their own: a key would outlive
+    // even a password change. Accounts without a password (opened through the upstream) have nothing to ask.
+    const current = text(formBody(ctx), 'current_password') || undefined;
+    const who = { accountId: signedIn(ctx).id, sessionId: String(ctx.state.accountSessionId), address: ctx.ip, deviceCookie: readDeviceCookie(ctx) };
+    const refused = await deps.settings.confirmCurrentPassword(who, current);
+    if (refused?.kind === 'limited') throw tooManyAttempts(refused.retryAfterSeconds);
+    if (refused?.kind === 'wrong_current') {
+      throw current
+        ? new AppError('wrong_current_password', 400, 'Ce mot de passe n’est pas votre mot de passe actuel. Vérifiez-le, puis recommencez.', 'current password wrong')
+        : new AppError('current_password_required', 400, 'Indiquez votre mot de passe actuel.', 'current password missing');
+    }
     const account = await deps.accounts.findById(signedIn(ctx).id);
     if (!account) throw new AppError('account_signed_out', 403, 'Vous n’êtes plus connecté.', 'account not found');
     return passkeys.ceremonies.registrationOptions(registrationPurpose(ctx), {

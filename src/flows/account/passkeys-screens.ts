@@ -28,9 +28,10 @@ const page = (view: string, heading: string, base: ScreenBase, account: SignedIn
   return screen;
 };
 
-export function passkeyListScreen(base: ScreenBase, account: SignedInAccount, keys: Passkey[], options: { available: boolean; notice: string | undefined }): Screen {
+export function passkeyListScreen(base: ScreenBase, account: SignedInAccount, keys: Passkey[], options: { available: boolean; notice: string | undefined; asksPassword: boolean }): Screen {
   return page('cles-d-acces', 'Mes clés d’accès', base, account, {
     available: options.available,
+    asksPassword: options.asksPassword,
     notice: options.notice,
     keys: keys.map((k) => ({ id: k.id, name: k.name, added: DAY.format(k.createdAt), lastUsed: k.lastUsedAt ? WHEN.format(k.lastUsedAt) : null })),
   });
