@@ -86,11 +86,23 @@ describe('passkeys over HTTP (embedded store)', () => {
     expect(events.at(-1)!.client_id).toBe(client.client_id);
   });
 
+  let lucasKey: string;
+
   test('a disabled account’s key is refused with a French sentence', async () => {
-    const credentialId = await addKey('lucas');
+    const credentialId = (lucasKey = await addKey('lucas'));
     await sesame.database.db.updateTable('accounts').set({ state: 'disabled' }).where('id', '=', people.lucas.sub).execute();
     const { verified } = await passkeySignIn(credentialId);
     expect(verified).toMatchObject({ status: 403, json: { error: 'account_disabled', message: expect.stringContaining('Ce compte est désactivé') } });
+    await sesame.database.db.updateTable('accounts').set({ state: 'active' }).where('id', '=', people.lucas.sub).execute();
+  });
+
+  test('an account still waiting for its email link gets the reminder, as after a password', async () => {
+    await sesame.database.db.updateTable('accounts').set({ state: 'en_cours', email: 'lucas.moreau@example.fr' }).where('id', '=', people.lucas.sub).execute();
+    const { form, verified } = await passkeySignIn(lucasKey);
+    expect(verified).toMatchObject({ status: 200, json: { location: '/premiere-connexion' } });
+    expect(verified.headers.get('location')).toBeNull();
+    const reminder = await form.browser.navigate(`${sesame.issuer}/premiere-connexion`, {}, sesame.issuer);
+    expect(reminder.html).toContain('Confirmez votre adresse électronique');
     await sesame.database.db.updateTable('accounts').set({ state: 'active' }).where('id', '=', people.lucas.sub).execute();
   });
 
