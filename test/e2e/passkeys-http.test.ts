@@ -188,3 +188,26 @@ describe('passkeys over HTTP (embedded store)', () => {
     expect(confirm.status).toBe(303);
   });
 });
+
+describe('passkeys turned off (PASSKEYS_ENABLED=false)', () => {
+  let sesame: TestSesame;
+  beforeAll(async () => {
+    sesame = await startTestSesame('embedded', { PASSKEYS_ENABLED: 'false' }, { issuerHost: 'localhost' });
+  }, 180_000);
+  afterAll(async () => {
+    await sesame?.shutdown();
+  });
+
+  test('no button, no suggestions, no endpoint; «Mes clés d’accès» says keys are not offered', async () => {
+    const { json } = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD });
+    const client = await registerClient(sesame, { name: 'Pronote', scope: 'openid profile' });
+    const form = await openLoginForm(sesame, await discover(sesame, client), client);
+    expect(form.html).not.toContain('clé d’accès');
+    expect(form.html).toContain('autocomplete="username"');
+    const options = await form.browser.request(`${sesame.issuer}/interaction/${form.uid}/cle-d-acces/options`, { form: { _csrf: form.csrf }, headers: { accept: 'application/json' } });
+    expect(options.status).toBe(404);
+    const page = await openAccount(sesame, new Browser(), { username: json.identifiant, password: PASSWORD }, '/compte/cles-d-acces');
+    expect(page.html).toContain('Les clés d’accès ne sont pas proposées par ce service pour le moment.');
+    expect(page.html).not.toContain('Ajouter une clé d’accès');
+  });
+});
