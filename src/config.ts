@@ -129,6 +129,8 @@ const schema = z.object({
   UPSTREAM_LABEL: z.string().default('FranceConnect'),
   // Confirmations by the children's birth dates one upstream identity may start per day (each has the activation's tries).
   UPSTREAM_MATCHES_PER_DAY: positiveInt.default(3),
+  // Passkeys (docs/passkeys.md): «Clés d'accès» in «Mon compte» and «Se connecter avec une clé d'accès».
+  PASSKEYS_ENABLED: bool.default(true),
   // A lab may run production mode on a plain-http issuer; a real service never does.
   ALLOW_INSECURE_ISSUER: bool.default(false),
   // The legal pages' operator facts (src/config-legal.ts, docs/screens.md): examples outside production,
@@ -198,6 +200,8 @@ export interface Config {
   legal: LegalSettings;
   /** Undefined when no upstream provider is configured: no button on the login page. */
   upstream: UpstreamSettings | undefined;
+  /** Passkeys offered (they also need an issuer whose host is a name, not an IP address). */
+  passkeys: { enabled: boolean };
 }
 
 export interface UpstreamSettings {
@@ -384,5 +388,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     legal: legalSettings(e, e.NODE_ENV === 'production'),
     upstream: upstreamSettings(e),
+    passkeys: { enabled: e.PASSKEYS_ENABLED },
   };
 }

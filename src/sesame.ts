@@ -68,6 +68,9 @@ import { createAttachmentReports, type AttachmentReports } from './directory/att
 import { createAccountMerge } from './directory/account-merge.js';
 import { childrenOfAccount } from './directory/account-children.js';
 import { mountAccountChildren } from './flows/account/children-routes.js';
+import { createPasskeys } from './passkeys/setup.js';
+import { createPasskeySignIn, passkeySignInRules } from './flows/login/passkey-sign-in.js';
+import { mountPasskeySignIn } from './flows/login/passkey-routes.js';
 
 /** Everything the admin API may use: the running service minus the apps themselves. */
 export type SesameCore = Omit<Sesame, 'app' | 'adminApp'>;
@@ -205,8 +208,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     config, db, accounts, limiter, smsQueue, flowStores, logger, provider: provider.get, audit, ...(options.clock ? { clock: options.clock } : {}),
   });
 
+  // Passkeys (src/passkeys/, docs/passkeys.md): none when turned off or when the issuer's host is an IP address.
+  const passkeys = await createPasskeys(db, { enabled: config.passkeys.enabled, issuer: config.issuer });
   const mountAccount = await createAccountMount({
-    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions, audit,
+    config, db, accounts, limiter, mailer, logger, signIn, provider: provider.get, index: accountIndex, consents, endAccountSessions, audit, passkeys,
   });
 
   const clearLoginFailures = createClearLoginFailures({ limiter, rules: signInLimits });
@@ -235,6 +240,9 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     https,
     flowStores,
   });
+  const passkeySignIn = passkeys
+    ? createPasskeySignIn({ ceremonies: passkeys.ceremonies, accounts, limiter, rules: passkeySignInRules(config.login), audit })
+    : undefined;
   if (https && !config.trustProxy) {
     logger.warn(
       { issuer: config.issuer },
@@ -257,7 +265,10 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     provider,
     ready: async () => (await isReachable(db)) && (!redis || (await isRedisReachable(redis))),
     mounts: [
-      (r) => mountLoginRoutes(r, { provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }), upstream: federation?.button }),
+      (r) => mountLoginRoutes(r, {
+        provider: provider.get, signIn, firstConnection: firstConnection.handOver, https, audit: createSignInAudit({ audit, accounts }), upstream: federation?.button, passkeys: Boolean(passkeys),
+      }),
+      ...(passkeySignIn ? [(r: Parameters<typeof mountPasskeySignIn>[0]) => mountPasskeySignIn(r, { provider: provider.get, passkeys: passkeySignIn, firstConnection: firstConnection.handOver })] : []),
       (r) => mountConsentRoutes(r, { provider: provider.get, accounts, consents, refreshTokenTtl: config.ttl.refreshToken, audit }),
       (r) => mountCharterRoutes(r, { provider: provider.get, charters }),
       (r) => mountLogoutRoutes(r, { provider: provider.get }),

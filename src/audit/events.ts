@@ -29,6 +29,8 @@ export const JOURNEY_KINDS = [
   'federation.linked',
   'federation.failed',
   'federation.unlinked',
+  'passkey.registered',
+  'passkey.removed',
 ] as const;
 
 /** `admin.<route>`: one per admin API route that changes something (src/admin/audit-middleware.ts). */

@@ -92,8 +92,8 @@ export type ResetOutcome =
  * A school resets a person's password: a new provisional password, returned once. By default the account's own
  * password keeps working until the provisional one is used (a reset must not lock out someone who still knows it);
  * its state only moves from *non notifié* to *notifié*. With `revoke`, the own password is removed at once and the
- * account goes back to *notifié* and loses its upstream identity links: the caller then ends the account's sessions
- * (src/oidc/account-sessions.ts).
+ * account goes back to *notifié* and loses its upstream identity links and passkeys: the caller then ends the
+ * account's sessions (src/oidc/account-sessions.ts).
  */
 export async function resetProvisionalPassword(db: Db, identifiant: string, options: { revoke?: boolean; now?: Date } = {}): Promise<ResetOutcome> {
   const now = options.now ?? new Date();
@@ -113,8 +113,11 @@ export async function resetProvisionalPassword(db: Db, identifiant: string, opti
     const result = await update.where('id', '=', account.id).where('state', '<>', 'disabled').executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return false;
     // A revoking reset is for an account that may be in someone else's hands: every other way in goes too, or an
-    // upstream identity linked by whoever held it would still sign in.
-    if (options.revoke) await trx.deleteFrom('upstream_links').where('account_id', '=', account.id).execute();
+    // upstream identity linked or a passkey added by whoever held it would still sign in (docs/passkeys.md).
+    if (options.revoke) {
+      await trx.deleteFrom('upstream_links').where('account_id', '=', account.id).execute();
+      await trx.deleteFrom('passkeys').where('account_id', '=', account.id).execute();
+    }
     return true;
   });
   if (!updated) return { ok: false, reason: 'disabled' };

@@ -39,13 +39,17 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
 
 /** Where the browser goes once the interaction has a result; errors mean it expired meanwhile. */
 export async function finishInteraction(provider: Provider, ctx: Context, result: Parameters<Provider['interactionResult']>[2]): Promise<void> {
-  let redirectTo: string;
+  const redirectTo = await interactionResultUrl(provider, ctx, result);
+  ctx.status = 303;
+  ctx.redirect(redirectTo);
+}
+
+/** The same result, for a script (passkey sign-in) that goes to the returned URL itself. */
+export async function interactionResultUrl(provider: Provider, ctx: Context, result: Parameters<Provider['interactionResult']>[2]): Promise<string> {
   try {
-    redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    return await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
   } catch (err) {
     if (isStoreUnavailable(err)) throw err;
     throw pageExpired();
   }
-  ctx.status = 303;
-  ctx.redirect(redirectTo);
 }

@@ -7,6 +7,7 @@ import { PUBLIC_DIR } from '../package-paths.js';
 const FILES: Record<string, string> = {
   'sesame.css': 'text/css; charset=utf-8',
   'sesame.js': 'text/javascript; charset=utf-8',
+  'passkeys.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
 

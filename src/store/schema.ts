@@ -230,6 +230,21 @@ export interface UpstreamLinksTable {
   created_at: Generated<Date>;
 }
 
+/** A passkey (WebAuthn credential) of an account (migration 0018); the public key as base64url. */
+export interface PasskeysTable {
+  id: Generated<string>;
+  /** base64url, as the browser gives it. */
+  credential_id: string;
+  account_id: string;
+  public_key: string;
+  /** The authenticator's signature counter (0 for those that keep none); bigint comes back as a string from pg. */
+  counter: ColumnType<string | number, number, number>;
+  transports: ColumnType<string[], string, string>;
+  name: string;
+  created_at: Generated<Date>;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface Database {
   accounts: AccountsTable;
   identifiants: IdentifiantsTable;
@@ -252,4 +267,5 @@ export interface Database {
   attachment_reports: AttachmentReportsTable;
   audit_events: AuditEventsTable;
   upstream_links: UpstreamLinksTable;
+  passkeys: PasskeysTable;
 }

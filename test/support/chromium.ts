@@ -35,12 +35,15 @@ export interface ChromiumHandle {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
 }
 
-/** Call inside a describe: launches Chromium in beforeAll and closes it (and every context) in afterAll. */
-export function useChromium(): ChromiumHandle {
+/**
+ * Call inside a describe: launches Chromium in beforeAll and closes it (and every context) in afterAll. `args` are
+ * added to the usual ones (passkey tests map localhost to 127.0.0.1).
+ */
+export function useChromium(options: { args?: string[] } = {}): ChromiumHandle {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));

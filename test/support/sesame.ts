@@ -47,14 +47,16 @@ export function testConfig(port: number, dataDir: string, env: Record<string, st
 export async function startTestSesame(
   store: StoreKind | TestDatabase,
   env: Record<string, string> = {},
-  options: { logger?: pino.Logger } & Omit<ServerOptions, 'logger' | 'db'> = {},
+  options: { logger?: pino.Logger; issuerHost?: string } & Omit<ServerOptions, 'logger' | 'db'> = {},
 ): Promise<TestSesame> {
   const database = typeof store === 'string' ? await createTestDatabase(store) : store;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-test-'));
   const port = await freePort();
-  const config = testConfig(port, dataDir, env);
+  // `issuerHost: 'localhost'` for WebAuthn, which refuses an IP address as its RP ID (the server still listens on
+  // 127.0.0.1).
+  const config = testConfig(port, dataDir, { ...(options.issuerHost ? { ISSUER: `http://${options.issuerHost}:${port}` } : {}), ...env });
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const { logger: _logger, ...replaced } = options;
+  const { logger: _logger, issuerHost: _issuerHost, ...replaced } = options;
   const running = await startServer(config, { logger, db: database.db, ...replaced });
   const untrack = trackSmsQueue(running.sesame.smsQueue);
   return {

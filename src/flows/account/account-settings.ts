@@ -8,6 +8,7 @@ import { AppError } from '../../http/app-error.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
 import { MailError, maskEmail, type MailFailureKind, type Mailer } from '../../messaging/mailer.js';
 import type { EndAccountSessions } from '../../oidc/account-sessions.js';
+import { sql } from 'kysely';
 import type { Db } from '../../store/database.js';
 import { accountPasswordContext } from '../common/password-context.js';
 import type { createSignIn } from '../login/sign-in.js';
@@ -88,6 +89,11 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
     }
   }
 
+  async function hasPassword(accountId: string): Promise<boolean> {
+    const row = await db.selectFrom('accounts').select(sql<boolean>`password_hash is not null`.as('has')).where('id', '=', accountId).executeTakeFirst();
+    return Boolean(row?.has);
+  }
+
   /** A notice that never stops the change it reports: a failing mail server is logged, not shown as a failure. */
   async function notify(to: string | null, content: ReturnType<typeof passwordChangedMail>, accountId: string, what: string): Promise<boolean> {
     if (!to) return false;
@@ -102,6 +108,18 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
   }
 
   return {
+    hasPassword,
+
+    /**
+     * For a change as weighty as a password's (adding a passkey): the current password, counted like a sign-in.
+     * `no_password` for an account that has none (opened through the upstream): nothing to ask.
+     */
+    async confirmCurrentPassword(who: Requester, current: string | undefined): Promise<CurrentPasswordRefusal | { kind: 'no_password' } | undefined> {
+      if (!(await hasPassword(who.accountId))) return { kind: 'no_password' };
+      if (!current) return { kind: 'wrong_current' };
+      return checkCurrent(await load(who.accountId), current, who);
+    },
+
     async details(accountId: string): Promise<AccountDetails> {
       const account = await load(accountId);
       const pending = await db.selectFrom('email_verifications').select('email')

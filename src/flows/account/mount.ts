@@ -19,6 +19,9 @@ import { createEmailChangeLinks } from './email-change-links.js';
 import { mountAccountRoutes } from './routes.js';
 import { createRecentSignIns } from './recent-sign-ins.js';
 import type { AuditTrail } from '../../audit/trail.js';
+import type { Passkeys } from '../../passkeys/setup.js';
+import { createAccountGuard } from './guard.js';
+import { mountPasskeyRoutes } from './passkeys-routes.js';
 
 export interface AccountMountDeps {
   config: Config;
@@ -33,6 +36,8 @@ export interface AccountMountDeps {
   consents: Consents;
   endAccountSessions: EndAccountSessions;
   audit: Pick<AuditTrail, 'record' | 'flush'>;
+  /** «Mes clés d'accès» (passkeys-routes.ts); undefined when passkeys are off. */
+  passkeys?: Passkeys | undefined;
 }
 
 export async function createAccountMount(deps: AccountMountDeps): Promise<(router: Router) => void> {
@@ -67,5 +72,8 @@ export async function createAccountMount(deps: AccountMountDeps): Promise<(route
     // «Connexion avec FranceConnect» (src/flows/federation/account-routes.ts), when an upstream is configured.
     upstreamLabel: config.upstream?.label,
   };
-  return (router) => mountAccountRoutes(router, routes);
+  return (router) => {
+    mountAccountRoutes(router, routes);
+    mountPasskeyRoutes(router, { guard: createAccountGuard(routes), accounts: deps.accounts, passkeys: deps.passkeys, audit: deps.audit, settings });
+  };
 }

@@ -21,6 +21,8 @@ const RESULTS: Record<string, string> = {
   rate_limited: 'Bloquée : trop de tentatives',
   provisional_expired: 'Échec : mot de passe provisoire expiré',
   missing_fields: 'Échec : formulaire incomplet',
+  passkey_refused: 'Échec : clé d’accès refusée',
+  account_disabled: 'Échec : compte désactivé',
 };
 
 export function createRecentSignIns(deps: { db: Db; audit: Pick<AuditTrail, 'flush'>; provider: () => Provider; hidden: string[] }) {

@@ -7,7 +7,7 @@ import type { AccountDetails } from './account-settings.js';
 import type { SignedInAccount } from './guard.js';
 import type { RecentSignIn } from './recent-sign-ins.js';
 
-export type Section = 'informations' | 'mot-de-passe' | 'enfants' | 'applications';
+export type Section = 'informations' | 'mot-de-passe' | 'enfants' | 'applications' | 'cles-d-acces';
 
 const page = (view: string, heading: string, section: Section, account: SignedInAccount, base: ScreenBase, extra: Record<string, unknown> = {}): Screen => {
   const screen = formScreen(`account/${view}`, heading, base, { section, account, ...extra });

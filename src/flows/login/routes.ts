@@ -20,7 +20,7 @@ function profileOf(value: unknown): 'responsable' | 'eleve' | undefined {
 
 function renderLogin(
   ctx: Context,
-  upstream: UpstreamButton | undefined,
+  offers: { upstream?: UpstreamButton | undefined; passkeys?: boolean | undefined },
   locals: { uid: string; clientName: string | undefined; profil: string | undefined; username?: string; remember?: boolean; error?: string; errorField?: 'username' | 'password' },
 ) {
   ctx.type = 'html';
@@ -32,14 +32,16 @@ function renderLogin(
     // The footer's pages (Aide…) lead back to this sign-in.
     signInUid: locals.uid,
     // «S'identifier avec FranceConnect», for parents only, when an upstream is configured (src/flows/federation/).
-    upstream: locals.profil === 'responsable' ? upstream : undefined,
+    upstream: locals.profil === 'responsable' ? offers.upstream : undefined,
+    // «Se connecter avec une clé d'accès» (passkey-routes.ts), revealed by public/passkeys.js.
+    passkeys: Boolean(offers.passkeys),
     ...locals,
   });
 }
 
 export function mountLoginRoutes(
   router: Router,
-  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit; upstream?: UpstreamButton | undefined },
+  deps: { provider: () => Provider; signIn: ReturnType<typeof createSignIn>; firstConnection: SignInHandOver; https: boolean; audit: SignInAudit; upstream?: UpstreamButton | undefined; passkeys?: boolean },
 ): void {
   router.get('/interaction/:uid', async (ctx) => {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
@@ -57,7 +59,7 @@ export function mountLoginRoutes(
     // «Changer de profil» (?choix) shows the choice again.
     const hint = readLoginHint(details.params.login_hint);
     const profil = profileOf(ctx.query.profil) ?? (ctx.query.choix === undefined ? hint.profil : undefined);
-    renderLogin(ctx, deps.upstream, { uid: details.uid, clientName, profil, ...(hint.username ? { username: hint.username } : {}) });
+    renderLogin(ctx, deps, { uid: details.uid, clientName, profil, ...(hint.username ? { username: hint.username } : {}) });
   });
 
   router.post('/interaction/:uid/login', async (ctx) => {
@@ -91,7 +93,7 @@ export function mountLoginRoutes(
       // otherwise the password (the neutral message never says which of the two was wrong). A rate limit is
       // about neither field.
       const errorField = err.code !== 'invalid_credentials' ? undefined : username.trim() ? 'password' : 'username';
-      renderLogin(ctx, deps.upstream, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
+      renderLogin(ctx, deps, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
       return;
     }
     await finishInteraction(provider, ctx, { login: { accountId, remember } });

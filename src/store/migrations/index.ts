@@ -13,6 +13,7 @@ import * as attachmentReports from './0012-attachment-reports.js';
 import * as consents from './0013-consents.js';
 import * as auditEvents from './0014-audit-events.js';
 import * as upstreamLinks from './0017-upstream-links.js';
+import * as passkeys from './0018-passkeys.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0013-consents': consents,
   '0014-audit-events': auditEvents,
   '0017-upstream-links': upstreamLinks,
+  '0018-passkeys': passkeys,
 };
