@@ -49,12 +49,12 @@ Checks: axe-core WCAG 2.1 A/AA, French typography, a next action, no sideways sc
 function report(results: StateResult[]): string {
   const states = [...new Set(results.map((r) => r.state))];
   const width = Math.max(...states.map((s) => s.length), 5);
-  const head = `${'state'.padEnd(width)}  ${CHECKS.map((c) => c.padEnd(18)).join('')}`;
+  const head = `${'state'.padEnd(width)}  ${CHECKS.map((c) => c.padEnd(20)).join('')}`;
   const lines = states.map((state) => {
     const mine = results.filter((r) => r.state === state);
     const cells = CHECKS.map((c) => {
       const bad = mine.filter((r) => r.checks[c].length).map((r) => variantName(r.variant));
-      return (bad.length ? `FAIL ${bad.length}/${mine.length}` : 'ok').padEnd(18);
+      return (bad.length ? `FAIL ${bad.length}/${mine.length}` : 'ok').padEnd(20);
     });
     return `${state.padEnd(width)}  ${cells.join('')}`;
   });

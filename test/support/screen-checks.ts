@@ -3,7 +3,7 @@
 // number) and as written (no breakable space where one is forbidden), a next action on the page, and nothing
 // wider than the screen. Shared by `npm run screens` (scripts/screens.ts) and its jest test.
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { badLineBreaks } from './chromium.js';
 import { typographyProblems } from './typography.js';
 
@@ -34,18 +34,29 @@ const WCAG_21_A_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const DEFAULT_FONTS = { standard: 16, fixed: 13 };
 const ZOOMED_FONTS = { standard: 32, fixed: 26 };
 
+const sessions = new WeakMap<Page, CDPSession>();
+
 /** Puts the page in the variant's width, colour scheme and font sizes, without reloading it (the state stays). */
-export async function applyVariant(page: Page, variant: Variant): Promise<void> {
-  await page.setViewportSize({ width: variant.width, height: variant.width < 600 ? 640 : 800 });
+export async function applyVariant(page: Page, variant: Variant, height = variant.width < 600 ? 640 : 800): Promise<void> {
+  await page.setViewportSize({ width: variant.width, height });
   await page.emulateMedia({ colorScheme: variant.scheme, forcedColors: variant.forcedColors ? 'active' : 'none' });
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    await cdp.send('Page.setFontSizes', { fontSizes: variant.textZoom ? ZOOMED_FONTS : DEFAULT_FONTS });
-  } finally {
-    await cdp.detach();
-  }
+  // The session stays open with the page: Chromium drops a session's font sizes when it detaches.
+  let cdp = sessions.get(page);
+  if (!cdp) sessions.set(page, (cdp = await page.context().newCDPSession(page)));
+  await cdp.send('Page.setFontSizes', { fontSizes: variant.textZoom ? ZOOMED_FONTS : DEFAULT_FONTS });
   // Lay the page out again before anything is measured.
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
+/**
+ * A PNG of the whole page as the variant shows it. Not Playwright's `fullPage`: resizing the window for it makes
+ * Chromium forget the font sizes set for text-only zoom, so the window is made as tall as the page and the variant
+ * applied again.
+ */
+export async function screenshot(page: Page, variant: Variant, file: string): Promise<void> {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await applyVariant(page, variant, Math.min(Math.max(height, 100), 30000));
+  await page.screenshot({ path: file });
 }
 
 /** The root font size actually used: proves text-only zoom took effect (32 px at 200 %). */

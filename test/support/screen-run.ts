@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { Clock } from '../../src/clock.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
-import { applyVariant, checkPage, rootFontSize, variantName, type CheckResults, type Variant } from './screen-checks.js';
+import { applyVariant, checkPage, rootFontSize, screenshot, variantName, type CheckResults, type Variant } from './screen-checks.js';
 import { JOURNEYS, KNOWN_PROBLEMS, SCREENS_ENV, STATE_NAMES, type StateContext } from './screen-states.js';
 import { freePort, startTestSesame, type TestSesame } from './sesame.js';
 
@@ -79,7 +79,7 @@ export async function runScreens(options: RunOptions): Promise<RunResult> {
           const result: StateResult = { state, variant, checks };
           if (options.screenshots) {
             result.screenshot = `${state}-${variantName(variant)}.png`;
-            await page.screenshot({ path: path.join(options.screenshots, result.screenshot), fullPage: true });
+            await screenshot(page, variant, path.join(options.screenshots, result.screenshot));
           }
           mine.push(result);
         }

@@ -277,7 +277,7 @@ const firstConnection: Journey = {
     await submit(page, `${FC}/courrier`, { username: pupil.identifiant, password: pupil.password });
     await submit(page, `${FC}/mot-de-passe`, { password: PASSWORD, password_confirm: PASSWORD });
     await submit(page, `${FC}/courriel`, {}, '[name=passer]');
-    for (let i = 0; i < ctx.sesame.config.firstConnection.birthdateMaxTries; i += 1) await submit(page, `${FC}/identite`, { birthdate_1: '01/01/2010' });
+    for (let i = 0; i < ctx.sesame.config.firstConnection.birthdateMaxTries; i += 1) await submit(page, `${FC}/identite`, { birthdate: '01/01/2010' });
     await at('first-connection-birthdates-refused');
   },
 };
