@@ -20,8 +20,8 @@ export interface Variant {
 
 export const variantName = (v: Variant) => `${v.width}-${v.scheme}${v.textZoom ? '-zoom200' : ''}${v.forcedColors ? '-forced' : ''}`;
 
-export type CheckName = 'axe' | 'typography' | 'next-action' | 'no-sideways-scroll' | 'focus-visible';
-export const CHECKS: CheckName[] = ['axe', 'typography', 'next-action', 'no-sideways-scroll', 'focus-visible'];
+export type CheckName = 'axe' | 'typography' | 'next-action' | 'no-sideways-scroll' | 'focus-visible' | 'colour-scheme';
+export const CHECKS: CheckName[] = ['axe', 'typography', 'next-action', 'no-sideways-scroll', 'focus-visible', 'colour-scheme'];
 
 /** Problems found per check; an empty list is a pass. */
 export type CheckResults = Record<CheckName, string[]>;
@@ -129,8 +129,25 @@ async function focusRing(page: Page): Promise<string[]> {
   });
 }
 
-/** Every check on the page as it is now. */
-export async function checkPage(page: Page, options: { axe: boolean } = { axe: true }): Promise<CheckResults> {
+/**
+ * The page follows the scheme asked for: it declares both schemes (`<meta name="color-scheme">`), and in the dark
+ * one its background is dark — otherwise axe's contrast rule would pass a dark variant that is the light page.
+ */
+async function colourScheme(page: Page, variant: Variant): Promise<string[]> {
+  const { meta, background } = await page.evaluate(() => ({
+    meta: document.querySelector('meta[name="color-scheme"]')?.getAttribute('content') ?? '',
+    background: getComputedStyle(document.body).backgroundColor,
+  }));
+  const problems: string[] = [];
+  if (!/\blight\b/.test(meta) || !/\bdark\b/.test(meta)) problems.push(`<meta name="color-scheme"> says «${meta}», not «light dark»`);
+  const [r, g, b] = (background.match(/[\d.]+/g) ?? ['255', '255', '255']).map(Number);
+  const dark = (r! + g! + b!) / 3 < 64;
+  if (!variant.forcedColors && dark !== (variant.scheme === 'dark')) problems.push(`background ${background} in the ${variant.scheme} scheme`);
+  return problems;
+}
+
+/** Every check on the page as it is now, seen in `variant`. */
+export async function checkPage(page: Page, variant: Variant, options: { axe: boolean } = { axe: true }): Promise<CheckResults> {
   const typography = [...(await badLineBreaks(page)), ...typographyProblems(await page.content())];
   return {
     axe: options.axe ? await axeViolations(page) : [],
@@ -138,5 +155,6 @@ export async function checkPage(page: Page, options: { axe: boolean } = { axe: t
     'next-action': await nextActions(page),
     'no-sideways-scroll': await sidewaysScroll(page),
     'focus-visible': await focusRing(page),
+    'colour-scheme': await colourScheme(page, variant),
   };
 }

@@ -74,7 +74,7 @@ export async function runScreens(options: RunOptions): Promise<RunResult> {
         const mine: StateResult[] = [];
         for (const variant of options.variants) {
           await applyVariant(page, variant);
-          const checks = await checkPage(page);
+          const checks = await checkPage(page, variant);
           if (variant.textZoom && (await rootFontSize(page)) < 32) checks['no-sideways-scroll'].push('text-only zoom did not take effect');
           const result: StateResult = { state, variant, checks };
           if (options.screenshots) {
