@@ -32,7 +32,8 @@ function indexHtml(results: StateResult[], problems: string[]): string {
       const bad = Object.values(r.checks).flat();
       return `<td${bad.length ? ' class="bad"' : ''}><a href="${r.screenshot}"><img src="${r.screenshot}" alt="${escape(`${state}, ${variantName(v)}`)}" loading="lazy"></a>${bad.length ? `<ul>${bad.map((p) => `<li>${escape(p)}</li>`).join('')}</ul>` : ''}</td>`;
     });
-    return `<tr><th scope="row" id="${state}">${state}</th>${cells.join('')}</tr>`;
+    const heading = results.find((x) => x.state === state)?.heading ?? '';
+    return `<tr><th scope="row" id="${state}">${state}<br><small lang="fr">${escape(heading)}</small></th>${cells.join('')}</tr>`;
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sésame screens</title>
@@ -70,8 +71,8 @@ async function main(): Promise<number> {
     screenshots: OUT,
     ...(only ? { only } : {}),
     onState: (state, results) => {
-      const bad = results.filter((r) => Object.values(r.checks).some((p) => p.length)).length;
-      process.stdout.write(`${bad ? '✗' : '✓'} ${state}\n`);
+      const bad = failures({ results, broken: [] }).length;
+      process.stdout.write(`${bad ? '✗' : '✓'} ${state} — ${results[0]?.heading ?? ''}\n`);
     },
   });
   const problems = failures(run);

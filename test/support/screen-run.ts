@@ -15,6 +15,8 @@ import { freePort, startTestSesame, type TestSesame } from './sesame.js';
 export interface StateResult {
   state: string;
   variant: Variant;
+  /** The page's h1, so that a report shows which page the state is. */
+  heading: string;
   checks: CheckResults;
   /** Relative to the screenshots folder, when screenshots are taken. */
   screenshot?: string;
@@ -72,11 +74,12 @@ export async function runScreens(options: RunOptions): Promise<RunResult> {
         seen.push(state);
         if (options.only && !options.only.test(state)) return;
         const mine: StateResult[] = [];
+        const heading = ((await page.locator('h1').first().textContent({ timeout: 1000 }).catch(() => '')) ?? '').trim().replace(/\s+/g, ' ');
         for (const variant of options.variants) {
           await applyVariant(page, variant);
           const checks = await checkPage(page, variant);
           if (variant.textZoom && (await rootFontSize(page)) < 32) checks['no-sideways-scroll'].push('text-only zoom did not take effect');
-          const result: StateResult = { state, variant, checks };
+          const result: StateResult = { state, variant, heading, checks };
           if (options.screenshots) {
             result.screenshot = `${state}-${variantName(variant)}.png`;
             await screenshot(page, variant, path.join(options.screenshots, result.screenshot));

@@ -229,7 +229,9 @@ const activationEndings: Journey = {
 
     const f = await family(ctx, 'Garnier', 'Inès');
     await activationToCode(page, ctx, f);
-    ctx.advance(ctx.sesame.config.activation.flowTtlSeconds + 1);
+    // The flow's expiry is the database's clock (expires_at against now()), not the injected one: an hour passes
+    // for this flow by moving its deadline.
+    await ctx.sesame.sesame.db.updateTable('activation_flows').set({ expires_at: new Date(Date.now() - 1000) }).where('kind', '=', 'activation').execute();
     await submit(page, '/activation/code', { code: await lastCode(ctx.sesame.dataDir, f.mobile.e164) });
     await at('activation-expired');
   },
