@@ -63,8 +63,8 @@ export function useChromium(options: { args?: string[] } = {}): ChromiumHandle {
 }
 
 /**
- * Where the laid-out page breaks a line wrongly (SCREENS.md «French typography»): a line starting with `:`, `;` or
- * `»`, or a phone number on two lines. Measured on the rendered text, so it holds at any width and zoom.
+ * Where the laid-out page breaks a line wrongly (SCREENS.md «French typography»): a line starting with `:`, `;`, `»`,
+ * `?` or `!`, or a phone number on two lines. Measured on the rendered text, so it holds at any width and zoom.
  */
 export async function badLineBreaks(page: import('playwright-core').Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -79,7 +79,7 @@ export async function badLineBreaks(page: import('playwright-core').Page): Promi
     for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
       const text = node.data;
       for (let i = 1; i < text.length; i += 1) {
-        if (!':;»'.includes(text[i]!)) continue;
+        if (!':;»?!'.includes(text[i]!)) continue;
         const here = rectOf(node, i);
         const before = rectOf(node, i - 1);
         if (here && before && here.top >= before.bottom - 1) bad.push(`line starts with «${text.slice(i, i + 20)}»`);
