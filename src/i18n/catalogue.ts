@@ -142,9 +142,11 @@ export function loadCatalogue(options: LoadOptions = {}): Catalogue {
   const reference = flatten(frenchNamespaces);
   for (const [lang, namespaces] of Object.entries(resources)) {
     if (lang === REFERENCE_LANGUAGE) continue;
-    const problems = problemsOf(reference, lang, flatten(namespaces));
+    // Wrong variables first (a text that would show «{{count}}»), then what is missing, namespace by namespace.
+    const all = problemsOf(reference, lang, flatten(namespaces));
+    const problems = [...all.filter((p) => !p.endsWith(' is missing')), ...all.filter((p) => p.endsWith(' is missing'))];
     if (problems.length) {
-      options.warn?.(`message catalogue: language ${lang} is incomplete, French is shown instead for: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more` : ''}`);
+      options.warn?.(`message catalogue: language ${lang} is incomplete (${problems.length} problems), French is shown instead for: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more` : ''}`);
     }
   }
   const languages = [REFERENCE_LANGUAGE, ...Object.keys(resources).filter((l) => l !== REFERENCE_LANGUAGE).sort()];
