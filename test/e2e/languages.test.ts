@@ -86,7 +86,8 @@ describe('languages', () => {
     expect(switched.headers.get('set-cookie')).toMatch(/sesame_lang=en;.*httponly/i);
     const same = await browser.navigate(new URL('/activation', sesame.issuer).toString());
     expect(htmlTag(same.html)).toBe('<html lang="en" dir="ltr">');
-    expect(visibleText(same.html)).toContain('Step 2 of 4');
+    expect(visibleText(same.html)).toContain('Activate my account Step 2 of 4 — Code received by SMS Next step: your children');
+    expect(same.html).toContain('<title>Code received by SMS – Step 2 of 4 – Activate my account – Sésame</title>');
     // The English SMS asked for now (a new code) is English and GSM-7.
     await post(browser, sesame.issuer, same, '/activation/renvoyer', {});
     const last = (await outboxSms(sesame.dataDir, mobile.e164)).at(-1)!.body;

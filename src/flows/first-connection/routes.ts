@@ -19,6 +19,7 @@ import {
   passwordScreen, PATH,
 } from './screens.js';
 import { ProvisionalExpiredError, type createSignIn } from '../login/sign-in.js';
+import { tr } from '../../i18n/request-language.js';
 
 const COOKIE = 'sesame.premiere-connexion';
 
@@ -198,7 +199,7 @@ function mountStepRoutes(router: Router, { fc, currentFlow, showStep, base }: St
     const outcome = await fc.confirmIdentity(id, checked.value, ctx.ip);
     if (outcome.kind === 'gone') throw flowExpired();
     if (outcome.kind === 'wrong') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
       // Never which child's date was wrong: each date could then be guessed on its own.
       const message = fields.length === 1
         ? `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}`

@@ -18,6 +18,7 @@ import {
   codeScreen, doneScreen, endedScreen, forgottenScreen, forgottenSentScreen, IDENTIFIANT_PATH, linkScreen, passwordScreen, PATH,
   refusalMessage, startScreen,
 } from './screens.js';
+import { tr } from '../../i18n/request-language.js';
 
 const COOKIE = 'sesame.mot-de-passe-oublie';
 /** How long «Continuer vers <application>» stays possible once the done page was shown. */
@@ -147,7 +148,7 @@ export function mountRecoveryRoutes(router: Router, deps: RecoveryRoutesDeps): v
     const outcome = await recovery.checkCode(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'wrong' || outcome.kind === 'expired') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
       const message = outcome.kind === 'wrong'
         ? `Ce code est incorrect. ${tries}`
         : `Ce code a expiré. Demandez-en un nouveau avec « Renvoyer ». ${tries}`;
