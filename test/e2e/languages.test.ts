@@ -37,10 +37,10 @@ describe('languages', () => {
     const browser = new Browser();
     const choice = await browser.navigate(start.url.toString(), {}, sesame.issuer);
     expect(choice.status).toBe(200);
-    expect(htmlTag(choice.html)).toBe('<html lang="en" dir="ltr">');
+    expect(htmlTag(choice.html)).toBe('<html lang="en">');
     expect(visibleText(choice.html)).toContain('You are: A parent or legal guardian A pupil');
     const form = await browser.request(`${choice.url}?profil=responsable`);
-    expect(htmlTag(form.html)).toBe('<html lang="en" dir="ltr">');
+    expect(htmlTag(form.html)).toBe('<html lang="en">');
     expect(form.html).toContain('<title>Sign in – Sésame</title>');
     expect(visibleText(form.html)).toContain('Forgot your password?');
     // The switch offers French, named in French, marked as French.
@@ -50,17 +50,17 @@ describe('languages', () => {
     expect(links[0]!.tag).toMatch(/lang="fr" hreflang="fr"/);
 
     const french = await new Browser().navigate((await startAuthorization(config, client, 'openid profile')).url.toString(), {}, sesame.issuer);
-    expect(htmlTag(french.html)).toBe('<html lang="fr" dir="ltr">');
+    expect(htmlTag(french.html)).toBe('<html lang="fr">');
     expect(visibleText(french.html)).toContain('Vous êtes : Parent ou responsable légal Élève');
   });
 
   test('Accept-Language: English when the browser prefers it, French otherwise', async () => {
     const english = await new Browser({ 'accept-language': 'en-GB,en;q=0.9,fr;q=0.5' }).request(`${sesame.issuer}/`);
-    expect(htmlTag(english.html)).toBe('<html lang="en" dir="ltr">');
+    expect(htmlTag(english.html)).toBe('<html lang="en">');
     expect(visibleText(english.html)).toContain('No account yet?');
     expect(english.headers.get('vary')).toMatch(/Accept-Language/i);
     const german = await new Browser({ 'accept-language': 'de-DE,de;q=0.9' }).request(`${sesame.issuer}/`);
-    expect(htmlTag(german.html)).toBe('<html lang="fr" dir="ltr">');
+    expect(htmlTag(german.html)).toBe('<html lang="fr">');
     expect(visibleText(german.html)).toContain('Pas encore de compte ?');
     // Error pages too.
     const missing = await new Browser({ 'accept-language': 'en' }).request(`${sesame.issuer}/nowhere`);
@@ -85,7 +85,7 @@ describe('languages', () => {
     expect(switched.headers.get('location')).toBe('/activation');
     expect(switched.headers.get('set-cookie')).toMatch(/sesame_lang=en;.*httponly/i);
     const same = await browser.navigate(new URL('/activation', sesame.issuer).toString());
-    expect(htmlTag(same.html)).toBe('<html lang="en" dir="ltr">');
+    expect(htmlTag(same.html)).toBe('<html lang="en">');
     expect(visibleText(same.html)).toContain('Activate my account Step 2 of 4 — Code received by SMS Next step: your children');
     expect(same.html).toContain('<title>Code received by SMS – Step 2 of 4 – Activate my account – Sésame</title>');
     // The English SMS asked for now (a new code) is English and GSM-7.
@@ -97,14 +97,14 @@ describe('languages', () => {
     // Back to French with the English page's own switch.
     const toFrench = switchLinks(same.html).find((l) => l.name === 'Français');
     const back = await browser.navigate(new URL(toFrench!.href, sesame.issuer).toString());
-    expect(htmlTag(back.html)).toBe('<html lang="fr" dir="ltr">');
+    expect(htmlTag(back.html)).toBe('<html lang="fr">');
     expect(visibleText(back.html)).toContain('Étape 2 sur 4');
     // A chosen language beats ui_locales too.
     const client = await registerClient(sesame);
     const start = await startAuthorization(await discover(sesame, client), client, 'openid profile');
     start.url.searchParams.set('ui_locales', 'en');
     const signIn = await browser.navigate(start.url.toString(), {}, sesame.issuer);
-    expect(htmlTag(signIn.html)).toBe('<html lang="fr" dir="ltr">');
+    expect(htmlTag(signIn.html)).toBe('<html lang="fr">');
   });
 
   test.each([
@@ -129,5 +129,36 @@ describe('languages', () => {
     const json = await fetch(`${sesame.issuer}/langue?lang[]=en`, { headers: { accept: 'application/json' }, redirect: 'manual' });
     expect(json.status).toBe(400);
     expect(await json.json()).toEqual({ error: 'invalid_request', error_description: 'unknown language or off-site next' });
+  });
+});
+
+describe('a language an académie adds as files (LOCALES_DIR)', () => {
+  let sesame: TestSesame;
+  let dir: string;
+
+  beforeAll(async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sesame-locales-'));
+    mkdirSync(path.join(dir, 'ar'));
+    writeFileSync(path.join(dir, 'ar', 'common.json'), JSON.stringify({ language: { name: 'العربية' }, skipLink: 'انتقل إلى المحتوى' }));
+    sesame = await startTestSesame('embedded', { LOCALES_DIR: dir });
+  });
+  afterAll(async () => {
+    await sesame?.shutdown();
+  });
+
+  test('Arabic pages are right to left, say what Arabic has and French for the rest; discovery lists it', async () => {
+    const page = await new Browser({ 'accept-language': 'ar' }).request(`${sesame.issuer}/`);
+    expect(htmlTag(page.html)).toBe('<html lang="ar" dir="rtl">');
+    expect(page.html).toContain('انتقل إلى المحتوى');
+    expect(visibleText(page.html)).toContain('Pas encore de compte ?');
+    const links = switchLinks(page.html).map((l) => l.name);
+    expect(links).toEqual(['Français', 'English']);
+    const french = await new Browser().request(`${sesame.issuer}/`);
+    expect(switchLinks(french.html).find((l) => l.name === 'العربية')?.tag).toMatch(/lang="ar" hreflang="ar" dir="rtl"/);
+    const metadata = (await (await fetch(`${sesame.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(metadata.ui_locales_supported).toEqual(['fr', 'ar', 'en']);
   });
 });

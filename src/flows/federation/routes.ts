@@ -38,7 +38,7 @@ export interface FederationRoutesDeps {
 }
 
 const flowExpired = () =>
-  new AppError('federation_expired', 400, 'Votre demande a expiré. Retournez sur le site que vous vouliez utiliser et reconnectez-vous.', 'federation flow not found or expired');
+  new AppError('federation_expired', 400, tr('federation:errors.flowExpired'), 'federation flow not found or expired');
 
 interface StartCookie extends UpstreamChecks {
   uid: string;
