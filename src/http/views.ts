@@ -3,7 +3,6 @@
 // French typography.
 import path from 'node:path';
 import pug from 'pug';
-import { countOf } from './count.js';
 import { VIEWS_DIR } from '../package-paths.js';
 import { withFrenchTypography } from './typography.js';
 import { catalogue } from '../i18n/catalogue.js';
@@ -60,7 +59,7 @@ export function renderView(view: string, locals: PageLocals): string {
     cache.set(view, template);
   }
   const language = languageLocals();
-  const html = template({ countOf, ...language, ...frameFacts, accessibilityStatusKey: statusKey(frameFacts.accessibilityStatus), ...locals });
+  const html = template({ ...language, ...frameFacts, accessibilityStatusKey: statusKey(frameFacts.accessibilityStatus), ...locals });
   // French no-break spaces once, here, for every French page and every message it shows (src/http/typography.ts);
   // other languages have their own rules, and French ones would be wrong there.
   return language.lang === 'fr' ? withFrenchTypography(html) : html;
