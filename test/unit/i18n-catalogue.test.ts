@@ -11,6 +11,8 @@ import { isGsm7, smsSegments } from '../../src/messaging/gsm7.js';
 import { accountExistsSms, activationCodeSms, identifiantReminderSms, passwordChangedSms } from '../../src/messaging/sms-texts.js';
 import { NAME_PART_MAX } from '../../src/accounts/identifiants.js';
 import { readdirSync, readFileSync } from 'node:fs';
+import { runInLanguage } from '../../src/i18n/request-language.js';
+import { activationLinkMail } from '../../src/messaging/mail-texts.js';
 
 function packaged(lang: string): Map<string, string> {
   const dir = path.join(PACKAGED_LOCALES_DIR, lang);
@@ -141,5 +143,19 @@ describe('SMS in every language', () => {
   test('the English code SMS', () => {
     expect(activationCodeSms('482913', 10, 'en')).toBe('Sésame: your code is 482913. It expires in 10 minutes. Do not give it to anyone.');
     expect(activationCodeSms('482913', 10)).toBe('Sésame : votre code est 482913. Il expire dans 10 minutes. Ne le communiquez à personne.');
+  });
+});
+
+describe('mail in the request’s language', () => {
+  test('an English request gets an English mail, text and HTML, <html lang="en">', () => {
+    const mail = runInLanguage({ lang: 'en', explicit: true, fromUiLocales: false, here: '/' }, () =>
+      activationLinkMail({ link: 'https://sesame.example/activation?t=1', validHours: 1, schoolName: 'Collège <Jean> Moulin' }));
+    expect(mail.subject).toBe('Activate your Sésame account');
+    expect(mail.text).toMatch(/^Hello,\n\nTo activate your Sésame account, open this link:\nhttps:\/\/sesame.example\/activation\?t=1\n\nThis link works for 1 hour, only once\./);
+    expect(mail.html).toContain('<html lang="en">'.replace('>', ' dir="ltr">'));
+    expect(mail.html).toContain('the school Collège &#60;Jean&#62; Moulin gave this address');
+    const french = activationLinkMail({ link: 'https://sesame.example/a', validHours: 48 });
+    expect(french.subject).toBe('Activez votre compte Sésame');
+    expect(french.text).toContain('Ce lien fonctionne pendant 48 heures, une seule fois.');
   });
 });
