@@ -38,7 +38,10 @@ export function respondWithError(ctx: Context, error: AppError): void {
   }
   ctx.type = 'html';
   const heading = errorHeading(error.code, error.status);
-  ctx.body = renderView('error', { title: tr('common:pageTitle', { page: heading }), heading, message: error.userMessage, next: error.next, clientName: undefined });
+  ctx.body = renderView('error', { title: tr('common:pageTitle', { page: heading }), heading, message: error.userMessage, next: error.next, clientName: undefined,
+    // A page that does not exist switches language towards the home page: every 404 is the same page, whatever the
+    // address asked (a refused /dev/outbox looks like any unknown address).
+    ...(error.status === 404 ? { switchBackTo: '/' } : {}) });
 }
 
 export function errorHandler(logger: Logger) {

@@ -17,6 +17,8 @@ export interface PageLocals {
   /** The relying application the person is on their way to, shown in the header ("pour accéder à Pronote"). */
   clientName?: string | undefined;
   csrf?: string | undefined;
+  /** Where the language switch leads back to, when not this page's own address (src/http/language.ts). */
+  switchBackTo?: string | undefined;
   [key: string]: unknown;
 }
 
@@ -38,10 +40,10 @@ function statusKey(status: unknown): string {
 }
 
 /** The frame's locals for the request's language: `t`, `lang`, `dir`, and the switch to each other language. */
-function languageLocals(): Record<string, unknown> {
+function languageLocals(switchBackTo: unknown): Record<string, unknown> {
   const cat = catalogue();
   const lang = currentLanguage();
-  const here = currentPage();
+  const here = typeof switchBackTo === 'string' ? switchBackTo : currentPage();
   return {
     t: cat.fixedT(lang),
     lang,
@@ -58,7 +60,7 @@ export function renderView(view: string, locals: PageLocals): string {
     template = pug.compileFile(path.join(VIEWS_DIR, `${view}.pug`), { basedir: VIEWS_DIR });
     cache.set(view, template);
   }
-  const language = languageLocals();
+  const language = languageLocals(locals.switchBackTo);
   const html = template({ ...language, ...frameFacts, accessibilityStatusKey: statusKey(frameFacts.accessibilityStatus), ...locals });
   // French no-break spaces once, here, for every French page and every message it shows (src/http/typography.ts);
   // other languages have their own rules, and French ones would be wrong there.
