@@ -38,6 +38,7 @@ COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY views ./views
+COPY locales ./locales
 COPY public ./public
 # The sesame command runs the compiled CLI when the TypeScript source is absent: `docker exec <c> bin/sesame.js …`.
 COPY bin ./bin

@@ -131,6 +131,9 @@ const schema = z.object({
   UPSTREAM_MATCHES_PER_DAY: positiveInt.default(3),
   // Passkeys (docs/passkeys.md): «Clés d'accès» in «Mon compte» and «Se connecter avec une clé d'accès».
   PASSKEYS_ENABLED: bool.default(true),
+  // An académie's own message catalogue folder, `<dir>/<lang>/<namespace>.json` (docs/i18n.md): adds languages, or
+  // replaces a packaged one's files. French stays the reference; what a language lacks is shown in French.
+  LOCALES_DIR: z.string().optional(),
   // A lab may run production mode on a plain-http issuer; a real service never does.
   ALLOW_INSECURE_ISSUER: bool.default(false),
   // The legal pages' operator facts (src/config-legal.ts, docs/screens.md): examples outside production,
@@ -198,6 +201,8 @@ export interface Config {
   };
   /** What the legal pages say about who runs the service (src/config-legal.ts). */
   legal: LegalSettings;
+  /** An extra folder of message catalogue languages (LOCALES_DIR), absolute; undefined: the packaged ones only. */
+  localesDir: string | undefined;
   /** Undefined when no upstream provider is configured: no button on the login page. */
   upstream: UpstreamSettings | undefined;
   /** Passkeys offered (they also need an issuer whose host is a name, not an IP address). */
@@ -328,6 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuer: (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY,
     dataDir: path.resolve(e.DATA_DIR),
+    localesDir: e.LOCALES_DIR === undefined ? undefined : path.resolve(e.LOCALES_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,

@@ -10,6 +10,7 @@ import { createAdminApp } from './admin/app.js';
 import { createDirectoryClaims } from './directory/claims.js';
 import { createHttpApp } from './http/app.js';
 import { setFrameFacts } from './http/views.js';
+import { installCatalogue, loadCatalogue } from './i18n/catalogue.js';
 import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js';
 import { createActivationMount } from './flows/activation/mount.js';
 import { purgeActivationFlows } from './flows/activation/flow-store.js';
@@ -128,6 +129,8 @@ export interface StartOptions {
 export async function createSesame(config: Config, options: StartOptions): Promise<Sesame> {
   // Every line logged while a request runs carries its id (src/http/request-context.ts).
   const logger = withRequestIds(options.logger);
+  // The message catalogue first: a broken language file stops the start here, before anything listens (docs/i18n.md).
+  installCatalogue(loadCatalogue({ extraDir: config.localesDir, warn: (message) => logger.warn(message) }));
   const clock = options.clock ?? systemClock;
   const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(db);

@@ -2,6 +2,7 @@
 // never the identifiant, a name or a birth date; not a common password. Each failure is a French sentence.
 import { COMMON_PASSWORDS } from './common-passwords.js';
 import { foldToAscii } from './fold.js';
+import { tr } from '../i18n/request-language.js';
 
 export const PASSWORD_MAX_LENGTH = 128;
 
@@ -43,35 +44,35 @@ function birthdateForms(iso: string): string[] {
 
 /** Returns the French reason the password is refused, or null when it is acceptable. */
 export function checkPassword(password: string, context: PasswordContext = {}): string | null {
-  if (password.length === 0) return 'Choisissez un mot de passe.';
+  if (password.length === 0) return tr('common:form.passwordMissing');
   if (password.length > PASSWORD_MAX_LENGTH) {
-    return `Le mot de passe est trop long : ${PASSWORD_MAX_LENGTH} caractères au maximum.`;
+    return tr('common:form.passwordTooLong', { max: PASSWORD_MAX_LENGTH });
   }
   const long = password.length >= 12;
   const mixed = password.length >= 8 && classes(password) >= 3;
   if (!long && !mixed) {
-    return 'Le mot de passe doit contenir au moins 12 caractères, ou au moins 8 caractères avec trois types parmi : minuscules, majuscules, chiffres, caractères spéciaux.';
+    return tr('common:password.weak');
   }
   const folded = fold(password);
   if (COMMON_PASSWORDS.has(password.toLowerCase()) || COMMON_PASSWORDS.has(folded)) {
-    return 'Ce mot de passe est trop courant. Choisissez-en un autre, par exemple une phrase de plusieurs mots.';
+    return tr('common:password.common');
   }
   // The real reason, most personal first: a parent refused for a child's first name is told so.
   const contains = (values: (string | null | undefined)[] | undefined) => significant(values).some((p) => folded.includes(p));
-  const ownNames = 'Le mot de passe contient votre nom ou votre prénom. Choisissez-en un autre, sans nom ni prénom.';
+  const ownNames = tr('common:password.ownNames');
   if (contains(context.names)) return ownNames;
   if (contains([context.identifiant])) {
-    return context.identifiantShown === false ? ownNames : 'Le mot de passe contient votre identifiant. Choisissez-en un autre.';
+    return context.identifiantShown === false ? ownNames : tr('common:password.identifiant');
   }
   if (contains(context.familyGivenNames)) {
-    return 'Le mot de passe contient un prénom de votre famille. Choisissez-en un autre, sans nom ni prénom.';
+    return tr('common:password.familyGivenName');
   }
   if (contains(context.familyNames)) {
-    return 'Le mot de passe contient un nom de votre famille. Choisissez-en un autre, sans nom ni prénom.';
+    return tr('common:password.familyName');
   }
   const dates = (context.birthdates ?? []).filter((v): v is string => Boolean(v)).flatMap(birthdateForms);
   if (dates.some((d) => folded.includes(d))) {
-    return 'Le mot de passe ne doit pas contenir de date de naissance.';
+    return tr('common:password.birthdate');
   }
   return null;
 }
@@ -81,10 +82,5 @@ export function checkPassword(password: string, context: PasswordContext = {}): 
  * identifiant is named only once the person has seen it: not while activating, where it is given at the end.
  */
 export function passwordRules(options: { identifiantShown: boolean }): string {
-  const personal = options.identifiantShown
-    ? 'ni votre identifiant, ni votre nom, ni un prénom de votre famille, ni une date de naissance'
-    : 'ni votre nom, ni un prénom de votre famille, ni une date de naissance';
-  return 'Votre mot de passe doit compter au moins 12 caractères, ou au moins 8 s’il mêle trois sortes de caractères '
-    + 'parmi les minuscules, les majuscules, les chiffres et les caractères spéciaux ; il ne doit pas être un mot de '
-    + `passe courant (comme « azerty123 ») et ne doit contenir ${personal}.`;
+  return tr(options.identifiantShown ? 'common:password.rulesWithIdentifiant' : 'common:password.rules');
 }

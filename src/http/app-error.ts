@@ -1,4 +1,6 @@
-// Our one typed error: a stable code for machines, an HTTP status, and a French sentence for people.
+// Our one typed error: a stable code for machines, an HTTP status, and a sentence for people in the request's
+// language (the message catalogue: src/i18n/; AppErrors are built inside the request they answer).
+import { tr } from '../i18n/request-language.js';
 
 /** The next useful action a page offers beside its message (a link shown as the page's button). */
 export interface NextAction {
@@ -33,22 +35,23 @@ export function withNext<E extends AppError>(error: E, next: NextAction): E {
 
 /** «Page introuvable»: the address leads nowhere; the home page lists the services. */
 export const notFound = () =>
-  new AppError('not_found', 404, 'Cette page n’existe pas. Vérifiez l’adresse, ou allez à l’accueil de Sésame pour retrouver vos services.', 'not found');
+  new AppError('not_found', 404, tr('errors:notFound'), 'not found');
 
 /** The page's title and heading for an error a person sees: what happened, not «Erreur». */
 export function errorHeading(code: string, status: number): string {
-  if (status === 404) return 'Page introuvable';
-  if (code === 'invalid_csrf' || code.endsWith('_expired')) return 'Page expirée';
-  if (status === 429) return 'Trop de tentatives';
-  if (status === 503) return 'Service momentanément indisponible';
-  return 'Une erreur est survenue';
+  if (status === 404) return tr('errors:heading.notFound');
+  if (code === 'invalid_csrf' || code.endsWith('_expired')) return tr('errors:heading.expired');
+  if (status === 429) return tr('errors:heading.tooManyAttempts');
+  if (status === 503) return tr('errors:heading.serviceDown');
+  return tr('errors:heading.generic');
 }
 
-export const PAGE_EXPIRED = 'Cette page a expiré. Retournez sur le site que vous vouliez utiliser et reconnectez-vous.';
-export const SERVICE_DOWN = 'Le service est momentanément indisponible. Réessayez dans quelques minutes.';
+/** «Cette page a expiré…», in the request's language. */
+export const pageExpiredMessage = (): string => tr('errors:pageExpired');
+/** «Le service est momentanément indisponible…», in the request's language. */
+export const serviceDownMessage = (): string => tr('errors:serviceDown');
 
 export function tooManyAttempts(retryAfterSeconds: number): AppError {
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  const delay = minutes === 1 ? '1 minute' : `${minutes} minutes`;
-  return new AppError('rate_limited', 429, `Trop de tentatives. Réessayez dans ${delay}.`, 'too many attempts', retryAfterSeconds);
+  return new AppError('rate_limited', 429, tr('errors:tooManyAttempts', { count: minutes }), 'too many attempts', retryAfterSeconds);
 }

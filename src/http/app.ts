@@ -12,6 +12,7 @@ import { mountHealthRoutes } from './health.js';
 import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
 import { mountProtocolPosts } from './protocol-post.js';
 import { assignRequestId } from './request-context.js';
+import { chooseLanguage, mountLanguageSwitch } from './language.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -46,6 +47,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   const screens = new Router();
   screens.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
   screens.use(csrfProtection({ secure: deps.https }));
+  mountLanguageSwitch(screens, { https: deps.https });
   for (const mount of deps.mounts) mount(screens);
 
   app.use(httpMetrics(deps.metrics));
@@ -54,6 +56,8 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   if (deps.https && deps.trustProxy) app.use(httpsBehindProxy());
   app.use(securityHeaders({ https: deps.https }));
   app.use(staticFiles());
+  // Before the error pages, so that they too speak the request's language (src/i18n/).
+  app.use(chooseLanguage());
   app.use(errorHandler(deps.logger));
   app.use(health.routes());
   if (deps.https && !deps.trustProxy) app.use(refuseInsecureBrowsing(deps.issuer ?? 'l’adresse sécurisée du service'));

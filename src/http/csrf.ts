@@ -3,6 +3,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { AppError } from './app-error.js';
+import { tr } from '../i18n/request-language.js';
 
 const COOKIE = 'sesame.csrf';
 
@@ -23,7 +24,7 @@ export function csrfProtection(options: { secure: boolean }) {
     if (ctx.method === 'POST') {
       const sent = (ctx.request.body as Record<string, unknown> | undefined)?._csrf;
       if (typeof sent !== 'string' || !same(sent, token)) {
-        throw new AppError('invalid_csrf', 403, 'Cette page a expiré. Rechargez-la, puis recommencez.', 'missing or invalid CSRF token');
+        throw new AppError('invalid_csrf', 403, tr('errors:csrf'), 'missing or invalid CSRF token');
       }
     }
     await next();

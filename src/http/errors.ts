@@ -3,7 +3,8 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { isStoreUnavailable } from '../store/unavailable.js';
-import { AppError, errorHeading, notFound, SERVICE_DOWN } from './app-error.js';
+import { AppError, errorHeading, notFound, serviceDownMessage } from './app-error.js';
+import { tr } from '../i18n/request-language.js';
 import { renderView } from './views.js';
 
 /** What a client is told to wait before retrying while a store is down. */
@@ -22,10 +23,10 @@ function toAppError(err: unknown): AppError | undefined {
   const e = err as HttpishError;
   const status = e?.status ?? e?.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
-  if (status === 413) return new AppError('request_too_large', 413, 'Les informations envoyées sont trop longues. Vérifiez-les et réessayez.', 'request entity too large');
-  if (status === 415) return new AppError('unsupported_media_type', 415, 'Le formulaire n’a pas pu être lu. Rechargez la page et réessayez.', 'unsupported content type');
+  if (status === 413) return new AppError('request_too_large', 413, tr('errors:tooLarge'), 'request entity too large');
+  if (status === 415) return new AppError('unsupported_media_type', 415, tr('errors:unreadableForm'), 'unsupported content type');
   if (status === 404) return notFound();
-  return new AppError('invalid_request', status, 'Le formulaire n’a pas pu être lu. Rechargez la page et réessayez.', 'malformed request');
+  return new AppError('invalid_request', status, tr('errors:unreadableForm'), 'malformed request');
 }
 
 export function respondWithError(ctx: Context, error: AppError): void {
@@ -37,7 +38,10 @@ export function respondWithError(ctx: Context, error: AppError): void {
   }
   ctx.type = 'html';
   const heading = errorHeading(error.code, error.status);
-  ctx.body = renderView('error', { title: `${heading} – Sésame`, heading, message: error.userMessage, next: error.next, clientName: undefined });
+  ctx.body = renderView('error', { title: tr('common:pageTitle', { page: heading }), heading, message: error.userMessage, next: error.next, clientName: undefined,
+    // A page that does not exist switches language towards the home page: every 404 is the same page, whatever the
+    // address asked (a refused /dev/outbox looks like any unknown address).
+    ...(error.status === 404 ? { switchBackTo: '/' } : {}) });
 }
 
 export function errorHandler(logger: Logger) {
@@ -51,10 +55,10 @@ export function errorHandler(logger: Logger) {
       if (isStoreUnavailable(err)) {
         // Expected while PostgreSQL or Redis is down; /readyz says so too. No stack: the cause's message is enough.
         logger.warn({ path: ctx.path, cause: (err as Error).message }, 'store unreachable: answered 503');
-        return respondWithError(ctx, new AppError('temporarily_unavailable', 503, SERVICE_DOWN, 'the service is temporarily unavailable, retry in a few moments', STORE_RETRY_AFTER_SECONDS));
+        return respondWithError(ctx, new AppError('temporarily_unavailable', 503, serviceDownMessage(), 'the service is temporarily unavailable, retry in a few moments', STORE_RETRY_AFTER_SECONDS));
       }
       logger.error({ err, path: ctx.path, method: ctx.method }, 'unexpected error');
-      respondWithError(ctx, new AppError('server_error', 503, SERVICE_DOWN, 'temporarily unavailable'));
+      respondWithError(ctx, new AppError('server_error', 503, serviceDownMessage(), 'temporarily unavailable'));
     }
   };
 }

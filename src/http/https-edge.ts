@@ -4,6 +4,7 @@
 import type { Context, Next } from 'koa';
 import { AppError } from './app-error.js';
 import { isProviderPath, PROVIDER_ROUTES } from '../oidc/provider.js';
+import { tr } from '../i18n/request-language.js';
 
 /**
  * The proxy terminates TLS for an https ISSUER: the public scheme is https whatever the proxy forwards. Both Koa apps
@@ -29,7 +30,7 @@ export const insecureConnection = (issuer: string) =>
   new AppError(
     'insecure_connection',
     400,
-    `Cette page ne peut s’ouvrir que par une connexion sécurisée. Ouvrez ${issuer} dans votre navigateur. Si le problème continue, réessayez plus tard : le service est en cours de réglage.`,
+    tr('errors:insecure', { issuer }),
     'request not seen as https while the issuer is https: set TRUST_PROXY=true behind the TLS-terminating proxy',
   );
 

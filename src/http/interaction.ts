@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { isOperatorRegistered } from '../oidc/client-metadata.js';
 import { isStoreUnavailable } from '../store/unavailable.js';
-import { AppError, PAGE_EXPIRED } from './app-error.js';
+import { AppError, pageExpiredMessage } from './app-error.js';
+import { preferUiLocales } from '../i18n/request-language.js';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -16,7 +17,7 @@ export interface LoadedInteraction {
   operatorRegistered: boolean;
 }
 
-export const pageExpired = () => new AppError('interaction_expired', 400, PAGE_EXPIRED, 'interaction not found or expired');
+export const pageExpired = () => new AppError('interaction_expired', 400, pageExpiredMessage(), 'interaction not found or expired');
 
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<LoadedInteraction> {
   let details: InteractionDetails;
@@ -28,6 +29,8 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
     throw pageExpired();
   }
   if (ctx.params.uid !== undefined && details.uid !== ctx.params.uid) throw pageExpired();
+  // The relying party's ui_locales, unless the person chose a language with the switch (src/http/language.ts).
+  preferUiLocales(details.params.ui_locales);
   const client = await provider.Client.find(String(details.params.client_id));
   return {
     details,

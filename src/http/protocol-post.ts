@@ -9,15 +9,16 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from './app-error.js';
+import { tr } from '../i18n/request-language.js';
 
 /** A browser sends at most this much in a request line after our redirect; a larger form could never be replayed. */
 export const PROTOCOL_FORM_LIMIT = 8 * 1024;
 
-const UNREADABLE = 'Cette demande de connexion n’a pas pu aboutir. Retournez sur le site que vous vouliez utiliser et réessayez.';
+const UNREADABLE = () => tr('errors:protocolUnreadable');
 
 async function readForm(ctx: Context): Promise<URLSearchParams> {
   if (!ctx.is('application/x-www-form-urlencoded')) {
-    throw new AppError('invalid_request', 400, UNREADABLE, 'only application/x-www-form-urlencoded bodies are accepted');
+    throw new AppError('invalid_request', 400, UNREADABLE(), 'only application/x-www-form-urlencoded bodies are accepted');
   }
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > PROTOCOL_FORM_LIMIT) throw tooLarge();
@@ -29,13 +30,13 @@ async function readForm(ctx: Context): Promise<URLSearchParams> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.isWellFormed()) throw new AppError('invalid_request', 400, UNREADABLE, 'the form is not valid UTF-8');
+  if (!text.isWellFormed()) throw new AppError('invalid_request', 400, UNREADABLE(), 'the form is not valid UTF-8');
   // URLSearchParams keeps every occurrence of a repeated parameter: the provider then refuses duplicates itself.
   return new URLSearchParams(text);
 }
 
 const tooLarge = () =>
-  new AppError('request_too_large', 413, 'Les informations envoyées sont trop longues. Retournez sur le site que vous vouliez utiliser et réessayez.', `protocol form bodies are limited to ${PROTOCOL_FORM_LIMIT} bytes`);
+  new AppError('request_too_large', 413, tr('errors:protocolTooLarge'), `protocol form bodies are limited to ${PROTOCOL_FORM_LIMIT} bytes`);
 
 /**
  * Mounts POST on each given provider endpoint. No CSRF token here: these requests come from relying parties'

@@ -7,6 +7,7 @@ import { notFound } from '../http/app-error.js';
 import { renderView } from '../http/views.js';
 import { smsEncoding, smsSegments } from './gsm7.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
+import { currentLanguage, tr } from '../i18n/request-language.js';
 
 export interface OutboxPageDeps {
   outbox: Outbox;
@@ -31,11 +32,11 @@ function paragraphs(text: string): Part[][][] {
     .map((p) => p.split('\n').map(linkify));
 }
 
-const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' });
+const when = (at: Date) => new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' }).format(at);
 
 function viewModel(entry: OutboxEntry) {
   const at = new Date(entry.at);
-  const shown = Number.isNaN(at.getTime()) ? entry.at : when.format(at);
+  const shown = Number.isNaN(at.getTime()) ? entry.at : when(at);
   if (entry.channel === 'sms') {
     return {
       channel: 'sms',
@@ -71,6 +72,6 @@ export function mountOutboxPage(router: Router, deps: OutboxPageDeps): void {
     const entries = (await deps.outbox.list(200)).map(viewModel);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';
-    ctx.body = renderView('dev/outbox', { title: 'Boîte d’envoi — Sésame', file: deps.outbox.file, entries });
+    ctx.body = renderView('dev/outbox', { title: tr('dev:outbox.title'), file: deps.outbox.file, entries });
   });
 }

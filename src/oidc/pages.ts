@@ -1,8 +1,10 @@
-// The pages oidc-provider itself shows (logout confirmation, signed-out, protocol errors), in our French frame.
+// The pages oidc-provider itself shows (logout confirmation, signed-out, protocol errors), in our frame and in the
+// request's language.
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Context } from 'koa';
-import { PAGE_EXPIRED, SERVICE_DOWN } from '../http/app-error.js';
+import { pageExpiredMessage, serviceDownMessage } from '../http/app-error.js';
+import { tr } from '../i18n/request-language.js';
 import { renderView } from '../http/views.js';
 
 export interface OidcPages {
@@ -30,15 +32,15 @@ interface LogoutState {
  * gave one the provider accepted (with its `state`), else our home page.
  */
 export async function renderStillSignedIn(provider: Provider, ctx: Context, logoutState: LogoutState | undefined): Promise<void> {
-  let back: { href: string; label: string } = { href: '/', label: 'Aller à l’accueil de Sésame' };
+  let back: { href: string; label: string } = { href: '/', label: tr('common:goHome') };
   if (logoutState?.postLogoutRedirectUri) {
     const href = new URL(logoutState.postLogoutRedirectUri);
     if (logoutState.state != null) href.searchParams.set('state', logoutState.state);
     const client = logoutState.clientId ? await provider.Client.find(logoutState.clientId) : undefined;
-    back = { href: href.toString(), label: `Retourner à ${client?.clientName ?? 'l’application'}` };
+    back = { href: href.toString(), label: client?.clientName ? tr('logout:backTo', { name: client.clientName }) : tr('logout:backToApplication') };
   }
   ctx.type = 'html';
-  ctx.body = renderView('still-signed-in', { title: 'Vous êtes toujours connecté – Sésame', back, clientName: undefined });
+  ctx.body = renderView('still-signed-in', { title: tr('common:pageTitle', { page: tr('logout:stillSignedIn.title') }), back, clientName: undefined });
 }
 
 export function createOidcPages(): OidcPages {
@@ -46,7 +48,7 @@ export function createOidcPages(): OidcPages {
     async logoutSource(ctx, form) {
       ctx.type = 'html';
       ctx.body = renderView('logout', {
-        title: 'Déconnexion – Sésame',
+        title: tr('common:pageTitle', { page: tr('logout:confirm.title') }),
         clientName: ctx.oidc.client?.clientName,
         signedIn: Boolean(ctx.oidc.session?.accountId),
         stayHref: STAY_SIGNED_IN_PATH,
@@ -62,17 +64,13 @@ export function createOidcPages(): OidcPages {
         return;
       }
       ctx.type = 'html';
-      ctx.body = renderView('logged-out', { title: 'Vous êtes déconnecté – Sésame', clientName: undefined });
+      ctx.body = renderView('logged-out', { title: tr('common:pageTitle', { page: tr('logout:signedOut.title') }), clientName: undefined });
     },
     async renderError(ctx, out, error) {
       ctx.type = 'html';
-      const heading = isExpired(error) ? 'Page expirée' : out.error === 'temporarily_unavailable' ? 'Service momentanément indisponible' : 'Connexion impossible';
-      const message = isExpired(error)
-        ? PAGE_EXPIRED
-        : out.error === 'temporarily_unavailable'
-          ? SERVICE_DOWN
-          : 'Cette demande de connexion n’a pas pu aboutir. Retournez sur le site que vous vouliez utiliser et réessayez. Si le problème continue, contactez l’assistance de ce site.';
-      ctx.body = renderView('error', { title: `${heading} – Sésame`, heading, message, code: out.error, clientName: undefined });
+      const heading = isExpired(error) ? tr('errors:heading.expired') : out.error === 'temporarily_unavailable' ? tr('errors:heading.serviceDown') : tr('errors:heading.signInFailed');
+      const message = isExpired(error) ? pageExpiredMessage() : out.error === 'temporarily_unavailable' ? serviceDownMessage() : tr('errors:signInFailed');
+      ctx.body = renderView('error', { title: tr('common:pageTitle', { page: heading }), heading, message, code: out.error, clientName: undefined });
     },
   };
 }

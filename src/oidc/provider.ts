@@ -4,6 +4,7 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { catalogue } from '../i18n/catalogue.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributor } from './claims.js';
 import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchannel-fetch.js';
@@ -215,8 +216,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     fetch: createBackchannelFetch(config.backchannelAllowedOrigins, deps.isOperatorLogoutUri) as typeof fetch,
     discovery: {
       claim_types_supported: ['normal'],
-      ui_locales_supported: ['fr-FR'],
-      claims_locales_supported: ['fr-FR'],
+      // The catalogue's languages (src/i18n/): pages follow ui_locales. Claims are names and schools, the same in
+      // every language, so every language the screens speak is one a relying party may ask claims in.
+      ui_locales_supported: [...catalogue().languages],
+      claims_locales_supported: [...catalogue().languages],
     },
     clockTolerance: 15,
     acceptQueryParamAccessTokens: false,

@@ -15,6 +15,7 @@ import type { createSignIn } from '../login/sign-in.js';
 import type { EmailChangeLinks } from './email-change-links.js';
 import { emailChangedMail, emailChangeMail, passwordChangedMail } from './mail-texts.js';
 import type { AuditTrail } from '../../audit/trail.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface AccountSettingsDeps {
   db: Db;
@@ -72,7 +73,7 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
 
   async function load(accountId: string): Promise<Account> {
     const account = await accounts.findById(accountId);
-    if (!account) throw new AppError('account_gone', 403, 'Ce compte n’est plus disponible. Contactez l’établissement.', 'account not found');
+    if (!account) throw new AppError('account_gone', 403, tr('account:errors.gone'), 'account not found');
     return account;
   }
 
@@ -132,7 +133,7 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
       const account = await load(who.accountId);
       const refused = await checkCurrent(account, current, who);
       if (refused) return refused;
-      if (password === current) return { kind: 'refused', message: 'Choisissez un mot de passe différent de votre mot de passe actuel.' };
+      if (password === current) return { kind: 'refused', message: tr('account:errors.samePassword') };
       const reason = checkPassword(password, await accountPasswordContext(db, account.id));
       if (reason) return { kind: 'refused', message: reason };
       await accounts.setPassword(account.id, password);

@@ -18,7 +18,7 @@ import { formBody, showScreen } from '../common/journey-http.js';
 import type { createSignIn } from '../login/sign-in.js';
 import { readDeviceCookie } from '../login/device-cookie.js';
 import {
-  ADD_CONFIRM_PATH, ADD_PATH, addConfirmScreen, addDoneScreen, addExpiredScreen, addScreen, childrenScreen, MERGE_REFUSALS,
+  ADD_CONFIRM_PATH, ADD_PATH, addConfirmScreen, addDoneScreen, addExpiredScreen, addScreen, childrenScreen, mergeRefusal,
   parentsOnlyScreen, PATH, REPORT_PATH, reportConfirmScreen, reportDoneScreen, unknownChildScreen,
 } from './children-screens.js';
 
@@ -123,13 +123,13 @@ function mountMergeRoutes(router: Router, deps: AccountChildrenDeps, guarded: re
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (err.status === 429) ctx.set('Retry-After', String(err.retryAfterSeconds ?? 60));
-      if (err.code === 'provisional_expired') return refuse(MERGE_REFUSALS.provisional, 400);
+      if (err.code === 'provisional_expired') return refuse(mergeRefusal('provisional'), 400);
       const field = err.code !== 'invalid_credentials' ? '' : username.trim() ? 'password' : 'username';
       return refuse(err.userMessage, err.status, field);
     }
-    if (other.kind !== 'account') return refuse(MERGE_REFUSALS.provisional, 400);
+    if (other.kind !== 'account') return refuse(mergeRefusal('provisional'), 400);
     const preview = await deps.merge.preview(account(ctx).id, other.account.id);
-    if (!preview.ok) return refuse(MERGE_REFUSALS[preview.reason], 400);
+    if (!preview.ok) return refuse(mergeRefusal(preview.reason), 400);
     const id = newFlowId();
     await pending.create(id, { survivorId: account(ctx).id, otherId: other.account.id, identifiant: other.account.identifiant, used: false });
     ctx.cookies.set(COOKIE, id, { signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true, maxAge: MERGE_TTL_SECONDS * 1000 });
@@ -141,7 +141,7 @@ function mountMergeRoutes(router: Router, deps: AccountChildrenDeps, guarded: re
     const flow = await current(ctx);
     if (!flow) return showScreen(ctx, addExpiredScreen(csrf(ctx)), 400);
     const preview = await deps.merge.preview(flow.state.survivorId, flow.state.otherId);
-    if (!preview.ok) return showScreen(ctx, addScreen(csrf(ctx), {}, [{ field: '', message: MERGE_REFUSALS[preview.reason] }]), 400);
+    if (!preview.ok) return showScreen(ctx, addScreen(csrf(ctx), {}, [{ field: '', message: mergeRefusal(preview.reason) }]), 400);
     showScreen(ctx, addConfirmScreen(csrf(ctx), flow.state.identifiant, preview.children));
   });
 
@@ -152,7 +152,7 @@ function mountMergeRoutes(router: Router, deps: AccountChildrenDeps, guarded: re
     if (!claimed) return showScreen(ctx, addExpiredScreen(csrf(ctx)), 400);
     ctx.cookies.set(COOKIE, null, { signed: true, httpOnly: true, sameSite: 'lax', secure: deps.https, overwrite: true });
     const outcome = await deps.merge.merge(claimed.survivorId, claimed.otherId);
-    if (!outcome.ok) return showScreen(ctx, addScreen(csrf(ctx), {}, [{ field: '', message: MERGE_REFUSALS[outcome.reason] }]), 400);
+    if (!outcome.ok) return showScreen(ctx, addScreen(csrf(ctx), {}, [{ field: '', message: mergeRefusal(outcome.reason) }]), 400);
     deps.logger.info({ accountId: claimed.survivorId, disabledAccountId: claimed.otherId, guardiansMoved: outcome.guardiansMoved }, 'accounts merged');
     deps.audit.record({ kind: 'account.merged', outcome: 'success', accountId: claimed.survivorId, address: ctx.ip, details: { ids: { disabled: claimed.otherId }, count: outcome.guardiansMoved } });
     // Also under the account merged away, so that its owner's record (and the school's audit query) shows it.

@@ -5,6 +5,7 @@ import type { MergeRefusal } from '../../directory/account-merge.js';
 import type { ReportOutcome } from '../../directory/attachment-reports.js';
 import type { FieldError } from '../common/form-input.js';
 import { formScreen, type Screen } from '../common/screen.js';
+import { currentLanguage, tr } from '../../i18n/request-language.js';
 
 export const PATH = '/compte/enfants';
 export const REPORT_PATH = `${PATH}/signaler`;
@@ -17,41 +18,41 @@ const SECTION = 'enfants';
 const screen = (view: string, heading: string, csrf: string, extra: Record<string, unknown> = {}, errors?: FieldError[]): Screen => {
   const built = formScreen(`account/${view}`, heading, { csrf, clientName: null, ...(errors ? { errors } : {}) }, { heading, section: SECTION, ...extra });
   // Every page of the section says where it sits: «Mes enfants – Mon compte – Sésame».
-  built.locals.title = built.locals.title.replace(/ – Sésame$/, ' – Mon compte – Sésame');
+  built.locals.title = tr('common:pageTitle', { page: tr('account:pageTitle', { page: built.locals.title.replace(/ – Sésame$/, '') }) });
   return built;
 };
 
-const FRENCH_DATE = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+const longDate = (at: Date) => new Intl.DateTimeFormat(currentLanguage(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(at);
 
 export const childName = (c: Pick<AccountChild, 'givenNames' | 'familyName'>) => `${c.givenNames} ${c.familyName}`;
 
 const childView = (c: AccountChild) => ({ id: c.pupilId, name: childName(c), school: c.schoolName, className: c.className, reported: c.reported });
 
 export const childrenScreen = (csrf: string, children: AccountChild[]) =>
-  screen('enfants', 'Mes enfants', csrf, { children: children.map(childView), reportAction: REPORT_PATH, addHref: ADD_PATH });
+  screen('enfants', tr('account:children.heading'), csrf, { children: children.map(childView), reportAction: REPORT_PATH, addHref: ADD_PATH });
 
 /** A pupil's account, or any account that is not a parent's: the page says what it is for. */
 export const parentsOnlyScreen = (csrf: string) =>
-  screen('enfants-message', 'Mes enfants', csrf, {
+  screen('enfants-message', tr('account:children.heading'), csrf, {
     paragraphs: [
-      'Cette page est réservée aux parents ou responsables légaux : elle liste les élèves rattachés à leur compte.',
-      'Votre compte est un compte élève. Si vous êtes le parent d’un élève, connectez-vous avec votre propre compte de parent.',
+      tr('account:children.parentsOnly.1'),
+      tr('account:children.parentsOnly.2'),
     ],
   });
 
 export const reportConfirmScreen = (csrf: string, child: AccountChild) =>
-  screen('enfants-signaler', 'Signaler une erreur de rattachement', csrf, { child: childView(child), action: REPORT_PATH, backHref: PATH });
+  screen('enfants-signaler', tr('account:report.heading'), csrf, { child: childView(child), action: REPORT_PATH, backHref: PATH });
 
 export function reportDoneScreen(csrf: string, child: AccountChild, outcome: Extract<ReportOutcome, { kind: 'recorded' | 'already' }>): Screen {
-  const when = FRENCH_DATE.format(outcome.reportedAt);
+  const when = longDate(outcome.reportedAt);
   const first = outcome.kind === 'recorded'
-    ? `Votre signalement pour ${childName(child)} est enregistré.`
-    : `Vous avez déjà signalé ${childName(child)} le ${when} : ce signalement est bien enregistré, vous n’avez rien d’autre à faire.`;
-  return screen('enfants-message', outcome.kind === 'recorded' ? 'Signalement enregistré' : 'Signalement déjà enregistré', csrf, {
+    ? tr('account:report.recorded', { child: childName(child) })
+    : tr('account:report.already', { child: childName(child), when });
+  return screen('enfants-message', tr(outcome.kind === 'recorded' ? 'account:report.recordedHeading' : 'account:report.alreadyHeading'), csrf, {
     paragraphs: [
       first,
-      `Les services en ligne ne reçoivent plus cet élève comme l’un de vos enfants. L’établissement (${child.schoolName}) voit votre signalement et corrigera ses informations si nécessaire.`,
-      'Si vous vous êtes trompé, contactez le secrétariat de l’établissement.',
+      tr('account:report.effect', { school: child.schoolName }),
+      tr('account:report.mistake'),
     ],
     backHref: PATH,
   });
@@ -59,39 +60,31 @@ export function reportDoneScreen(csrf: string, child: AccountChild, outcome: Ext
 
 /** A child id that is not one of the account's children (malformed, another family's, gone): nothing is done. */
 export const unknownChildScreen = (csrf: string) =>
-  screen('enfants-message', 'Élève introuvable', csrf, {
-    paragraphs: ['Cet élève ne fait pas partie des élèves rattachés à votre compte. Aucun changement n’a été fait.', 'Revenez à la liste de vos enfants et choisissez de nouveau.'],
+  screen('enfants-message', tr('account:children.unknown.heading'), csrf, {
+    paragraphs: [tr('account:children.unknown.1'), tr('account:children.unknown.2')],
     backHref: PATH,
   });
 
 export const addScreen = (csrf: string, values: Record<string, string>, errors?: FieldError[]) =>
-  screen('enfants-ajouter', 'Ajouter des élèves depuis un autre compte', csrf, { values, action: ADD_PATH, backHref: PATH }, errors);
+  screen('enfants-ajouter', tr('account:add.heading'), csrf, { values, action: ADD_PATH, backHref: PATH }, errors);
 
 export const addConfirmScreen = (csrf: string, identifiant: string, children: AccountChild[]) =>
-  screen('enfants-ajouter-confirmer', 'Confirmez l’ajout des élèves', csrf, { identifiant, children: children.map(childView), action: ADD_CONFIRM_PATH, backHref: PATH });
+  screen('enfants-ajouter-confirmer', tr('account:add.confirmHeading'), csrf, { identifiant, children: children.map(childView), action: ADD_CONFIRM_PATH, backHref: PATH });
 
 export const addDoneScreen = (csrf: string, identifiant: string, children: AccountChild[]) =>
-  screen('enfants-message', 'Les élèves ont été ajoutés', csrf, {
+  screen('enfants-message', tr('account:add.doneHeading'), csrf, {
     paragraphs: [
-      `${children.map(childName).join(', ')} ${children.length > 1 ? 'sont maintenant rattachés' : 'est maintenant rattaché'} à ce compte.`,
-      `Le compte ${identifiant} est désactivé : utilisez désormais uniquement ce compte-ci. Les services en ligne ouverts avec l’autre compte ont été déconnectés.`,
+      tr('account:add.done', { children: children.map(childName).join(', '), count: children.length }),
+      tr('account:add.disabled', { identifiant }),
     ],
     backHref: PATH,
   });
 
 export const addExpiredScreen = (csrf: string) =>
-  screen('enfants-message', 'Cette demande a expiré', csrf, {
-    paragraphs: ['Pour votre sécurité, la confirmation doit suivre de près la saisie de l’identifiant et du mot de passe de l’autre compte. Aucun changement n’a été fait.', 'Recommencez depuis la liste de vos enfants.'],
+  screen('enfants-message', tr('account:add.expiredHeading'), csrf, {
+    paragraphs: [tr('account:add.expired.1'), tr('account:add.expired.2')],
     backHref: PATH,
   });
 
 /** The refusals of a merge, as they appear above the form (each says what to do next). */
-export const MERGE_REFUSALS: Record<MergeRefusal | 'provisional', string> = {
-  same_account: 'Cet identifiant est celui du compte avec lequel vous êtes connecté. Indiquez l’identifiant de votre autre compte.',
-  not_parent: 'Ce compte est un compte élève : seuls les élèves d’un autre compte de parent peuvent être ajoutés ici.',
-  disabled: 'Ce compte est désactivé : ses élèves ne peuvent pas être ajoutés. Contactez l’établissement de votre enfant.',
-  no_children: 'Aucun élève n’est rattaché à ce compte : il n’y a rien à ajouter.',
-  survivor_unusable: 'Votre compte ne peut pas recevoir d’élèves. Contactez l’établissement de votre enfant.',
-  other_person: 'Ce compte est au nom d’une autre personne : seuls deux comptes à votre nom peuvent être réunis. Si c’est bien le vôtre, demandez à l’établissement de corriger le nom enregistré.',
-  provisional: 'Ce compte n’est pas encore activé. Activez-le d’abord avec le courrier de l’établissement (« Première connexion »), puis revenez ici.',
-};
+export const mergeRefusal = (kind: MergeRefusal | 'provisional'): string => tr(`account:add.refusal.${kind}`);

@@ -9,6 +9,7 @@ import { SIGN_IN_STATES, type Accounts } from '../../accounts/accounts.js';
 import { AppError } from '../../http/app-error.js';
 import type { AccountKind } from '../../store/schema.js';
 import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, CALLBACK_PATH } from './client.js';
+import { tr } from '../../i18n/request-language.js';
 
 /** What the guard puts on `ctx.state.account` for the routes behind it. */
 export interface SignedInAccount {
@@ -77,7 +78,7 @@ export function startSignIn(ctx: Context, deps: Pick<AccountGuardDeps, 'issuer' 
 }
 
 export const signedOut = () =>
-  new AppError('account_signed_out', 403, 'Vous n’êtes plus connecté. Ouvrez de nouveau « Mon compte » pour vous connecter, puis recommencez.', 'not signed in');
+  new AppError('account_signed_out', 403, tr('account:errors.signedOut'), 'not signed in');
 
 /** The account signed in to Sésame in this browser, with the provider's session id; undefined when none may use «Mon compte». */
 export async function currentAccount(ctx: Context, deps: Pick<AccountGuardDeps, 'provider' | 'accounts'>): Promise<{ account: SignedInAccount; sessionId: string } | undefined> {

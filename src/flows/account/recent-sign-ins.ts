@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { AuditTrail } from '../../audit/trail.js';
 import { recentSignIns } from '../../audit/queries.js';
 import type { Db } from '../../store/database.js';
+import { currentLanguage, tr } from '../../i18n/request-language.js';
 
 export interface RecentSignIn {
   /** «2 décembre 2026 à 17 h 05», Paris time. */
@@ -14,16 +15,10 @@ export interface RecentSignIn {
   failed: boolean;
 }
 
-const WHEN = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const when = (at: Date) => new Intl.DateTimeFormat(currentLanguage(), { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 
-const RESULTS: Record<string, string> = {
-  wrong_credentials: 'Échec : mot de passe incorrect',
-  rate_limited: 'Bloquée : trop de tentatives',
-  provisional_expired: 'Échec : mot de passe provisoire expiré',
-  missing_fields: 'Échec : formulaire incomplet',
-  passkey_refused: 'Échec : clé d’accès refusée',
-  account_disabled: 'Échec : compte désactivé',
-};
+// `account:signIns.result.<reason>`; other reasons are a plain «Échec».
+const REASONS = new Set(['wrong_credentials', 'rate_limited', 'provisional_expired', 'missing_fields', 'passkey_refused', 'account_disabled']);
 
 export function createRecentSignIns(deps: { db: Db; audit: Pick<AuditTrail, 'flush'>; provider: () => Provider; hidden: string[] }) {
   return async function latest(accountId: string, limit = 5): Promise<RecentSignIn[]> {
@@ -36,9 +31,9 @@ export function createRecentSignIns(deps: { db: Db; audit: Pick<AuditTrail, 'flu
       if (client?.clientName) names.set(id, client.clientName);
     }
     return rows.map((r) => ({
-      when: WHEN.format(new Date(r.at)),
+      when: when(new Date(r.at)),
       service: (r.client_id && names.get(r.client_id)) ?? 'Sésame',
-      result: r.outcome === 'success' ? 'Connexion réussie' : (RESULTS[r.reason ?? ''] ?? 'Échec'),
+      result: tr(r.outcome === 'success' ? 'account:signIns.result.success' : REASONS.has(r.reason ?? '') ? `account:signIns.result.${r.reason}` : 'account:signIns.result.failed'),
       failed: r.outcome !== 'success',
     }));
   };

@@ -17,6 +17,7 @@ import { ACCOUNT_CLIENT_ID, ACCOUNT_PATH, CALLBACK_PATH } from './client.js';
 import { clearPending, createAccountGuard, currentAccount, readPending, s256, type AccountGuardDeps, type SignedInAccount } from './guard.js';
 import { applicationsScreen, emailLinkScreen, emailScreen, informationsScreen, passwordScreen } from './screens.js';
 import type { RecentSignIn } from './recent-sign-ins.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface AccountRoutesDeps extends AccountGuardDeps {
   settings: AccountSettings;
@@ -36,7 +37,7 @@ const requester = (ctx: Context): Requester => ({
 });
 
 const signInExpired = () =>
-  new AppError('account_sign_in_expired', 400, 'Cette page a expiré. Ouvrez de nouveau « Mon compte » pour vous connecter.', 'account sign-in state missing or mismatched');
+  new AppError('account_sign_in_expired', 400, tr('account:errors.signInExpired'), 'account sign-in state missing or mismatched');
 
 /** The current password's refusal, tied to its field; a limit also says when to try again. */
 function currentRefusal(ctx: Context, refusal: CurrentPasswordRefusal): { errors: FieldError[]; status: number } {
@@ -44,7 +45,7 @@ function currentRefusal(ctx: Context, refusal: CurrentPasswordRefusal): { errors
     ctx.set('Retry-After', String(refusal.retryAfterSeconds));
     return { errors: [{ field: 'current_password', message: tooManyAttempts(refusal.retryAfterSeconds).userMessage }], status: 429 };
   }
-  return { errors: [{ field: 'current_password', message: 'Ce mot de passe n’est pas votre mot de passe actuel. Vérifiez-le, puis recommencez.' }], status: 400 };
+  return { errors: [{ field: 'current_password', message: tr('account:errors.wrongCurrentPassword') }], status: 400 };
 }
 
 /** The current password as typed: required, never shown again. */
@@ -79,7 +80,7 @@ function mountCallback(router: Router, deps: AccountRoutesDeps): void {
       throw signInExpired();
     }
     if (typeof code !== 'string' || code.length > 512) {
-      throw new AppError('account_sign_in_failed', 400, 'La connexion n’a pas abouti. Ouvrez de nouveau « Mon compte » pour vous connecter.', 'no code at the callback');
+      throw new AppError('account_sign_in_failed', 400, tr('account:errors.signInFailed'), 'no code at the callback');
     }
     const provider: Provider = deps.provider();
     const found = await provider.AuthorizationCode.find(code).catch(() => undefined);
@@ -100,7 +101,7 @@ function redirect(ctx: Context, path: string): void {
 function mountInformations(router: Router, deps: AccountRoutesDeps, guard: ReturnType<typeof createAccountGuard>): void {
   const { settings } = deps;
   router.get(ACCOUNT_PATH, guard, async (ctx) => {
-    const notice = ctx.query.courriel === 'envoye' ? 'Nous avons envoyé un lien à votre nouvelle adresse. Ouvrez-le pour confirmer le changement.' : undefined;
+    const notice = ctx.query.courriel === 'envoye' ? tr('account:notice.emailSent') : undefined;
     const details = await settings.details(signedIn(ctx).id);
     showScreen(ctx, informationsScreen(base(ctx), signedIn(ctx), details, await deps.recentSignIns(signedIn(ctx).id), notice, deps.upstreamLabel));
   });
@@ -124,7 +125,7 @@ function mountInformations(router: Router, deps: AccountRoutesDeps, guard: Retur
       case 'sent':
         return redirect(ctx, `${ACCOUNT_PATH}?courriel=envoye`);
       case 'same':
-        return fail([{ field: 'email', message: 'C’est déjà l’adresse confirmée de votre compte. Indiquez une autre adresse.' }], 400);
+        return fail([{ field: 'email', message: tr('account:errors.sameEmail') }], 400);
       case 'mail_limited':
       case 'mail_failed': {
         const refusal = outcome.kind === 'mail_limited' ? { kind: 'limited' as const, retryAfterSeconds: outcome.retryAfterSeconds } : outcome;
@@ -145,7 +146,7 @@ function mountPassword(router: Router, deps: AccountRoutesDeps, guard: ReturnTyp
   // For the hidden `username` field: a password manager saves the new password with its identifiant.
   const identifiantOf = async (ctx: Context) => (await deps.settings.details(signedIn(ctx).id)).account.identifiant;
   router.get(path, guard, async (ctx) => {
-    const notice = ctx.query.change === 'ok' ? 'Votre mot de passe est changé. Utilisez-le à votre prochaine connexion. Vos autres appareils et services ont été déconnectés.' : undefined;
+    const notice = ctx.query.change === 'ok' ? tr('account:notice.passwordChanged') : undefined;
     showScreen(ctx, passwordScreen(base(ctx), signedIn(ctx), await identifiantOf(ctx), notice));
   });
   router.post(path, guard, async (ctx) => {
@@ -181,14 +182,14 @@ function mountApplications(router: Router, deps: AccountRoutesDeps, guard: Retur
     const retired = typeof ctx.query.retire === 'string' && ctx.query.retire.length <= 200 ? ctx.query.retire : undefined;
     const client = retired && !retired.includes('\u0000') ? await deps.provider().Client.find(retired).catch(() => undefined) : undefined;
     const name = client?.clientName;
-    await show(ctx, 200, name ? { notice: `Vous avez retiré l’accès à ${name}. Elle vous redemandera votre accord à la prochaine connexion.` } : {});
+    await show(ctx, 200, name ? { notice: tr('account:notice.accessRemoved', { name }) } : {});
   });
   router.post(`${path}/retirer`, guard, async (ctx) => {
     const clientId = text(formBody(ctx), 'client_id') ?? '';
     const account = signedIn(ctx);
     const app = clientId.length <= 200 ? (await deps.grants.list(account.id)).find((a) => a.clientId === clientId) : undefined;
     if (!app) {
-      return show(ctx, 400, { errors: [{ field: '', message: 'Cette application n’a pas d’accès à votre compte. La liste ci-dessous est à jour.' }] });
+      return show(ctx, 400, { errors: [{ field: '', message: tr('account:errors.noAccess') }] });
     }
     await deps.grants.revoke(account.id, app.clientId);
     redirect(ctx, `${path}?retire=${encodeURIComponent(app.clientId)}`);

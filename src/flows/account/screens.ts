@@ -6,13 +6,14 @@ import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 import type { AccountDetails } from './account-settings.js';
 import type { SignedInAccount } from './guard.js';
 import type { RecentSignIn } from './recent-sign-ins.js';
+import { tr } from '../../i18n/request-language.js';
 
 export type Section = 'informations' | 'mot-de-passe' | 'enfants' | 'applications' | 'cles-d-acces';
 
 const page = (view: string, heading: string, section: Section, account: SignedInAccount, base: ScreenBase, extra: Record<string, unknown> = {}): Screen => {
   const screen = formScreen(`account/${view}`, heading, base, { section, account, ...extra });
   // «Mon compte» leads nowhere else: the header names no relying application.
-  screen.locals.title = `${base.errors?.length ? 'Erreur – ' : ''}${heading} – Mon compte – Sésame`;
+  screen.locals.title = tr('common:pageTitle', { page: tr('account:pageTitle', { page: base.errors?.length ? tr('common:errorTitle', { page: heading }) : heading }) });
   return screen;
 };
 
@@ -25,7 +26,7 @@ export function maskMobile(e164: string | null): string | null {
 
 export function informationsScreen(base: ScreenBase, account: SignedInAccount, details: AccountDetails, signIns: RecentSignIn[], notice?: string, upstreamLabel?: string): Screen {
   const a = details.account;
-  return page('informations', 'Mes informations', 'informations', account, base, {
+  return page('informations', tr('account:informations.heading'), 'informations', account, base, {
     identifiant: a.identifiant,
     givenName: a.given_name,
     familyName: a.family_name,
@@ -40,10 +41,10 @@ export function informationsScreen(base: ScreenBase, account: SignedInAccount, d
 }
 
 export const emailScreen = (base: ScreenBase, account: SignedInAccount, currentEmail: string | null, values: Record<string, string> = {}) =>
-  page('email', 'Modifier mon adresse électronique', 'informations', account, base, { currentEmail, values });
+  page('email', tr('account:email.heading'), 'informations', account, base, { currentEmail, values });
 
 export const passwordScreen = (base: ScreenBase, account: SignedInAccount, identifiant: string, notice?: string) =>
-  page('password', 'Changer mon mot de passe', 'mot-de-passe', account, base, { rules: passwordRules({ identifiantShown: true }), identifiant, notice });
+  page('password', tr('account:password.heading'), 'mot-de-passe', account, base, { rules: passwordRules({ identifiantShown: true }), identifiant, notice });
 
 export interface ApplicationItem {
   clientId: string;
@@ -53,22 +54,15 @@ export interface ApplicationItem {
 }
 
 export const applicationsScreen = (base: ScreenBase, account: SignedInAccount, applications: ApplicationItem[], notice?: string) =>
-  page('applications', 'Mes applications', 'applications', account, base, { applications, notice });
+  page('applications', tr('account:applications.heading'), 'applications', account, base, { applications, notice });
 
 type LinkPage = 'confirm' | 'confirmed' | 'invalid' | 'used' | 'expired';
 
-const LINK_PAGES: Record<LinkPage, { heading: string; paragraphs: (email: string) => string[] }> = {
-  confirm: { heading: 'Confirmez votre nouvelle adresse', paragraphs: (email) => [`Appuyez sur le bouton pour que ${email} devienne l’adresse électronique de votre compte Sésame.`] },
-  confirmed: {
-    heading: 'Votre adresse électronique est changée',
-    paragraphs: (email) => [`L’adresse de votre compte est désormais ${email}.`, 'Pour votre sécurité, vous avez été déconnecté de vos autres appareils et services.'],
-  },
-  invalid: { heading: 'Ce lien ne fonctionne pas', paragraphs: () => ['Vérifiez que vous avez copié le lien en entier, ou demandez un nouveau lien depuis « Mon compte ».'] },
-  used: { heading: 'Ce lien a déjà été utilisé', paragraphs: () => ['Votre adresse a déjà été changée avec ce lien. Vous pouvez la voir dans « Mon compte ».'] },
-  expired: { heading: 'Ce lien a expiré', paragraphs: () => ['Demandez un nouveau lien depuis « Mon compte », rubrique « Mes informations ».'] },
-};
+// Each page is `account:emailLink.<page>.heading` and `.paragraphs.<n>` (with the new address as {{email}}).
+const LINK_PAGES: Record<LinkPage, number> = { confirm: 1, confirmed: 2, invalid: 1, used: 1, expired: 1 };
 
 export function emailLinkScreen(base: ScreenBase, kind: LinkPage, options: { email?: string; token?: string } = {}): Screen {
-  const { heading, paragraphs } = LINK_PAGES[kind];
-  return formScreen('account/email-link', heading, base, { heading, page: kind, paragraphs: paragraphs(options.email ?? ''), token: options.token });
+  const heading = tr(`account:emailLink.${kind}.heading`);
+  const paragraphs = Array.from({ length: LINK_PAGES[kind] }, (_, i) => tr(`account:emailLink.${kind}.paragraphs.${i + 1}`, { email: options.email ?? '' }));
+  return formScreen('account/email-link', heading, base, { heading, page: kind, paragraphs, token: options.token });
 }

@@ -2,6 +2,7 @@
 // to its field, and nothing is written while any remains.
 import { CONTROL, keep, text, type Checked, type FieldError } from '../common/form-input.js';
 import { readMobile } from './mobile-number.js';
+import { tr } from '../../i18n/request-language.js';
 
 // Birth dates and the password step are shared with the first connection (src/flows/common/form-input.ts).
 export { checkBirthdates, checkPasswordFields, readBirthdate, type Checked, type FieldError } from '../common/form-input.js';
@@ -14,9 +15,9 @@ const NAME = /^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u;
 export function checkName(value: string | undefined, field: string, label: { empty: string; what: string }): FieldError | string {
   const v = (value ?? '').normalize('NFC').trim().replace(/\s+/g, ' ');
   if (!v) return { field, message: label.empty };
-  if (v.length > NAME_MAX) return { field, message: `${label.what} est trop long : ${NAME_MAX} caractères au maximum.` };
+  if (v.length > NAME_MAX) return { field, message: tr('common:form.nameTooLong', { what: label.what, max: NAME_MAX }) };
   if (CONTROL.test(v) || !NAME.test(v)) {
-    return { field, message: `${label.what} ne peut contenir que des lettres, des espaces, des traits d’union et des apostrophes.` };
+    return { field, message: tr('common:form.nameCharacters', { what: label.what }) };
   }
   return v;
 }
@@ -24,13 +25,13 @@ export function checkName(value: string | undefined, field: string, label: { emp
 /** A mobile number in E.164 (field `mobile`), or the French sentence saying why it is refused. */
 export function checkMobile(value: string | undefined): FieldError | string {
   const typed = (value ?? '').trim();
-  const invalid = { field: 'mobile', message: 'Le numéro de téléphone n’est pas valide. Exemple : 06 12 34 56 78.' };
-  if (!typed) return { field: 'mobile', message: 'Indiquez votre numéro de téléphone portable.' };
+  const invalid = { field: 'mobile', message: tr('common:form.mobileInvalid') };
+  if (!typed) return { field: 'mobile', message: tr('common:form.mobileMissing') };
   if (typed.length > MOBILE_MAX || CONTROL.test(typed) || !/^[0-9+().\s-]+$/.test(typed)) return invalid;
   const reading = readMobile(typed);
   if (reading.ok) return reading.e164;
   if (reading.reason === 'not_mobile') {
-    return { field: 'mobile', message: 'Ce numéro est celui d’un téléphone fixe. Indiquez un numéro de téléphone portable, qui peut recevoir des SMS.' };
+    return { field: 'mobile', message: tr('common:form.mobileLandline') };
   }
   return invalid;
 }
@@ -43,8 +44,8 @@ export interface IdentityInput {
 
 export function checkIdentity(body: Record<string, unknown>): Checked<IdentityInput> {
   const errors: FieldError[] = [];
-  const family = checkName(text(body, 'family_name'), 'family_name', { empty: 'Indiquez votre nom.', what: 'Le nom' });
-  const given = checkName(text(body, 'given_name'), 'given_name', { empty: 'Indiquez votre prénom.', what: 'Le prénom' });
+  const family = checkName(text(body, 'family_name'), 'family_name', { empty: tr('common:form.familyNameMissing'), what: tr('common:form.familyNameWhat') });
+  const given = checkName(text(body, 'given_name'), 'given_name', { empty: tr('common:form.givenNameMissing'), what: tr('common:form.givenNameWhat') });
   if (typeof family !== 'string') errors.push(family);
   if (typeof given !== 'string') errors.push(given);
   const checkedMobile = checkMobile(text(body, 'mobile'));
@@ -67,9 +68,9 @@ export function checkIdentity(body: Record<string, unknown>): Checked<IdentityIn
 
 export function checkCode(body: Record<string, unknown>): Checked<string> {
   const typed = (text(body, 'code') ?? '').replace(/[\s.-]/g, '');
-  if (!typed) return { ok: false, errors: [{ field: 'code', message: 'Indiquez le code reçu par SMS.' }], kept: {} };
+  if (!typed) return { ok: false, errors: [{ field: 'code', message: tr('activation:errors.codeMissing') }], kept: {} };
   if (!/^[0-9]{6}$/.test(typed)) {
-    return { ok: false, errors: [{ field: 'code', message: 'Le code est fait de 6 chiffres. Recopiez-le depuis le SMS reçu.' }], kept: {} };
+    return { ok: false, errors: [{ field: 'code', message: tr('activation:errors.codeFormat') }], kept: {} };
   }
   return { ok: true, value: typed };
 }

@@ -16,15 +16,16 @@ import {
   type CodeNextStep, type ScreenBase,
 } from './screens.js';
 import type { SmsFailureKind } from '../../messaging/sms-sender.js';
+import { tr } from '../../i18n/request-language.js';
 
 /** SMS failures whose sentence tells the parent to choose «Renvoyer le code» (screens.ts). */
 const RESEND_HELPS = new Set<SmsFailureKind>(['unsubscribed', 'rate_limited', 'unavailable']);
 
-const EXPIRED_CODE = 'Ce code a expiré. Cet essai n’est pas compté : choisissez « Renvoyer le code » pour en recevoir un nouveau.';
-const EXPIRED_LAST_CODE = 'Ce code a expiré, et vous avez déjà reçu le nombre maximal de codes. Cet essai n’est pas compté : recommencez l’activation pour en recevoir un nouveau.';
+const EXPIRED_CODE = () => tr('activation:errors.codeExpired');
+const EXPIRED_LAST_CODE = () => tr('activation:errors.lastCodeExpired');
 /** The same, said before anything was typed (the page reached again after the code's time). */
-const EXPIRED_NOTICE = 'Le code envoyé par SMS a expiré. Choisissez « Renvoyer le code » pour en recevoir un nouveau.';
-const EXPIRED_LAST_NOTICE = 'Le code envoyé par SMS a expiré, et vous avez déjà reçu le nombre maximal de codes. Recommencez l’activation pour en recevoir un nouveau.';
+const EXPIRED_NOTICE = () => tr('activation:notice.codeExpired');
+const EXPIRED_LAST_NOTICE = () => tr('activation:notice.lastCodeExpired');
 
 const COOKIE = 'sesame.activation';
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,8 +46,8 @@ export interface ActivationRoutesDeps {
 
 const flowExpired = () =>
   withNext(
-    new AppError('activation_expired', 400, 'Votre demande d’activation a expiré. Recommencez depuis « Activer mon compte ».', 'activation flow not found or expired'),
-    { href: restartHref(null), label: 'Recommencer l’activation' },
+    new AppError('activation_expired', 400, tr('activation:errors.flowExpired'), 'activation flow not found or expired'),
+    { href: restartHref(null), label: tr('activation:restart') },
   );
 
 /**
@@ -91,7 +92,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   const codePage = (ctx: Context, state: FlowState, errors: FieldError[], extra: { notice?: string; expired?: boolean } = {}) => {
     const expired = extra.expired ?? activation.codeExpired(state);
     // Reached again (reload, back) after the code's time: the page says so before the parent types anything.
-    const notice = extra.notice ?? (expired && errors.length === 0 ? (codeNextStep(state, true) === 'resend' ? EXPIRED_NOTICE : EXPIRED_LAST_NOTICE) : undefined);
+    const notice = extra.notice ?? (expired && errors.length === 0 ? (codeNextStep(state, true) === 'resend' ? EXPIRED_NOTICE() : EXPIRED_LAST_NOTICE()) : undefined);
     return codeScreen(codeBase(ctx, state, errors), { codeMinutes, interactionUid: state.interactionUid, notice, nextStep: codeNextStep(state, expired) });
   };
 
@@ -196,12 +197,12 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const outcome = await activation.checkCode(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'expired') {
-      const message = codeNextStep(outcome.state, true) === 'resend' ? EXPIRED_CODE : EXPIRED_LAST_CODE;
+      const message = codeNextStep(outcome.state, true) === 'resend' ? EXPIRED_CODE() : EXPIRED_LAST_CODE();
       return showScreen(ctx, codePage(ctx, outcome.state, [{ field: 'code', message }], { expired: true }), 400);
     }
     if (outcome.kind === 'wrong') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
-      return showScreen(ctx, codePage(ctx, outcome.state, [{ field: 'code', message: `Ce code ne correspond pas. ${tries}` }]), 400);
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
+      return showScreen(ctx, codePage(ctx, outcome.state, [{ field: 'code', message: `${tr('common:journey.codeWrong')} ${tries}` }]), 400);
     }
     backToStep(ctx);
   });
@@ -213,7 +214,7 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     if (outcome === 'gone') return backToStep(ctx);
     if (outcome === 'sent') {
       const fresh = (await activation.load(id)) ?? state;
-      return showScreen(ctx, codePage(ctx, fresh, [], { expired: false, notice: 'Si ces informations correspondent à celles de l’établissement, un nouveau SMS vient de vous être envoyé. Seul le dernier code reçu est valable.' }));
+      return showScreen(ctx, codePage(ctx, fresh, [], { expired: false, notice: tr('activation:notice.newCodeSent') }));
     }
     const refusal = refusalMessage(outcome);
     if (refusal.retryAfter) ctx.set('Retry-After', String(refusal.retryAfter));
@@ -229,10 +230,10 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
     const outcome = await activation.checkBirthdates(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'wrong') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
       const errors = outcome.wrong.map((n) => ({
         field: `birthdate_${n}`,
-        message: `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}`,
+        message: `${tr('common:journey.birthdateWrong')} ${tries}`,
       }));
       const kept = Object.fromEntries(children.map((_, i) => [`birthdate_${i + 1}`, String(formBody(ctx)[`birthdate_${i + 1}`] ?? '')]));
       return showScreen(ctx, childrenScreen(base(ctx, state.clientName, errors), children, kept), 400);

@@ -9,8 +9,9 @@ import { renderCharter } from '../../charters/render.js';
 import { finishInteraction, loadInteraction, pageExpired, type LoadedInteraction } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
 import { CHARTER_PROMPT } from '../../oidc/charter-prompt.js';
+import { tr } from '../../i18n/request-language.js';
 
-const NOT_TICKED = 'Cochez la case « J’ai lu et j’accepte la charte » pour continuer, ou choisissez « Refuser ».';
+const NOT_TICKED = () => tr('charter:errors.notTicked');
 
 export interface CharterDeps {
   provider: () => Provider;
@@ -45,7 +46,7 @@ function renderCharterPage(ctx: Context, view: 'charter/show' | 'charter/print',
   const { loaded, charter } = pending;
   ctx.type = 'html';
   ctx.body = renderView(view, {
-    title: `${error ? 'Erreur – ' : ''}Charte d’utilisation – Sésame`,
+    title: tr('common:pageTitle', { page: error ? tr('common:errorTitle', { page: tr('charter:heading') }) : tr('charter:heading') }),
     clientName: loaded.clientName,
     uid: loaded.details.uid,
     csrf: ctx.state.csrf,
@@ -90,7 +91,7 @@ export function mountCharterRoutes(router: Router, deps: CharterDeps): void {
     }
     if (body.decision !== 'accept' || body.accept !== 'oui') {
       ctx.status = 400;
-      renderCharterPage(ctx, 'charter/show', pending, NOT_TICKED);
+      renderCharterPage(ctx, 'charter/show', pending, NOT_TICKED());
       return;
     }
     const { charter, accountId, loaded } = pending;
@@ -102,7 +103,7 @@ export function mountCharterRoutes(router: Router, deps: CharterDeps): void {
     const { details, clientName } = await loadInteraction(deps.provider(), ctx);
     if (details.prompt.name !== CHARTER_PROMPT || details.result?.error !== 'access_denied') return back(ctx);
     ctx.type = 'html';
-    ctx.body = renderView('charter/refused', { title: 'Charte refusée – Sésame', clientName, returnTo: details.returnTo });
+    ctx.body = renderView('charter/refused', { title: tr('common:pageTitle', { page: tr('charter:refusedTitle') }), clientName, returnTo: details.returnTo });
   });
 }
 

@@ -1,6 +1,7 @@
 // Form checks that several journeys share (activation, first connection): each problem is a French sentence tied
 // to its field; birth dates in every common typing; the password and its confirmation.
 import { PASSWORD_MAX_LENGTH } from '../../accounts/password-policy.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface FieldError {
   field: string;
@@ -48,11 +49,11 @@ export function checkBirthdateFields(body: Record<string, unknown>, fields: stri
     const typed = text(body, field) ?? '';
     kept[field] = keep(typed, 20);
     if (!typed.trim()) {
-      errors.push({ field, message: 'Indiquez la date de naissance, par exemple 14/03/2015.' });
+      errors.push({ field, message: tr('common:form.birthdateMissing') });
       continue;
     }
     const iso = typed.length <= 20 && !CONTROL.test(typed) ? readBirthdate(typed) : undefined;
-    if (!iso) errors.push({ field, message: 'Cette date n’est pas valide. Écrivez-la sous la forme JJ/MM/AAAA, par exemple 14/03/2015.' });
+    if (!iso) errors.push({ field, message: tr('common:form.birthdateInvalid') });
     else values.push(iso);
   }
   return errors.length ? { ok: false, errors, kept } : { ok: true, value: values };
@@ -66,16 +67,16 @@ export function checkBirthdates(body: Record<string, unknown>, count: number): C
 export function checkPasswordFields(body: Record<string, unknown>): Checked<string> {
   const password = text(body, 'password') ?? '';
   const confirm = text(body, 'password_confirm') ?? '';
-  if (!password) return { ok: false, errors: [{ field: 'password', message: 'Choisissez un mot de passe.' }], kept: {} };
+  if (!password) return { ok: false, errors: [{ field: 'password', message: tr('common:form.passwordMissing') }], kept: {} };
   if (password.length > PASSWORD_MAX_LENGTH) {
-    return { ok: false, errors: [{ field: 'password', message: `Le mot de passe est trop long : ${PASSWORD_MAX_LENGTH} caractères au maximum.` }], kept: {} };
+    return { ok: false, errors: [{ field: 'password', message: tr('common:form.passwordTooLong', { max: PASSWORD_MAX_LENGTH }) }], kept: {} };
   }
   if (CONTROL.test(password)) {
-    return { ok: false, errors: [{ field: 'password', message: 'Le mot de passe contient un caractère invisible ou de contrôle. Choisissez-en un autre.' }], kept: {} };
+    return { ok: false, errors: [{ field: 'password', message: tr('common:form.passwordControl') }], kept: {} };
   }
-  if (!confirm) return { ok: false, errors: [{ field: 'password_confirm', message: 'Confirmez votre mot de passe en le tapant une seconde fois.' }], kept: {} };
+  if (!confirm) return { ok: false, errors: [{ field: 'password_confirm', message: tr('common:form.confirmMissing') }], kept: {} };
   if (confirm !== password) {
-    return { ok: false, errors: [{ field: 'password_confirm', message: 'Les deux mots de passe ne sont pas identiques. Tapez-les de nouveau.' }], kept: {} };
+    return { ok: false, errors: [{ field: 'password_confirm', message: tr('common:form.confirmDifferent') }], kept: {} };
   }
   return { ok: true, value: password };
 }

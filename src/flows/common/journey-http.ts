@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import { finishInteraction, loadInteraction, pageExpired } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
 import type { Screen } from './screen.js';
+import { preferUiLocales } from '../../i18n/request-language.js';
 
 export function showScreen(ctx: Context, screen: Screen, status = 200): void {
   ctx.status = status;
@@ -46,6 +47,7 @@ export async function interactionFor(provider: Provider, uid: unknown): Promise<
   if (typeof uid !== 'string' || !INTERACTION_UID.test(uid)) throw pageExpired();
   const interaction = await provider.Interaction.find(uid);
   if (!interaction) throw pageExpired();
+  preferUiLocales(interaction.params.ui_locales);
   const client = await provider.Client.find(String(interaction.params.client_id));
   return { uid, clientName: client?.clientName ?? null };
 }

@@ -1,6 +1,7 @@
 // What a journey's screen is (a view and its locals), and the frame every form screen shares: the title marks an
 // error, the summary lists every problem, and each field finds its own message (views/partials/forms.pug).
 import type { FieldError } from './form-input.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface ScreenBase {
   csrf: string;
@@ -19,7 +20,7 @@ export function formScreen(view: string, heading: string, base: ScreenBase, extr
   return {
     view,
     locals: {
-      title: `${errors.length ? 'Erreur – ' : ''}${heading} – Sésame`,
+      title: tr('common:pageTitle', { page: errors.length ? tr('common:errorTitle', { page: heading }) : heading }),
       csrf: base.csrf,
       clientName: base.clientName ?? undefined,
       errors,
@@ -36,6 +37,6 @@ export function formScreen(view: string, heading: string, base: ScreenBase, extr
  */
 export function signInLink(interactionUid: string | null): { signInHref: string; signInLabel: string } {
   return interactionUid
-    ? { signInHref: `/interaction/${encodeURIComponent(interactionUid)}`, signInLabel: 'Revenir à la connexion' }
-    : { signInHref: '/', signInLabel: 'Voir les services de l’école' };
+    ? { signInHref: `/interaction/${encodeURIComponent(interactionUid)}`, signInLabel: tr('common:journey.backToSignIn') }
+    : { signInHref: '/', signInLabel: tr('common:journey.schoolServices') };
 }

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { finishInteraction, loadInteraction, pageExpired, type InteractionDetails } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
+import { tr } from '../../i18n/request-language.js';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { AccountKind } from '../../store/schema.js';
 import type { Consents } from '../../oidc/consents.js';
@@ -13,14 +14,13 @@ import type { AuditTrail } from '../../audit/trail.js';
 export function scopeWording(scope: string, kind: AccountKind | undefined, offlineDays: number): string | undefined {
   const parent = kind === 'responsable';
   switch (scope) {
-    case 'profile': return 'vos nom et prénom, et votre identifiant';
-    case 'email': return 'votre adresse électronique';
-    case 'phone': return 'votre numéro de téléphone portable';
-    case 'scolarite': return parent ? 'la liste de vos enfants, leur établissement et leur classe' : 'votre établissement et votre classe';
+    case 'profile': return tr('consent:scope.profile');
+    case 'email': return tr('consent:scope.email');
+    case 'phone': return tr('consent:scope.phone');
+    case 'scolarite': return tr(parent ? 'consent:scope.scolariteParent' : 'consent:scope.scolaritePupil');
     // A parent has no INE: the item would promise something the application never receives.
-    case 'ine': return parent ? undefined : 'votre identifiant national élève (INE)';
-    case 'offline_access':
-      return `l’accès à ces informations même quand vous n’êtes pas connecté, pendant ${offlineDays} jour${offlineDays > 1 ? 's' : ''} au plus`;
+    case 'ine': return parent ? undefined : tr('consent:scope.ine');
+    case 'offline_access': return tr('consent:scope.offlineAccess', { count: offlineDays });
     default: return undefined;
   }
 }
@@ -58,7 +58,7 @@ export function mountConsentRoutes(router: Router, deps: ConsentDeps): void {
     const items = shown.map((s) => scopeWording(s, account?.kind, offlineDays)).filter((w): w is string => Boolean(w));
     ctx.type = 'html';
     ctx.body = renderView('consent', {
-      title: 'Autorisation – Sésame',
+      title: tr('common:pageTitle', { page: tr('consent:pageTitle') }),
       clientName,
       identifiant: account?.identifiant,
       // A self-registered application chose its own name: say that the académie does not run it.

@@ -7,6 +7,7 @@ import type { Db } from '../../store/database.js';
 import { showScreen } from '../common/journey-http.js';
 import type { SignedInAccount } from '../account/guard.js';
 import { linkOf, removeLink } from './links.js';
+import { tr } from '../../i18n/request-language.js';
 
 export const UNLINK_PATH = '/compte/franceconnect';
 
@@ -19,7 +20,7 @@ export function mountUnlinkRoutes(router: Router, deps: { guard: Middleware; db:
     showScreen(ctx, {
       view: 'account/franceconnect',
       locals: {
-        title: `Connexion avec ${deps.label} – Mon compte – Sésame`,
+        title: tr('common:pageTitle', { page: tr('account:pageTitle', { page: tr('account:upstream.heading', { label: deps.label }) }) }),
         csrf: ctx.state.csrf as string,
         section: 'informations',
         account,
@@ -38,7 +39,7 @@ export function mountUnlinkRoutes(router: Router, deps: { guard: Middleware; db:
     const outcome = await removeLink(deps.db, account.id, deps.issuer);
     if (outcome === 'removed') {
       deps.audit?.record({ kind: 'federation.unlinked', outcome: 'success', accountId: account.id, address: ctx.ip });
-      return show(ctx, `${deps.label} n’est plus relié à votre compte.`);
+      return show(ctx, tr('account:upstream.unlinked', { label: deps.label }));
     }
     // No password: the page says why and what to do; nothing linked: the page says so.
     return show(ctx, undefined, outcome === 'no_password' ? 409 : 200);

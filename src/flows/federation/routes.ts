@@ -16,6 +16,7 @@ import type { FederationState } from './flow.js';
 import { cancelledScreen, childrenScreen, endedScreen, failedScreen, limitedScreen, noMatchScreen } from './screens.js';
 import { UpstreamError, type UpstreamChecks, type UpstreamClient } from './upstream-client.js';
 import { rememberUpstreamToken } from './upstream-logout.js';
+import { tr } from '../../i18n/request-language.js';
 
 const START_COOKIE = 'sesame.federation.start';
 const FLOW_COOKIE = 'sesame.federation';
@@ -37,7 +38,7 @@ export interface FederationRoutesDeps {
 }
 
 const flowExpired = () =>
-  new AppError('federation_expired', 400, 'Votre demande a expiré. Retournez sur le site que vous vouliez utiliser et reconnectez-vous.', 'federation flow not found or expired');
+  new AppError('federation_expired', 400, tr('federation:errors.flowExpired'), 'federation flow not found or expired');
 
 interface StartCookie extends UpstreamChecks {
   uid: string;
@@ -143,8 +144,8 @@ export function mountFederationRoutes(router: Router, deps: FederationRoutesDeps
     const outcome = await federation.checkBirthdates(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'wrong') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
-      const errors = outcome.wrong.map((n) => ({ field: `birthdate_${n}`, message: `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}` }));
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
+      const errors = outcome.wrong.map((n) => ({ field: `birthdate_${n}`, message: `${tr('common:journey.birthdateWrong')} ${tries}` }));
       const kept = Object.fromEntries(children.map((_, i) => [`birthdate_${i + 1}`, String(formBody(ctx)[`birthdate_${i + 1}`] ?? '').slice(0, 20)]));
       return showScreen(ctx, childrenScreen(base(ctx, state.clientName, errors), upstream.label, children, kept), 400);
     }

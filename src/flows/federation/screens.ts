@@ -4,6 +4,7 @@ import { childLabel } from '../activation/screens.js';
 import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 import type { Child } from '../common/children.js';
 import type { EndReason } from './flow.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface Action {
   href: string;
@@ -14,7 +15,10 @@ export const loginHref = (uid: string) => `/interaction/${encodeURIComponent(uid
 export const activationHref = (uid: string) => `/activation?interaction=${encodeURIComponent(uid)}`;
 
 export const childrenScreen = (base: ScreenBase, label: string, children: Child[], values: Record<string, string> = {}) =>
-  formScreen('federation/children', 'Confirmer votre identité', base, { label, children: children.map((c) => ({ label: childLabel(c) })), values });
+  formScreen('federation/children', tr('federation:children.heading'), base, { label, children: children.map((c) => ({ label: childLabel(c) })), values });
+
+const activateBySms = (uid: string): Action => ({ href: activationHref(uid), label: tr('federation:activateBySms') });
+const backToLogin = (uid: string): Action => ({ href: loginHref(uid), label: tr('federation:backToLogin') });
 
 function message(base: ScreenBase, heading: string, paragraphs: string[], actions: Action[], reference?: string): Screen {
   return formScreen('federation/message', heading, base, { heading, paragraphs, actions, reference: reference ?? null });
@@ -22,59 +26,26 @@ function message(base: ScreenBase, heading: string, paragraphs: string[], action
 
 /** No guardian of the directory carries these names (or several do): the same page either way. */
 export const noMatchScreen = (base: ScreenBase, label: string, uid: string) =>
-  message(base, 'Nous n’avons pas pu retrouver votre compte', [
-    `Votre identité ${label} ne correspond à aucun parent ou responsable légal que nous pouvons relier avec certitude aux informations transmises par les établissements.`,
-    'Vous pouvez activer votre compte avec le numéro de téléphone portable que vous avez donné à l’établissement de votre enfant. Si cela ne fonctionne pas, contactez l’établissement.',
-  ], [{ href: activationHref(uid), label: 'Activer mon compte par SMS' }, { href: loginHref(uid), label: 'Revenir à la page de connexion' }]);
+  message(base, tr('federation:noMatch.heading'), [tr('federation:noMatch.1', { label }), tr('federation:noMatch.2')], [activateBySms(uid), backToLogin(uid)]);
 
-const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[] }> = {
-  birthdates: {
-    heading: 'Nous n’avons pas pu confirmer les dates de naissance',
-    paragraphs: [
-      'Les dates de naissance saisies ne correspondent pas à celles que l’établissement nous a transmises. Pour votre sécurité, cette demande est annulée.',
-      'Contactez le secrétariat de l’établissement de votre enfant : il pourra vérifier les dates de naissance enregistrées et les corriger si besoin.',
-    ],
-  },
-  no_children: {
-    heading: 'Nous n’avons pas trouvé vos enfants',
-    paragraphs: [
-      'L’établissement ne nous a transmis aucun élève dont vous êtes responsable légal.',
-      'Contactez le secrétariat de l’établissement de votre enfant : il pourra vérifier les informations enregistrées.',
-    ],
-  },
-  disabled: {
-    heading: 'Votre compte est désactivé',
-    paragraphs: ['Ce compte ne peut plus être utilisé pour se connecter. Contactez l’établissement de votre enfant.'],
-  },
-  other_identity: {
-    heading: 'Votre compte est déjà relié à une autre identité',
-    paragraphs: [
-      'Ce compte est déjà relié à une autre identité. Connectez-vous avec votre identifiant et votre mot de passe, ou contactez l’établissement de votre enfant.',
-    ],
-  },
-};
+// Each ending is `federation:ended.<reason>.heading` and `.paragraphs.<n>`: how many paragraphs it has.
+const ENDINGS: Record<EndReason, number> = { birthdates: 2, no_children: 2, disabled: 1, other_identity: 1 };
 
 export function endedScreen(base: ScreenBase, reason: EndReason, uid: string): Screen {
-  const ending = ENDINGS[reason];
-  return message(base, ending.heading, ending.paragraphs, [{ href: loginHref(uid), label: 'Revenir à la page de connexion' }]);
+  const paragraphs = Array.from({ length: ENDINGS[reason] }, (_, i) => tr(`federation:ended.${reason}.paragraphs.${i + 1}`));
+  return message(base, tr(`federation:ended.${reason}.heading`), paragraphs, [backToLogin(uid)]);
 }
 
 /** The person cancelled at the upstream (access_denied). */
 export const cancelledScreen = (base: ScreenBase, label: string, uid: string) =>
-  message(base, `Connexion avec ${label} annulée`, [
-    `Vous n’avez pas terminé la connexion avec ${label}. Vous pouvez vous connecter avec votre identifiant et votre mot de passe, ou réessayer.`,
-  ], [{ href: loginHref(uid), label: 'Revenir à la page de connexion' }]);
+  message(base, tr('federation:cancelled.heading', { label }), [tr('federation:cancelled.text', { label })], [backToLogin(uid)]);
 
 /** The upstream cannot be reached, or answered something we refuse (bad signature, wrong state or nonce). */
 export const failedScreen = (base: ScreenBase, label: string, uid: string | null, reason: 'unavailable' | 'rejected', reference: string) =>
-  message(base, `La connexion avec ${label} n’a pas abouti`, [
-    reason === 'unavailable'
-      ? `${label} ne répond pas pour le moment. Réessayez dans quelques minutes, ou connectez-vous avec votre identifiant et votre mot de passe.`
-      : `Nous n’avons pas pu vérifier la réponse de ${label}. Réessayez, ou connectez-vous avec votre identifiant et votre mot de passe.`,
-    ...(uid ? [] : ['Retournez sur le site que vous vouliez utiliser et reconnectez-vous.']),
-  ], uid ? [{ href: loginHref(uid), label: 'Revenir à la page de connexion' }] : [], reference);
+  message(base, tr('federation:failed.heading', { label }), [
+    tr(`federation:failed.${reason}`, { label }),
+    ...(uid ? [] : [tr('federation:failed.goBack')]),
+  ], uid ? [backToLogin(uid)] : [], reference);
 
 export const limitedScreen = (base: ScreenBase, uid: string) =>
-  message(base, 'Trop de tentatives', [
-    'Vous avez déjà essayé plusieurs fois aujourd’hui de confirmer votre identité. Réessayez demain, ou activez votre compte par SMS.',
-  ], [{ href: activationHref(uid), label: 'Activer mon compte par SMS' }, { href: loginHref(uid), label: 'Revenir à la page de connexion' }]);
+  message(base, tr('errors:heading.tooManyAttempts'), [tr('federation:limited')], [activateBySms(uid), backToLogin(uid)]);

@@ -20,6 +20,7 @@ import {
   type FlowRules, type FlowState, type IdentityOutcome, type MailStatus,
 } from './flow.js';
 import { childrenToConfirm, identityQuestions, passwordContext } from './identity.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface FirstConnectionSettings extends FlowRules {
   pupilEmailRequired: boolean;
@@ -132,7 +133,7 @@ export function createFirstConnection(deps: FirstConnectionDeps) {
       const reason = checkPassword(password, await passwordContext(db, state));
       if (reason) return { kind: 'refused', message: reason };
       if (state.letterHash && (await verifyPassword(state.letterHash, password))) {
-        return { kind: 'refused', message: 'Choisissez un mot de passe différent du mot de passe provisoire de votre courrier.' };
+        return { kind: 'refused', message: tr('first-connection:errors.samePassword') };
       }
       const passwordHash = await hashPassword(password);
       const saved = await flows.update(flowId, async (current) =>

@@ -2,6 +2,7 @@
 // provisional password), before it reaches the flow: each problem is a French sentence tied to its field.
 import { isMailAddress } from '../../messaging/mailer.js';
 import { CONTROL, keep, text, type Checked } from '../common/form-input.js';
+import { tr } from '../../i18n/request-language.js';
 
 export const EMAIL_MAX = 254;
 
@@ -11,13 +12,13 @@ export function checkEmail(body: Record<string, unknown>, required: boolean): Ch
   const kept = { email: keep(typed, EMAIL_MAX) };
   if (!typed) {
     if (!required) return { ok: true, value: null };
-    return { ok: false, errors: [{ field: 'email', message: 'Indiquez votre adresse électronique. Elle sert à activer votre compte et à retrouver votre mot de passe.' }], kept };
+    return { ok: false, errors: [{ field: 'email', message: tr('first-connection:errors.emailMissing') }], kept };
   }
   if (typed.length > EMAIL_MAX) {
-    return { ok: false, errors: [{ field: 'email', message: `L’adresse électronique est trop longue : ${EMAIL_MAX} caractères au maximum.` }], kept };
+    return { ok: false, errors: [{ field: 'email', message: tr('common:form.emailTooLong', { max: EMAIL_MAX }) }], kept };
   }
   if (CONTROL.test(typed) || !isMailAddress(typed)) {
-    return { ok: false, errors: [{ field: 'email', message: 'L’adresse électronique n’est pas valide. Exemple : prenom.nom@exemple.fr.' }], kept };
+    return { ok: false, errors: [{ field: 'email', message: tr('common:form.emailInvalid') }], kept };
   }
   const at = typed.lastIndexOf('@');
   return { ok: true, value: `${typed.slice(0, at)}@${typed.slice(at + 1).toLowerCase()}` };

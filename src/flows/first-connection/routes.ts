@@ -19,6 +19,7 @@ import {
   passwordScreen, PATH,
 } from './screens.js';
 import { ProvisionalExpiredError, type createSignIn } from '../login/sign-in.js';
+import { tr } from '../../i18n/request-language.js';
 
 const COOKIE = 'sesame.premiere-connexion';
 
@@ -39,7 +40,7 @@ export interface SignInHandOver {
 }
 
 const flowExpired = () =>
-  new AppError('first_connection_expired', 400, 'Votre première connexion a expiré. Recommencez en vous connectant avec le mot de passe de votre courrier.', 'first connection flow not found or expired');
+  new AppError('first_connection_expired', 400, tr('first-connection:errors.flowExpired'), 'first connection flow not found or expired');
 
 
 const backToStep = (ctx: Context) => {
@@ -153,7 +154,7 @@ function mountLetterRoutes(router: Router, deps: FirstConnectionRoutesDeps, hand
     try {
       const outcome = await deps.signIn(form, ctx.ip);
       if (outcome.kind === 'first_connection') return handOver.begin(ctx, outcome.account, { interactionUid: null, clientName: null });
-      const message = 'Ce mot de passe n’est pas un mot de passe provisoire : votre compte est déjà prêt. Connectez-vous depuis le service de l’école que vous voulez utiliser.';
+      const message = tr('first-connection:errors.notProvisional');
       return showScreen(ctx, letterScreen(base(ctx, null, [{ field: '', message }]), { username }), 400);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
@@ -198,11 +199,11 @@ function mountStepRoutes(router: Router, { fc, currentFlow, showStep, base }: St
     const outcome = await fc.confirmIdentity(id, checked.value, ctx.ip);
     if (outcome.kind === 'gone') throw flowExpired();
     if (outcome.kind === 'wrong') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
       // Never which child's date was wrong: each date could then be guessed on its own.
       const message = fields.length === 1
-        ? `Cette date ne correspond pas à celle que l’établissement nous a transmise. ${tries}`
-        : `Au moins une de ces dates ne correspond pas à celles que l’établissement nous a transmises. Vérifiez-les toutes. ${tries}`;
+        ? `${tr('common:journey.birthdateWrong')} ${tries}`
+        : `${tr('first-connection:errors.someBirthdateWrong')} ${tries}`;
       const errors = [{ field: fields.length === 1 ? fields[0]! : '', message }];
       const kept = Object.fromEntries(fields.map((f) => [f, keep(String(formBody(ctx)[f] ?? ''), 20)]));
       return showScreen(ctx, identityScreen(base(ctx, state.clientName, errors), questions, kept), 400);
@@ -224,7 +225,7 @@ function mountMailRoutes(router: Router, { fc, currentFlow, showStep, base }: St
     if (outcome === 'gone') return backToStep(ctx);
     const state = await fc.load(id);
     if (!state) throw flowExpired();
-    if (outcome === 'nothing') return showStep(ctx, state, 400, { errors: [{ field: '', message: 'Votre adresse électronique est déjà confirmée : il n’y a plus de courriel à envoyer.' }] });
+    if (outcome === 'nothing') return showStep(ctx, state, 400, { errors: [{ field: '', message: tr('first-connection:errors.alreadyConfirmed') }] });
     if (outcome === 'sent') return showStep(ctx, state, 200, { notice });
     return showRefusal(ctx, showStep, state, outcome);
   };
@@ -232,7 +233,7 @@ function mountMailRoutes(router: Router, { fc, currentFlow, showStep, base }: St
   router.post(`${PATH}/renvoyer`, async (ctx) => {
     const { id, state } = await currentFlow(ctx);
     if (state.step !== 'done') return backToStep(ctx);
-    await answer(ctx, id, await fc.resend(id, ctx.ip), `Un nouveau courriel vient de partir vers ${state.email ?? 'votre adresse'}. Seul le dernier lien reçu est valable.`);
+    await answer(ctx, id, await fc.resend(id, ctx.ip), tr('first-connection:notice.resent', { email: state.email ?? tr('first-connection:notice.yourAddress') }));
   });
 
   router.post(`${PATH}/corriger`, async (ctx) => {
@@ -243,7 +244,7 @@ function mountMailRoutes(router: Router, { fc, currentFlow, showStep, base }: St
       const screen = doneScreen(base(ctx, state.clientName, checked.errors), state, { pending: true, values: checked.kept });
       return showScreen(ctx, screen, 400);
     }
-    await answer(ctx, id, await fc.correct(id, checked.value!, ctx.ip), `Votre adresse est corrigée. Un courriel vient de partir vers ${checked.value}.`);
+    await answer(ctx, id, await fc.correct(id, checked.value!, ctx.ip), tr('first-connection:notice.corrected', { email: checked.value }));
   });
 }
 

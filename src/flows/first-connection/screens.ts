@@ -8,16 +8,17 @@ import { stepHeading, stepOf } from '../common/steps.js';
 import type { MailRefusal } from './first-connection.js';
 import type { EndReason, FlowState } from './flow.js';
 import type { IdentityQuestion } from './identity.js';
+import { tr } from '../../i18n/request-language.js';
 
 export const PATH = '/premiere-connexion';
 
 const screen = (view: string, heading: string, base: ScreenBase, extra: Record<string, unknown> = {}) =>
   formScreen(`first-connection/${view}`, heading, base, { heading, ...extra });
 
-const STEPS = ['Votre mot de passe', 'Votre adresse électronique', 'Vérification de votre identité'] as const;
+const STEPS = () => [tr('first-connection:steps.password'), tr('first-connection:steps.email'), tr('first-connection:steps.identity')];
 
 function stepScreen(view: string, current: number, base: ScreenBase, extra: Record<string, unknown>): Screen {
-  const step = stepOf('Première connexion', STEPS, current);
+  const step = stepOf(tr('first-connection:journey'), STEPS(), current);
   return screen(view, stepHeading(step), base, { step, ...extra });
 }
 
@@ -31,14 +32,14 @@ export const emailScreen = (base: ScreenBase, required: boolean, values: Record<
 export function identityScreen(base: ScreenBase, questions: IdentityQuestion[], values: Record<string, string> = {}): Screen {
   const fields = questions.map((q) => ({
     name: q.field,
-    label: q.child ? `Date de naissance de ${childLabel(q.child)}` : 'Votre date de naissance',
+    label: q.child ? tr('common:form.birthdateOf', { child: childLabel(q.child) }) : tr('first-connection:identity.ownBirthdate'),
   }));
   return stepScreen('identity', 3, base, { fields, parent: questions.some((q) => q.child), values, action: `${PATH}/identite` });
 }
 
 /** The end of the journey (or the reminder of an unconfirmed address): the identifiant, the mail, «Continuer». */
 export function doneScreen(base: ScreenBase, state: FlowState, options: { pending: boolean; notice?: string; values?: Record<string, string> }): Screen {
-  const heading = state.purpose === 'reminder' ? 'Confirmez votre adresse électronique' : 'Votre compte est prêt';
+  const heading = state.purpose === 'reminder' ? tr('first-connection:link.confirm.heading') : tr('first-connection:done.ready');
   return screen('done', heading, base, {
     reminder: state.purpose === 'reminder',
     identifiant: state.identifiant,
@@ -49,92 +50,45 @@ export function doneScreen(base: ScreenBase, state: FlowState, options: { pendin
     values: options.values ?? {},
     resendAction: `${PATH}/renvoyer`,
     correctAction: `${PATH}/corriger`,
-    continueTo: state.interactionUid ? state.clientName ?? 'le service' : null,
+    continueTo: state.interactionUid ? state.clientName ?? tr('first-connection:done.theService') : null,
     continueAction: state.interactionUid ? `/interaction/${encodeURIComponent(state.interactionUid)}/premiere-connexion` : null,
   });
 }
 
-const CONTACT = 'Contactez le secrétariat de l’établissement : il vérifiera les informations enregistrées et pourra vous remettre un nouveau courrier.';
-
-const ENDINGS: Record<EndReason, { heading: string; paragraphs: string[] }> = {
-  birthdates: {
-    heading: 'Nous n’avons pas pu confirmer votre identité',
-    paragraphs: [
-      'Les dates de naissance saisies ne correspondent pas à celles que l’établissement nous a transmises. Pour votre sécurité, le mot de passe provisoire de votre courrier ne fonctionne plus.',
-      CONTACT,
-    ],
-  },
-  no_birthdate: {
-    heading: 'Nous ne pouvons pas confirmer votre identité',
-    paragraphs: [
-      'L’établissement ne nous a transmis aucune date de naissance à vérifier pour ce compte. Votre mot de passe provisoire reste valable : reconnectez-vous avec lui quand l’établissement aura corrigé ses informations.',
-      'Contactez le secrétariat de l’établissement : il vérifiera les informations enregistrées.',
-    ],
-  },
-  letter_used: {
-    heading: 'Ce courrier a déjà servi',
-    paragraphs: [
-      'Le mot de passe provisoire de ce courrier ne fonctionne plus : il a déjà servi à une première connexion, il a expiré, ou l’établissement l’a remplacé.',
-      'Si vous avez déjà terminé votre première connexion, connectez-vous avec le mot de passe que vous avez choisi. Sinon, contactez l’établissement : il vous remettra un nouveau courrier.',
-    ],
-  },
-};
+// Each ending is `first-connection:ended.<reason>.heading` and `.paragraphs.<n>`: how many paragraphs it has.
+const ENDINGS: Record<EndReason, number> = { birthdates: 2, no_birthdate: 2, letter_used: 2 };
 
 /** Every ending leads on: back to the sign-in it came from, or to the services of the home page. */
 export function endedScreen(base: ScreenBase, reason: EndReason, interactionUid: string | null): Screen {
-  const ending = ENDINGS[reason];
-  return screen('ended', ending.heading, base, { paragraphs: ending.paragraphs, ...signInLink(interactionUid) });
+  const paragraphs = Array.from({ length: ENDINGS[reason] }, (_, i) => tr(`first-connection:ended.${reason}.paragraphs.${i + 1}`));
+  return screen('ended', tr(`first-connection:ended.${reason}.heading`), base, { paragraphs, ...signInLink(interactionUid) });
 }
 
 /** A correct provisional password past its 3 months: what to do, never «incorrect». */
 export const expiredScreen = (base: ScreenBase, profil: 'responsable' | 'eleve', activationHref: string) =>
-  screen('expired', 'Votre mot de passe provisoire a expiré', base, { parent: profil !== 'eleve', activationHref });
+  screen('expired', tr('first-connection:expired.heading'), base, { parent: profil !== 'eleve', activationHref });
 
 /** Started from the home page: identifiant and provisional password from the letter. */
 export const letterScreen = (base: ScreenBase, values: Record<string, string>) =>
-  screen('letter', 'Première connexion avec le courrier de l’établissement', base, { values, action: `${PATH}/courrier` });
+  screen('letter', tr('first-connection:letter.heading'), base, { values, action: `${PATH}/courrier` });
 
 export type LinkPage = 'confirm' | 'confirmed' | 'invalid' | 'used' | 'expired';
 
-const LINK_PAGES: Record<LinkPage, { heading: string; paragraphs: string[] }> = {
-  confirm: { heading: 'Confirmez votre adresse électronique', paragraphs: ['Pour terminer l’activation de votre compte Sésame, confirmez votre adresse électronique.'] },
-  confirmed: { heading: 'Votre compte est activé', paragraphs: ['Votre adresse électronique est confirmée. Vous pourrez vous en servir si vous oubliez votre mot de passe.'] },
-  invalid: {
-    heading: 'Ce lien n’est pas valable',
-    paragraphs: [
-      'Ce lien est incomplet, ou il a été remplacé par un lien plus récent. Vérifiez que vous avez copié toute l’adresse, ou ouvrez le dernier courriel reçu.',
-      'Vous pouvez demander un nouveau courriel : connectez-vous au service de l’école, puis choisissez « Renvoyer le courriel ».',
-    ],
-  },
-  used: {
-    heading: 'Ce lien a déjà été utilisé',
-    paragraphs: ['Ce lien ne sert qu’une fois, et il a déjà servi. Si votre compte est activé, vous n’avez plus rien à faire.'],
-  },
-  expired: {
-    heading: 'Ce lien a expiré',
-    paragraphs: ['Pour votre sécurité, ce lien ne fonctionne que pendant une durée limitée.', 'Connectez-vous au service de l’école, puis choisissez « Renvoyer le courriel » pour en recevoir un nouveau.'],
-  },
-};
+// Each page is `first-connection:link.<page>.heading` and `.paragraphs.<n>`: how many paragraphs it has.
+const LINK_PAGES: Record<LinkPage, number> = { confirm: 1, confirmed: 1, invalid: 2, used: 1, expired: 2 };
 
 export function linkScreen(base: ScreenBase, page: LinkPage, extra: { token?: string; identifiant?: string } = {}): Screen {
-  const { heading, paragraphs } = LINK_PAGES[page];
+  const heading = tr(`first-connection:link.${page}.heading`);
+  const paragraphs = Array.from({ length: LINK_PAGES[page] }, (_, i) => tr(`first-connection:link.${page}.paragraphs.${i + 1}`));
   return screen('link', heading, base, { page, paragraphs, token: extra.token ?? null, identifiant: extra.identifiant ?? null, action: `${PATH}/courriel/confirmer` });
 }
 
-const MAIL_FAILURES: Record<MailFailureKind, string> = {
-  invalid_address: 'Le courriel n’a pas pu être remis : cette adresse semble ne pas exister. Vérifiez-la, puis corrigez-la ci-dessous.',
-  rejected: 'Le serveur de messagerie a refusé notre courriel. Vérifiez l’adresse, ou réessayez plus tard avec « Renvoyer le courriel ».',
-  unavailable: 'Le courriel n’a pas pu être envoyé pour le moment. Votre compte est bien enregistré : réessayez dans quelques minutes avec « Renvoyer le courriel ».',
-};
-
-function delay(seconds: number): string {
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
-}
+// `first-connection:mailFailure.<kind>`, one per MailFailureKind.
+const mailFailure = (kind: MailFailureKind) => tr(`first-connection:mailFailure.${kind}`);
 
 export function mailRefusalMessage(refusal: MailRefusal): { status: number; message: string; retryAfter?: number } {
   if (refusal.kind === 'limited') {
-    return { status: 429, retryAfter: refusal.retryAfterSeconds, message: `Trop de courriels demandés. Réessayez dans ${delay(refusal.retryAfterSeconds)}.` };
+    return { status: 429, retryAfter: refusal.retryAfterSeconds, message: tr('first-connection:mailLimited', { count: Math.max(1, Math.ceil(refusal.retryAfterSeconds / 60)) }) };
   }
-  return { status: refusal.failure === 'unavailable' ? 503 : 422, message: MAIL_FAILURES[refusal.failure] };
+  return { status: refusal.failure === 'unavailable' ? 503 : 422, message: mailFailure(refusal.failure) };
 }

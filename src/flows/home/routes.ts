@@ -3,11 +3,12 @@
 import type Router from '@koa/router';
 import type { Clients } from '../../oidc/clients.js';
 import { renderView } from '../../http/views.js';
+import { tr } from '../../i18n/request-language.js';
 
 export function mountHomeRoutes(router: Router, deps: { clients: Pick<Clients, 'homeServices'> }): void {
   router.get('/', async (ctx) => {
     const services = await deps.clients.homeServices();
     ctx.type = 'html';
-    ctx.body = renderView('home', { title: 'Sésame', services });
+    ctx.body = renderView('home', { title: tr('home:title'), services });
   });
 }

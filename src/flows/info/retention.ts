@@ -1,14 +1,14 @@
 // How long each kind of personal data is kept, as the «Données personnelles» page states it: read from the same
 // settings the code runs with, so the page cannot drift from what the service does.
 import type { Config } from '../../config.js';
+import { tr } from '../../i18n/request-language.js';
 
-/** 600 → «10 minutes», 3600 → «1 heure», 172800 → «48 heures», 1209600 → «14 jours» (no-break space before the unit). */
-export function frenchDuration(seconds: number): string {
-  const plural = (n: number, unit: string) => `${n}\u00a0${unit}${n > 1 ? 's' : ''}`;
-  if (seconds % 86400 === 0 && seconds >= 3 * 86400) return plural(seconds / 86400, 'jour');
-  if (seconds % 3600 === 0) return plural(seconds / 3600, 'heure');
-  if (seconds % 60 === 0) return plural(seconds / 60, 'minute');
-  return plural(seconds, 'seconde');
+/** 600 → «10 minutes», 3600 → «1 heure», 172800 → «48 heures», 1209600 → «14 jours», in the request's language. */
+export function duration(seconds: number): string {
+  if (seconds % 86400 === 0 && seconds >= 3 * 86400) return tr('common:time.days', { count: seconds / 86400 });
+  if (seconds % 3600 === 0) return tr('common:time.hours', { count: seconds / 3600 });
+  if (seconds % 60 === 0) return tr('common:time.minutes', { count: seconds / 60 });
+  return tr('common:time.seconds', { count: seconds });
 }
 
 export interface RetentionLine {
@@ -21,36 +21,36 @@ const DAY = 24 * HOUR;
 /** The device cookie's lifetime (src/flows/login/device-cookie.ts). */
 const DEVICE_COOKIE_DAYS = 365;
 
-/** One line per kind of data, in the order a family meets them. */
+/** One line per kind of data, in the order a family meets them, in the request's language (`info:retention.*`). */
 export function retentionLines(config: Config): RetentionLine[] {
-  const d = frenchDuration;
+  const d = duration;
   // The longest window of the counters keyed on a number, an address or an identifiant (SMS per day).
   const counters = Math.max(DAY, config.login.windowSeconds, HOUR);
   return [
     {
-      data: 'Demande d’activation en cours (nom, prénom, numéro de portable, code reçu par SMS, sous une forme illisible)',
-      kept: `${d(config.activation.flowTtlSeconds)} au plus ; le code lui-même n’est valable que ${d(config.activation.codeTtlSeconds)}`,
+      data: tr('info:retention.activation.data'),
+      kept: tr('info:retention.activation.kept', { flow: d(config.activation.flowTtlSeconds), code: d(config.activation.codeTtlSeconds) }),
     },
-    { data: 'Première connexion en cours (avec le courrier de l’établissement)', kept: `${d(config.firstConnection.flowTtlSeconds)} au plus` },
-    { data: 'Lien de confirmation envoyé par courriel', kept: `${d(config.firstConnection.emailLinkTtlSeconds)}, puis il ne fonctionne plus` },
+    { data: tr('info:retention.firstConnection.data'), kept: tr('info:retention.atMost', { duration: d(config.firstConnection.flowTtlSeconds) }) },
+    { data: tr('info:retention.emailLink.data'), kept: tr('info:retention.emailLink.kept', { duration: d(config.firstConnection.emailLinkTtlSeconds) }) },
     {
-      data: 'Demande « Mot de passe oublié » en cours (identifiant, code reçu par SMS sous une forme illisible)',
-      kept: `${d(config.recovery.flowTtlSeconds)} au plus ; le lien envoyé par courriel fonctionne ${d(config.recovery.emailLinkTtlSeconds)}`,
+      data: tr('info:retention.recovery.data'),
+      kept: tr('info:retention.recovery.kept', { flow: d(config.recovery.flowTtlSeconds), link: d(config.recovery.emailLinkTtlSeconds) }),
     },
     {
-      data: 'Compteurs de tentatives (numéro de portable, adresse IP, identifiant), qui protègent contre les abus',
-      kept: `${d(counters)} au plus`,
+      data: tr('info:retention.counters.data'),
+      kept: tr('info:retention.atMost', { duration: d(counters) }),
     },
-    { data: 'Connexion ouverte (session)', kept: `${d(config.ttl.session)} au plus, ou jusqu’à la déconnexion` },
+    { data: tr('info:retention.session.data'), kept: tr('info:retention.session.kept', { duration: d(config.ttl.session) }) },
     {
-      data: 'Jetons remis aux services auxquels vous vous connectez',
-      kept: `${d(config.ttl.accessToken)} ; ${d(config.ttl.refreshToken)} pour un accès prolongé que vous avez autorisé`,
+      data: tr('info:retention.tokens.data'),
+      kept: tr('info:retention.tokens.kept', { access: d(config.ttl.accessToken), refresh: d(config.ttl.refreshToken) }),
     },
-    { data: 'Autorisations que vous avez données à un service', kept: 'jusqu’à leur retrait, dans « Mon compte », rubrique « Mes applications »' },
+    { data: tr('info:retention.grants.data'), kept: tr('info:retention.grants.kept') },
     {
-      data: 'Journal de sécurité (connexions réussies ou non, changements de mot de passe, adresse IP), visible en partie dans « Mon compte »',
-      kept: `${d(config.audit.retentionDays * DAY)}`,
+      data: tr('info:retention.audit.data'),
+      kept: d(config.audit.retentionDays * DAY),
     },
-    { data: 'Témoin « appareil connu » dans votre navigateur', kept: `${DEVICE_COOKIE_DAYS}\u00a0jours au plus` },
+    { data: tr('info:retention.device.data'), kept: tr('info:retention.atMost', { duration: tr('common:time.days', { count: DEVICE_COOKIE_DAYS }) }) },
   ];
 }

@@ -7,12 +7,14 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../../config.js';
 import { renderView } from '../../http/views.js';
 import { retentionLines } from './retention.js';
+import { preferUiLocales, tr } from '../../i18n/request-language.js';
 
+/** Each page's view and the catalogue key of its title. */
 const PAGES: Record<string, { view: string; title: string }> = {
-  '/aide': { view: 'info/aide', title: 'Aide – Sésame' },
-  '/accessibilite': { view: 'info/accessibilite', title: 'Accessibilité – Sésame' },
-  '/mentions-legales': { view: 'info/mentions-legales', title: 'Mentions légales – Sésame' },
-  '/donnees-personnelles': { view: 'info/donnees-personnelles', title: 'Données personnelles – Sésame' },
+  '/aide': { view: 'info/aide', title: 'common:footer.help' },
+  '/accessibilite': { view: 'info/accessibilite', title: 'info:accessibility.title' },
+  '/mentions-legales': { view: 'info/mentions-legales', title: 'common:footer.legalNotice' },
+  '/donnees-personnelles': { view: 'info/donnees-personnelles', title: 'common:footer.personalData' },
 };
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,23 +27,24 @@ async function signInInProgress(provider: () => Provider, ctx: Context): Promise
   const uid = ctx.query.interaction;
   if (typeof uid !== 'string' || !UID.test(uid)) return undefined;
   const interaction = await provider().Interaction.find(uid);
-  return interaction ? uid : undefined;
+  if (!interaction) return undefined;
+  preferUiLocales(interaction.params.ui_locales);
+  return uid;
 }
 
 export function mountInfoRoutes(router: Router, deps: { provider: () => Provider; config: Config }): void {
   const legal = deps.config.legal;
-  const retention = retentionLines(deps.config);
   for (const [path, page] of Object.entries(PAGES)) {
     router.get(path, async (ctx) => {
       const uid = await signInInProgress(deps.provider, ctx);
       ctx.type = 'html';
       ctx.body = renderView(page.view, {
-        title: page.title,
+        title: tr('common:pageTitle', { page: tr(page.title) }),
         back: uid ? `/interaction/${uid}` : undefined,
         // The footer of this page keeps the way back too.
         signInUid: uid,
         legal,
-        retention,
+        retention: retentionLines(deps.config),
       });
     });
   }

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
 import { finishInteraction, loadInteraction } from '../../http/interaction.js';
 import { renderView } from '../../http/views.js';
+import { tr } from '../../i18n/request-language.js';
 import type { SignInHandOver } from '../first-connection/routes.js';
 import { ProvisionalExpiredError, type createSignIn } from './sign-in.js';
 import { readDeviceCookie, writeDeviceCookie } from './device-cookie.js';
@@ -27,7 +28,7 @@ function renderLogin(
   // Never cached: the page may carry an identifiant, and a shared computer's back button must not show it.
   ctx.set('Cache-Control', 'no-store');
   ctx.body = renderView(locals.profil ? 'login/form' : 'login/profile', {
-    title: locals.error ? 'Erreur – Connexion – Sésame' : 'Connexion – Sésame',
+    title: tr('common:pageTitle', { page: tr(locals.error ? 'login:errorTitle' : 'login:title') }),
     csrf: ctx.state.csrf,
     // The footer's pages (Aide…) lead back to this sign-in.
     signInUid: locals.uid,

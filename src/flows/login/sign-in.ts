@@ -7,18 +7,17 @@ import type { Account, Accounts } from '../../accounts/accounts.js';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/password-policy.js';
 import type { Limiter, Rule, Verdict } from '../../limits/limiter.js';
 import { AppError, tooManyAttempts } from '../../http/app-error.js';
+import { tr } from '../../i18n/request-language.js';
 import type { Device, KnownDevices } from './known-devices.js';
 
-export const WRONG_CREDENTIALS =
-  'L’identifiant ou le mot de passe est incorrect. Vérifiez-les, ou choisissez « Mot de passe oublié ».';
-
-/** A correct provisional password past its 3 months: said plainly, never «incorrect» (docs/first-connection.md). */
-export const PROVISIONAL_EXPIRED = 'Le mot de passe provisoire de votre courrier a expiré : il était valable 3 mois.';
+/** The one neutral answer for a wrong identifiant or password, in the request's language. */
+const wrongCredentials = (): string => tr('login:errors.wrongCredentials');
 
 /** A correct letter past its validity: which kind of account it was for decides what the page suggests. */
 export class ProvisionalExpiredError extends AppError {
   constructor(readonly accountKind: Account['kind']) {
-    super('provisional_expired', 401, PROVISIONAL_EXPIRED, 'provisional password expired');
+    // A correct provisional password past its 3 months: said plainly, never «incorrect» (docs/first-connection.md).
+    super('provisional_expired', 401, tr('login:errors.provisionalExpired'), 'provisional password expired');
   }
 }
 
@@ -123,14 +122,14 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
       // answer is the true one, without touching the store. Only a missing field asks the person to fill it in.
       const given = (v: unknown) => typeof v === 'string' && v.trim() !== '';
       const { username, password } = (raw ?? {}) as Record<string, unknown>;
-      if (given(username) && given(password)) throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
-      throw new AppError('invalid_credentials', 400, 'Indiquez votre identifiant et votre mot de passe.', 'username and password are required');
+      if (given(username) && given(password)) throw new AppError('invalid_credentials', 401, wrongCredentials(), 'wrong identifiant or password');
+      throw new AppError('invalid_credentials', 400, tr('login:errors.missing'), 'username and password are required');
     }
     const { username, password } = parsed.data;
     const id = username.toLowerCase();
     // No identifiant holds a control character, and a NUL one cannot even be looked up (PostgreSQL text refuses
     // NUL): answer as for any unknown identifiant without touching the store.
-    if (/\p{Cc}/u.test(id)) throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
+    if (/\p{Cc}/u.test(id)) throw new AppError('invalid_credentials', 401, wrongCredentials(), 'wrong identifiant or password');
     const device = devices.read(deviceCookie);
     const known = devices.knows(device, id) ? device : undefined;
     const { blocked, counted } = await countAttempt(limiter, rules, { id, address, known });
@@ -139,7 +138,7 @@ export function createSignIn(deps: { accounts: Accounts; limiter: Limiter; rules
     if (!match || (match.kind === 'provisional' && match.expired)) {
       // Already counted; an expired letter is a failure too: it opens nothing.
       if (match) throw new ProvisionalExpiredError(match.account.kind);
-      throw new AppError('invalid_credentials', 401, WRONG_CREDENTIALS, 'wrong identifiant or password');
+      throw new AppError('invalid_credentials', 401, wrongCredentials(), 'wrong identifiant or password');
     }
     // Not a failure after all: this device's failures are forgotten, the shared counters get their hit back (so a
     // success never unlocks strangers, and a school's morning of good sign-ins counts nothing).

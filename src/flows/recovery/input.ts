@@ -4,6 +4,7 @@ import { checkEmail } from '../first-connection/input.js';
 import { checkMobile, checkName } from '../activation/input.js';
 import { CONTROL, keep, text, type Checked, type FieldError } from '../common/form-input.js';
 import type { ForgottenInput } from './forgotten-identifiant.js';
+import { tr } from '../../i18n/request-language.js';
 
 export { checkCode } from '../activation/input.js';
 export { checkPasswordFields } from '../common/form-input.js';
@@ -14,26 +15,26 @@ export function checkIdentifiant(body: Record<string, unknown>): Checked<string>
   const typed = (text(body, 'identifiant') ?? '').trim();
   const kept = { identifiant: keep(typed, IDENTIFIANT_MAX) };
   const refuse = (message: string): Checked<string> => ({ ok: false, errors: [{ field: 'identifiant', message }], kept });
-  if (!typed) return refuse('Indiquez votre identifiant, par exemple claire.moreau. Vous l’avez oublié ? Choisissez « Identifiant oublié ».');
-  if (typed.length > IDENTIFIANT_MAX) return refuse(`L’identifiant est trop long : ${IDENTIFIANT_MAX} caractères au maximum.`);
-  if (CONTROL.test(typed) || /\p{Cc}/u.test(typed)) return refuse('L’identifiant contient un caractère invisible ou de contrôle. Tapez-le de nouveau.');
+  if (!typed) return refuse(tr('recovery:errors.identifiantMissing'));
+  if (typed.length > IDENTIFIANT_MAX) return refuse(tr('recovery:errors.identifiantTooLong', { max: IDENTIFIANT_MAX }));
+  if (CONTROL.test(typed) || /\p{Cc}/u.test(typed)) return refuse(tr('recovery:errors.identifiantControl'));
   return { ok: true, value: typed };
 }
 
 /** Names, then a mobile or an address (the one filled in; both filled in is asked to choose). */
 export function checkForgotten(body: Record<string, unknown>): Checked<ForgottenInput> {
   const errors: FieldError[] = [];
-  const family = checkName(text(body, 'family_name'), 'family_name', { empty: 'Indiquez votre nom.', what: 'Le nom' });
-  const given = checkName(text(body, 'given_name'), 'given_name', { empty: 'Indiquez votre prénom.', what: 'Le prénom' });
+  const family = checkName(text(body, 'family_name'), 'family_name', { empty: tr('common:form.familyNameMissing'), what: tr('common:form.familyNameWhat') });
+  const given = checkName(text(body, 'given_name'), 'given_name', { empty: tr('common:form.givenNameMissing'), what: tr('common:form.givenNameWhat') });
   if (typeof family !== 'string') errors.push(family);
   if (typeof given !== 'string') errors.push(given);
   const typedMobile = (text(body, 'mobile') ?? '').trim();
   const typedEmail = (text(body, 'email') ?? '').trim();
   let contact: ForgottenInput['contact'] | undefined;
   if (!typedMobile && !typedEmail) {
-    errors.push({ field: 'mobile', message: 'Indiquez votre numéro de téléphone portable ou votre adresse électronique.' });
+    errors.push({ field: 'mobile', message: tr('recovery:errors.contactMissing') });
   } else if (typedMobile && typedEmail) {
-    errors.push({ field: 'email', message: 'Indiquez soit votre numéro de téléphone portable, soit votre adresse électronique, pas les deux.' });
+    errors.push({ field: 'email', message: tr('recovery:errors.contactBoth') });
   } else if (typedMobile) {
     const mobile = checkMobile(typedMobile);
     if (typeof mobile === 'string') contact = { kind: 'mobile', value: mobile };

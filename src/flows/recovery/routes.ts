@@ -18,6 +18,7 @@ import {
   codeScreen, doneScreen, endedScreen, forgottenScreen, forgottenSentScreen, IDENTIFIANT_PATH, linkScreen, passwordScreen, PATH,
   refusalMessage, startScreen,
 } from './screens.js';
+import { tr } from '../../i18n/request-language.js';
 
 const COOKIE = 'sesame.mot-de-passe-oublie';
 /** How long «Continuer vers <application>» stays possible once the done page was shown. */
@@ -49,7 +50,7 @@ async function softInteraction(provider: Provider, uid: unknown): Promise<{ uid:
 }
 
 const flowExpired = () =>
-  new AppError('recovery_expired', 400, 'Votre demande a expiré. Recommencez depuis « Mot de passe oublié ».', 'recovery flow not found or expired');
+  new AppError('recovery_expired', 400, tr('recovery:errors.flowExpired'), 'recovery flow not found or expired');
 
 /** Runs `work` and answers no sooner than `ms` after it started (the same deadline for a match and a miss). */
 async function atLeast<T>(clock: Clock, ms: number, work: () => Promise<T>): Promise<T> {
@@ -147,25 +148,25 @@ export function mountRecoveryRoutes(router: Router, deps: RecoveryRoutesDeps): v
     const outcome = await recovery.checkCode(id, checked.value);
     if (!outcome) throw flowExpired();
     if (outcome.kind === 'wrong' || outcome.kind === 'expired') {
-      const tries = outcome.triesLeft === 1 ? 'Il vous reste 1 essai.' : `Il vous reste ${outcome.triesLeft} essais.`;
+      const tries = tr('common:journey.triesLeft', { count: outcome.triesLeft });
       const message = outcome.kind === 'wrong'
-        ? `Ce code est incorrect. ${tries}`
-        : `Ce code a expiré. Demandez-en un nouveau avec « Renvoyer ». ${tries}`;
+        ? `${tr('recovery:errors.codeWrong')} ${tries}`
+        : `${tr('recovery:errors.codeExpired')} ${tries}`;
       return showScreen(ctx, code(ctx, outcome.state, [{ field: 'code', message }]), 400);
     }
     backToStep(ctx);
   });
 
   for (const [path, act, notice] of [
-    [`${PATH}/renvoyer`, recovery.resend, 'Si un compte correspond et qu’un moyen de contact est connu, un nouveau code ou un nouveau lien vient de vous être envoyé. Seul le dernier code reçu est valable.'],
-    [`${PATH}/courriel`, recovery.mailInstead, 'Si un compte correspond et que son adresse électronique est confirmée, un lien vient de vous être envoyé par courriel. Ouvrez-le pour choisir votre mot de passe.'],
+    [`${PATH}/renvoyer`, recovery.resend, 'recovery:notice.resent'],
+    [`${PATH}/courriel`, recovery.mailInstead, 'recovery:notice.mailed'],
   ] as const) {
     router.post(path, async (ctx) => {
       const { id, state } = await currentFlow(ctx);
       if (state.step !== 'code') return backToStep(ctx);
       const outcome = await atLeast(clock, deps.minResponseMs, () => act(id, ctx.ip));
       if (outcome === 'gone') return backToStep(ctx);
-      if (outcome === 'sent') return showScreen(ctx, code(ctx, state, [], notice));
+      if (outcome === 'sent') return showScreen(ctx, code(ctx, state, [], tr(notice)));
       refuse(ctx, outcome, (errors) => code(ctx, state, errors));
     });
   }
