@@ -10,7 +10,7 @@
 // cut off) has its processing jobs moved back to pending by any other instance: such a job may then be sent twice
 // (at least once, never lost). Every key shares the hash tag {sms}, so the scripts and BLMOVE stay in one Cluster
 // slot. A job carries a code and a phone number: it is sealed (AES-256-GCM, a key kept in the database's secrets,
-// so a Redis dump alone reveals nothing), and nothing of it is ever logged but the masked number.
+// so a Redis dump alone reads no queued code or number), and nothing of it is ever logged but the masked number.
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { RedisClient } from '../store/redis.js';
 import { createOutcomeHandlers, type SmsJob, type SmsQueue, type SmsQueueOptions } from './sms-queue.js';
@@ -41,6 +41,13 @@ const REAP = `if redis.call('exists', KEYS[1]) == 1 then return -1 end
 local n = 0
 while redis.call('lmove', KEYS[2], KEYS[3], 'RIGHT', 'LEFT') do n = n + 1 end
 redis.call('srem', KEYS[4], ARGV[1])
+return n`;
+// KEYS: processing, pending; ARGV: entries to move back. Moves each one still in this instance's processing list back
+// to the head of pending (one that was removed meanwhile stays removed); returns how many moved.
+const GIVE_BACK = `local n = 0
+for i = 1, #ARGV do
+  if redis.call('lrem', KEYS[1], 1, ARGV[i]) == 1 then redis.call('lpush', KEYS[2], ARGV[i]); n = n + 1 end
+end
 return n`;
 
 function seal(key: Buffer, job: SmsJob): string {
@@ -75,6 +82,13 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
   let wake: (() => void)[] = [];
   // Entries sent whose LREM failed (Redis down): removed at the next heartbeat, so they are not sent again.
   const unremoved = new Set<string>();
+  // Entries this instance is sending. An entry in our processing list that is neither sending nor unremoved was
+  // moved there by a BLMOVE whose answer was lost (a timeout, a dropped connection): seen so at two heartbeats in a
+  // row (`stranded`), it goes back to pending instead of waiting for this instance to die.
+  const sending = new Set<string>();
+  let stranded = new Set<string>();
+  // Jobs are only taken once this instance is listed among the instances, or nobody would give them back if it died.
+  let registered = false;
   let warned = false;
 
   const notify = () => {
@@ -88,6 +102,7 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
   });
 
   async function run(entry: string): Promise<void> {
+    sending.add(entry);
     try {
       let job: SmsJob | undefined;
       try {
@@ -103,14 +118,20 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
         unremoved.add(entry);
       }
     } finally {
+      sending.delete(entry);
       running -= 1;
       notify();
     }
   }
 
+  /** Moves back to pending what sits in our processing list without being sent or sending (see `sending`). */
+  async function giveBack(entries: string[]): Promise<number> {
+    return entries.length ? ((await redis.eval(GIVE_BACK, 2, processing(me), PENDING, ...entries)) as number) : 0;
+  }
+
   async function fetchLoop(): Promise<void> {
     while (!stopping) {
-      if (running >= options.concurrency) {
+      if (running >= options.concurrency || !registered) {
         await changed(1000);
         continue;
       }
@@ -135,10 +156,15 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
   async function beat(): Promise<void> {
     await redis.set(alive(me), '1', 'PX', visibilityMs);
     await redis.sadd(INSTANCES, me);
+    registered = true;
     for (const entry of unremoved) {
       await redis.lrem(processing(me), 1, entry);
       unremoved.delete(entry);
     }
+    const idle = (await redis.lrange(processing(me), 0, -1)).filter((e) => !sending.has(e) && !unremoved.has(e));
+    const given = await giveBack(idle.filter((e) => stranded.has(e)));
+    if (given > 0) logger.warn({ moved: given }, 'SMS queue: jobs taken without an answer from Redis were queued again');
+    stranded = new Set(idle);
     for (const other of await redis.smembers(INSTANCES)) {
       if (other === me) continue;
       const moved = (await redis.eval(REAP, 4, alive(other), processing(other), PENDING, INSTANCES, other)) as number;
@@ -193,9 +219,14 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
       while (running > 0) await changed(1000);
       clearInterval(heartbeat);
       if (started) {
-        // Nothing of ours is in flight (what is left in our list was sent, its removal failed): others need not wait
-        // for our heartbeat to expire.
-        await redis.del(processing(me)).catch(() => undefined);
+        // Nothing of ours is in flight: what is left in our list was either sent (its removal failed) or taken without
+        // an answer (never sent): the first is removed, the second queued again. Others need not wait for our
+        // heartbeat to expire.
+        await (async () => {
+          const left = await redis.lrange(processing(me), 0, -1);
+          await giveBack(left.filter((e) => !unremoved.has(e)));
+          await redis.del(processing(me));
+        })().catch(() => undefined);
         await redis.del(alive(me)).catch(() => undefined);
         await redis.srem(INSTANCES, me).catch(() => undefined);
       }

@@ -99,6 +99,26 @@ describe.each(['in-process', 'redis'] as const)('%s SMS queue', (kind) => {
     expect(left.every((n) => n === 0)).toBe(true);
   });
 
+  test('a job taken without an answer from Redis (stranded in a live instance’s list) is queued again and sent', async () => {
+    const a = make({ sender: standIn.sender(logger, { SMS_RETRY_MAX: '0' }), concurrency: 1, capacity: 10 }, 1);
+    const seen: Json[] = [];
+    a.handle('seen', async (_o, payload) => void seen.push(payload ?? null));
+    await a.start();
+    // A is busy with a first job (Twilio holds it), so it takes nothing more.
+    const before = standIn.messages.length;
+    standIn.misbehave('hold');
+    expect(await a.enqueue({ message: { to: '+33611111111', body: 'Sésame : un' }, outcome: { handler: 'seen', payload: 'un' } })).toBe(true);
+    await standIn.holding();
+    // The second reaches A's processing list the way a BLMOVE whose answer was lost leaves it: never run.
+    expect(await a.enqueue({ message: { to: '+33622222222', body: 'Sésame : deux' }, outcome: { handler: 'seen', payload: 'deux' } })).toBe(true);
+    const [me] = await redis.smembers('sms-queue:{sms}:instances');
+    expect(await redis.lmove('sms-queue:{sms}:pending', `sms-queue:{sms}:processing:${me}`, 'LEFT', 'RIGHT')).not.toBeNull();
+    standIn.release();
+    for (let i = 0; i < 400 && seen.length < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['un', 'deux']);
+    expect(standIn.messages.slice(before).map((m) => m.body)).toEqual(['Sésame : un', 'Sésame : deux']);
+  });
+
   test('an instance killed while sending: after its visibility timeout another instance sends the job', async () => {
     // A (another process) takes the job and is killed in the middle of its send: nothing is given back.
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
