@@ -19,7 +19,7 @@ function expectSecurityHeaders(headers: Headers): void {
   expect(csp).not.toContain('unsafe-eval');
   expect(headers.get('x-frame-options')).toBe('DENY');
   expect(headers.get('x-content-type-options')).toBe('nosniff');
-  expect(headers.get('referrer-policy')).toBe('no-referrer');
+  expect(headers.get('referrer-policy')).toBe('same-origin');
 }
 
 describe.each(STORES)('consent and other pages (%s store)', (store) => {

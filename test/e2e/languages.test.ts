@@ -5,6 +5,7 @@ import { Browser } from '../support/browser.js';
 import { outboxSms, post } from '../support/activation-journey.js';
 import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { visibleText } from '../support/http.js';
+import { openLoginForm } from '../support/login-form.js';
 import { discover, registerClient, startAuthorization } from '../support/relying-party.js';
 import { startTestSesame, type TestSesame } from '../support/sesame.js';
 import { isGsm7, smsSegments } from '../../src/messaging/gsm7.js';
@@ -66,6 +67,26 @@ describe('languages', () => {
     const missing = await new Browser({ 'accept-language': 'en' }).request(`${sesame.issuer}/nowhere`);
     expect(missing.status).toBe(404);
     expect(visibleText(missing.html)).toContain('Page not found');
+  });
+
+  test('after a refused sign-in (a page answering a POST), the switch leads back to that sign-in, not to the home page', async () => {
+    const client = await registerClient(sesame);
+    const form = await openLoginForm(sesame, await discover(sesame, client), client);
+    const formPage = `/interaction/${form.uid}?profil=responsable`;
+    // Browsers send the form's page as Referer to the same origin only (Referrer-Policy: same-origin).
+    const refused = await form.browser.request(form.action, {
+      form: { _csrf: form.csrf, profil: 'responsable', username: 'personne', password: 'pas-le-bon' },
+      headers: { referer: new URL(formPage, sesame.issuer).toString() },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('referrer-policy')).toBe('same-origin');
+    const toEnglish = switchLinks(refused.html).find((l) => l.name === 'English')!;
+    expect(new URL(toEnglish.href, sesame.issuer).searchParams.get('next')).toBe(formPage);
+    const switched = await form.browser.request(new URL(toEnglish.href, sesame.issuer).toString());
+    expect(switched.headers.get('location')).toBe(formPage);
+    const english = await form.browser.request(new URL(formPage, sesame.issuer).toString());
+    expect(htmlTag(english.html)).toBe('<html lang="en">');
+    expect(english.html).toContain(`action="/interaction/${form.uid}/login"`);
   });
 
   test('the switch keeps the step in the middle of an activation, and the person’s choice beats Accept-Language and ui_locales', async () => {
