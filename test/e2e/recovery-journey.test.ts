@@ -81,6 +81,8 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     for (let i = 0; i < 3; i += 1) expect(await passwordSignsIn(identifiant, 'pas-le-bon-mot-de-passe')).toBe(false);
     const rules = signInRules(sesame.config.login);
     expect((await sesame.sesame.limiter.check(rules.account, identifiant)).used).toBe(3);
+    // A passkey added by whoever held the password (docs/passkeys.md): recovery takes it away with the password.
+    await sesame.sesame.db.insertInto('passkeys').values({ credential_id: `cred-${sub}`, account_id: sub, public_key: 'AA', counter: 0, transports: JSON.stringify(['internal']), name: 'Téléphone' }).execute();
     receiver.tokens.length = 0;
 
     const { browser, form, page } = await openRecoveryFromSignIn(sesame, portal.config, portal.client);
@@ -104,6 +106,7 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     expect((await sesame.sesame.limiter.check(rules.account, identifiant)).used).toBe(0);
     expect(await passwordSignsIn(identifiant, PASSWORD)).toBe(false);
     expect(await passwordSignsIn(identifiant, NEW_PASSWORD)).toBe(true);
+    expect(await sesame.sesame.db.selectFrom('passkeys').select('id').where('account_id', '=', sub).execute()).toEqual([]);
 
     // The owner is told, by SMS (GSM-7 text) and by mail.
     await settle();
@@ -118,7 +121,7 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     // The audit trail has the request and the change, for this account, and no code or password in them.
     const { json } = await admin(sesame, 'GET', `/audit?account=${sub}`);
     const kinds = (json.events as { kind: string; details: unknown }[]).map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['recovery.started', 'recovery.completed']));
+    expect(kinds).toEqual(expect.arrayContaining(['recovery.started', 'recovery.completed', 'passkey.removed']));
     expect(JSON.stringify(json.events)).not.toContain(NEW_PASSWORD);
     expect(JSON.stringify(json.events)).not.toContain(code);
   });

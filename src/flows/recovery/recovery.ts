@@ -188,6 +188,7 @@ export function createRecovery(deps: RecoveryDeps) {
       if (reason) return { kind: 'refused', message: reason };
       // Hash before taking any lock: it takes tens of milliseconds.
       const passwordHash = await hashPassword(password);
+      let passkeysRemoved = 0;
       const written = await flows.update<string | null>(flowId, async (current, trx) => {
         if (current.step !== 'password') return { state: current, result: null };
         const now = new Date();
@@ -195,10 +196,16 @@ export function createRecovery(deps: RecoveryDeps) {
           .set({ password_hash: passwordHash, password_changed_at: now, provisional_password_hash: null, provisional_expires_at: null, updated_at: now })
           .where('id', '=', accountId).where('state', '<>', 'disabled')
           .returning('identifiant').executeTakeFirst();
-        return row ? { state: passwordChanged(current), result: row.identifiant } : { state: current, result: null };
+        if (!row) return { state: current, result: null };
+        // Recovery is how an owner takes the account back: a passkey added by whoever held the password (or kept on
+        // a lost phone) must not outlive it. The person adds their keys again from «Mon compte» (docs/passkeys.md).
+        const removed = await trx.deleteFrom('passkeys').where('account_id', '=', accountId).executeTakeFirst();
+        passkeysRemoved = Number(removed.numDeletedRows);
+        return { state: passwordChanged(current), result: row.identifiant };
       });
       if (written === undefined) return { kind: 'gone' };
       if (written === null) return { kind: 'out_of_step' };
+      if (passkeysRemoved > 0) deps.audit.record({ kind: 'passkey.removed', outcome: 'success', accountId, details: { count: passkeysRemoved } });
       // After the commit: the strangers' failures are forgotten, every sign-in ends (relying parties are told), the
       // owner learns of the change on every channel known.
       await deps.clearLoginFailures(written);
