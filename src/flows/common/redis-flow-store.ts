@@ -45,7 +45,15 @@ export function createRedisFlowStore<S>(db: Db, redis: RedisClient, options: Flo
   async function acquire(lock: string, token: string): Promise<void> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      if ((await redis.set(lock, token, 'PX', lockMs, 'NX')) === 'OK') return;
+      let taken: string | null;
+      try {
+        taken = await redis.set(lock, token, 'PX', lockMs, 'NX');
+      } catch (err) {
+        // The SET may have been applied with its answer lost: release by token, or the flow stays locked for lockMs.
+        await redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
+        throw err;
+      }
+      if (taken === 'OK') return;
       // Another update of this flow (a second tab) runs: wait for it, then read what it saved.
       if (Date.now() >= deadline) throw new StoreUnavailableError();
       await pause(10 + Math.floor(Math.random() * 30));
