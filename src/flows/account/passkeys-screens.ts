@@ -2,18 +2,16 @@
 // confirmation, and the check of a name the person gives a key.
 import { hasInvisibleCharacters } from '../../accounts/invisible-characters.js';
 import type { Passkey } from '../../passkeys/store.js';
-import { currentLanguage, tr } from '../../i18n/request-language.js';
+import { formatDay as DAY, formatDayAndTime as WHEN } from '../../i18n/dates.js';
+import { tr } from '../../i18n/request-language.js';
 import { CONTROL } from '../common/form-input.js';
 import { formScreen, type Screen, type ScreenBase } from '../common/screen.js';
 import type { SignedInAccount } from './guard.js';
 
 export const PASSKEY_NAME_MAX = 60;
 
-// Paris time, in the language of the request (a key's default name stays in the language it was added in).
-const DAY = (at: Date) => new Intl.DateTimeFormat(currentLanguage(), { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(at);
-const WHEN = (at: Date) => new Intl.DateTimeFormat(currentLanguage(), { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 
-/** The name given to a key when the person gives none: the day it was added. */
+/** The name given to a key when the person gives none: the day it was added (in the language of that moment). */
 export const defaultPasskeyName = (at: Date) => tr('account:passkeys.defaultName', { date: DAY(at) });
 
 export function checkPasskeyName(raw: string | undefined, options: { optional?: boolean } = {}): { ok: true; value: string | undefined } | { ok: false; message: string } {
