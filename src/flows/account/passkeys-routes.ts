@@ -71,7 +71,7 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
     if (refused?.kind === 'wrong_current') {
       throw current
         ? new AppError('wrong_current_password', 400, tr('account:errors.wrongCurrentPassword'), 'current password wrong')
-        : new AppError('current_password_required', 400, tr('account:passkeys.errors.currentPasswordMissing'), 'current password missing');
+        : new AppError('current_password_required', 400, tr('account:errors.currentPasswordMissing'), 'current password missing');
     }
     const account = await deps.accounts.findById(signedIn(ctx).id);
     if (!account) throw new AppError('account_signed_out', 403, tr('account:passkeys.errors.signedOut'), 'account not found');
