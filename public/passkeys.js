@@ -87,15 +87,15 @@
       });
   }
 
-  var FAILED = 'La clé d’accès n’a pas pu être utilisée. Réessayez, ou connectez-vous avec votre mot de passe.';
-  var CANCELLED = 'Vous avez annulé, ou le délai est passé. Réessayez quand vous voulez.';
-
-  /** The French sentence for a failure: the server's own, or one for the browser's refusals. */
-  function messageFor(error, fallback) {
+  /**
+   * The sentence for a failure: the server's own (in the page's language already), or one the page holds in its
+   * data-message-* attributes for the browser's refusals. The script holds no text, so it speaks every language.
+   */
+  function messageFor(box, error) {
     if (error && typeof error.message === 'string' && typeof error.error === 'string') return error.message;
-    if (error && (error.name === 'NotAllowedError' || error.name === 'AbortError')) return CANCELLED;
-    if (error && error.name === 'InvalidStateError') return 'Cet appareil a déjà une clé d’accès pour votre compte.';
-    return fallback;
+    if (error && (error.name === 'NotAllowedError' || error.name === 'AbortError')) return box.getAttribute('data-message-cancelled');
+    if (error && error.name === 'InvalidStateError' && box.hasAttribute('data-message-duplicate')) return box.getAttribute('data-message-duplicate');
+    return box.getAttribute('data-message-failed');
   }
 
   function say(box, text) {
@@ -136,7 +136,7 @@
           if (mine.signal.aborted) return;
           // The suggestions' request ends quietly when the person does nothing; a refusal from the server is said.
           var refused = error && typeof error.error === 'string';
-          if (!conditional || refused) say(signIn, messageFor(error, FAILED));
+          if (!conditional || refused) say(signIn, messageFor(signIn, error));
           // A challenge that expired while the page stayed open: the suggestions are offered again. After a
           // refusal they are not (the same key would be refused again); the button stays.
           if (conditional && refused && error.error === 'passkey_expired') armSuggestions();
@@ -179,7 +179,7 @@
           window.location.assign(answer.location);
         })
         .catch(function (error) {
-          say(register, messageFor(error, 'La clé d’accès n’a pas pu être ajoutée. Réessayez.'));
+          say(register, messageFor(register, error));
         });
     });
   }

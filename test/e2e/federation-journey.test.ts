@@ -180,6 +180,12 @@ describe('upstream federation (FranceConnect-style)', () => {
     await db.updateTable('accounts').set({ password_hash: await hashPassword('Cartable-rouge-2026') }).where('id', '=', link.account_id).execute();
     const offered = await mine.request(`${sesame.issuer}/compte/franceconnect`);
     expect(visibleText(offered.html)).toContain('Délier FranceConnect de mon compte');
+    expect(visibleText(offered.html)).toMatch(/identité FranceConnect depuis le\s\d{1,2}\s\p{L}+\s\d{4}\./u);
+    // The same page in English says the date in English too.
+    await mine.request(`${sesame.issuer}/langue?lang=en&next=/compte/franceconnect`);
+    const english = await mine.request(`${sesame.issuer}/compte/franceconnect`);
+    expect(visibleText(english.html)).toMatch(/FranceConnect identity since (January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\./);
+    await mine.request(`${sesame.issuer}/langue?lang=fr&next=/compte/franceconnect`);
     const noCsrf = await mine.request(`${sesame.issuer}/compte/franceconnect`, { form: {} });
     expect(noCsrf.status).toBe(403);
     const done = await mine.request(`${sesame.issuer}/compte/franceconnect`, { form: { _csrf: inputValue(offered.html, '_csrf')! } });

@@ -103,7 +103,10 @@ describe.each(STORES)('first connection: the activation mail (%s store)', (store
     const callback = new URL(back.location!);
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: form.start.verifier, expectedState: form.start.state });
     expect(tokens.claims()!.sub).toBe(pupil.accountId);
-    expect((await followLink(linkIn(smtp.mails, email), sesame.issuer)).confirmed.html).toContain('Votre compte est activé');
+    const confirmed = (await followLink(linkIn(smtp.mails, email), sesame.issuer)).confirmed;
+    expect(confirmed.html).toContain('Votre compte est activé');
+    // Not a dead end: the home page's services (and its way to sign in) are one link away, as after an activation.
+    expect(confirmed.html).toContain('<a class="button" href="/">Voir les services de l’école</a>');
     expect((await account(pupil.accountId)).state).toBe('active');
   });
 

@@ -187,6 +187,28 @@ describe('passkeys over HTTP (embedded store)', () => {
     const confirm = await browser.request(`${sesame.issuer}/compte/cles-d-acces/supprimer?id=inconnu`);
     expect(confirm.status).toBe(303);
   });
+
+  test('in English: the page, its dates, the script’s sentences and the JSON refusals', async () => {
+    await addKey('claire');
+    const english = () => new Browser({ 'x-forwarded-for': `203.0.113.${(nextAddress += 1)}`, 'accept-language': 'en' });
+    const browser = english();
+    const page = await openAccount(sesame, browser, { username: people.claire.identifiant, password: PASSWORD }, '/compte/cles-d-acces');
+    expect(page.html).toContain('<h1>My passkeys</h1>');
+    expect(page.html).toMatch(/Added on (January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\./);
+    expect(page.html).toContain('data-message-cancelled="You cancelled, or the time ran out.');
+    expect(page.html).toContain('data-message-duplicate="This device already has a passkey for your account."');
+    // The name is optional: the browser must let the form go without one (the key is then named after the day).
+    expect(page.html).toMatch(/<input id="passkey-name" name="passkey-name" type="text" autocomplete="off" maxlength="60" aria-describedby/);
+    const csrf = inputValue(page.html, '_csrf')!;
+    expect(await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf })).toMatchObject({ status: 400, json: { message: 'Enter your current password.' } });
+    expect(await postJson(browser, '/compte/cles-d-acces/ajouter', { _csrf: csrf, credential: '{' })).toMatchObject({ status: 400, json: { message: 'Your device’s answer could not be read. Try again.' } });
+
+    const form = await openLoginForm(sesame, config, client, { browser: english() });
+    expect(form.html).toContain('Sign in with a passkey');
+    expect(form.html).toContain('data-message-failed="The passkey could not be used.');
+    const verified = await postJson(form.browser, `/interaction/${form.uid}/cle-d-acces`, { _csrf: form.csrf, credential: '{' });
+    expect(verified).toMatchObject({ status: 400, json: { message: 'Your passkey’s answer could not be read. Try again, or sign in with your password.' } });
+  });
 });
 
 describe('passkeys turned off (PASSKEYS_ENABLED=false)', () => {

@@ -6,6 +6,7 @@ import type { Context, Middleware } from 'koa';
 import type { Accounts } from '../../accounts/accounts.js';
 import type { AuditTrail } from '../../audit/trail.js';
 import { AppError, tooManyAttempts } from '../../http/app-error.js';
+import { tr } from '../../i18n/request-language.js';
 import { jsonEndpoint } from '../../http/json-endpoint.js';
 import { registrationResponse, parseCredential } from '../../passkeys/responses.js';
 import type { Passkeys } from '../../passkeys/setup.js';
@@ -19,18 +20,17 @@ import { checkPasskeyName, defaultPasskeyName, passkeyListScreen, removeScreen }
 
 export const PASSKEYS_PATH = '/compte/cles-d-acces';
 
-const NOTICES: Record<string, string> = {
-  ajoutee: 'Votre clé d’accès est ajoutée. Vous pourrez l’utiliser à votre prochaine connexion.',
-  renommee: 'Le nom de la clé d’accès est changé.',
-  supprimee: 'La clé d’accès est supprimée : elle ne permet plus de vous connecter.',
-};
+// ?cle=… after a change → `account:passkeys.notice.<key>`.
+const NOTICES: Record<string, string> = { ajoutee: 'added', renommee: 'renamed', supprimee: 'removed' };
 
-const REGISTRATION_REFUSALS: Record<string, { status: number; message: string }> = {
-  expired: { status: 400, message: 'La demande a expiré. Choisissez de nouveau « Ajouter une clé d’accès ».' },
-  invalid: { status: 400, message: 'La clé d’accès n’a pas pu être vérifiée. Réessayez ; si le problème continue, essayez un autre appareil.' },
-  duplicate: { status: 409, message: 'Cette clé d’accès est déjà enregistrée.' },
-  too_many: { status: 409, message: `Vous avez déjà ${MAX_PASSKEYS_PER_ACCOUNT} clés d’accès. Supprimez-en une avant d’en ajouter une autre.` },
+// A refused registration → its status and `account:passkeys.errors.<key>`.
+const REGISTRATION_REFUSALS: Record<string, { status: number; key: string }> = {
+  expired: { status: 400, key: 'expired' },
+  invalid: { status: 400, key: 'invalid' },
+  duplicate: { status: 409, key: 'duplicate' },
+  too_many: { status: 409, key: 'tooMany' },
 };
+const GONE = () => tr('account:passkeys.errors.gone');
 
 export interface PasskeyRoutesDeps {
   guard: Middleware;
@@ -53,7 +53,7 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
   const { guard, passkeys } = deps;
   const show = async (ctx: Context, status = 200, errors: FieldError[] = []) => {
     const keys = passkeys ? await passkeys.store.listFor(signedIn(ctx).id) : [];
-    const notice = typeof ctx.query.cle === 'string' ? NOTICES[ctx.query.cle] : undefined;
+    const notice = typeof ctx.query.cle === 'string' && Object.hasOwn(NOTICES, ctx.query.cle) ? tr(`account:passkeys.notice.${NOTICES[ctx.query.cle]}`) : undefined;
     const asksPassword = passkeys ? await deps.settings.hasPassword(signedIn(ctx).id) : false;
     showScreen(ctx, passkeyListScreen({ csrf: ctx.state.csrf as string, clientName: null, errors }, signedIn(ctx), keys, { available: Boolean(passkeys), notice, asksPassword }), status);
   };
@@ -70,11 +70,11 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
     if (refused?.kind === 'limited') throw tooManyAttempts(refused.retryAfterSeconds);
     if (refused?.kind === 'wrong_current') {
       throw current
-        ? new AppError('wrong_current_password', 400, 'Ce mot de passe n’est pas votre mot de passe actuel. Vérifiez-le, puis recommencez.', 'current password wrong')
-        : new AppError('current_password_required', 400, 'Indiquez votre mot de passe actuel.', 'current password missing');
+        ? new AppError('wrong_current_password', 400, tr('account:errors.wrongCurrentPassword'), 'current password wrong')
+        : new AppError('current_password_required', 400, tr('account:errors.currentPasswordMissing'), 'current password missing');
     }
     const account = await deps.accounts.findById(signedIn(ctx).id);
-    if (!account) throw new AppError('account_signed_out', 403, 'Vous n’êtes plus connecté.', 'account not found');
+    if (!account) throw new AppError('account_signed_out', 403, tr('account:passkeys.errors.signedOut'), 'account not found');
     return passkeys.ceremonies.registrationOptions(registrationPurpose(ctx), {
       id: account.id, identifiant: account.identifiant, displayName: `${account.given_name} ${account.family_name}`,
     });
@@ -85,12 +85,13 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
     const name = checkPasskeyName(text(body, 'name'), { optional: true });
     if (!name.ok) throw new AppError('invalid_name', 400, name.message, 'passkey name refused');
     const response = parseCredential(registrationResponse, body.credential);
-    if (!response) throw new AppError('invalid_request', 400, 'La réponse de votre appareil n’a pas pu être lue. Réessayez.', 'credential missing or malformed');
+    if (!response) throw new AppError('invalid_request', 400, tr('account:passkeys.errors.unreadable'), 'credential missing or malformed');
     const account = signedIn(ctx);
     const outcome = await passkeys.ceremonies.register(registrationPurpose(ctx), account.id, response, name.value ?? defaultPasskeyName(new Date()));
     if (outcome.kind !== 'registered') {
       const refusal = REGISTRATION_REFUSALS[outcome.kind]!;
-      throw new AppError(`passkey_${outcome.kind}`, refusal.status, refusal.message, `passkey not registered (${outcome.kind})`);
+      const message = tr(`account:passkeys.errors.${refusal.key}`, { max: MAX_PASSKEYS_PER_ACCOUNT });
+      throw new AppError(`passkey_${outcome.kind}`, refusal.status, message, `passkey not registered (${outcome.kind})`);
     }
     deps.audit.record({ kind: 'passkey.registered', outcome: 'success', accountId: account.id, address: ctx.ip, details: { count: 1 } });
     return { location: `${PASSKEYS_PATH}?cle=ajoutee` };
@@ -101,7 +102,7 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
     const name = checkPasskeyName(text(body, 'name'));
     if (!name.ok) return show(ctx, 400, [{ field: '', message: name.message }]);
     const renamed = await passkeys.store.rename(signedIn(ctx).id, text(body, 'id') ?? '', name.value!);
-    if (!renamed) return show(ctx, 400, [{ field: '', message: 'Cette clé d’accès n’est plus enregistrée. La liste ci-dessous est à jour.' }]);
+    if (!renamed) return show(ctx, 400, [{ field: '', message: GONE() }]);
     redirect(ctx, `${PASSKEYS_PATH}?cle=renommee`);
   });
 
@@ -115,7 +116,7 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
   router.post(`${PASSKEYS_PATH}/supprimer`, guard, async (ctx) => {
     const account = signedIn(ctx);
     const removed = await passkeys.store.remove(account.id, text(formBody(ctx), 'id') ?? '');
-    if (!removed) return show(ctx, 400, [{ field: '', message: 'Cette clé d’accès n’est plus enregistrée. La liste ci-dessous est à jour.' }]);
+    if (!removed) return show(ctx, 400, [{ field: '', message: GONE() }]);
     deps.audit.record({ kind: 'passkey.removed', outcome: 'success', accountId: account.id, address: ctx.ip, details: { count: 1 } });
     redirect(ctx, `${PASSKEYS_PATH}?cle=supprimee`);
   });

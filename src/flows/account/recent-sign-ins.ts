@@ -4,7 +4,8 @@ import type Provider from 'oidc-provider';
 import type { AuditTrail } from '../../audit/trail.js';
 import { recentSignIns } from '../../audit/queries.js';
 import type { Db } from '../../store/database.js';
-import { currentLanguage, tr } from '../../i18n/request-language.js';
+import { formatDayAndTime as when } from '../../i18n/dates.js';
+import { tr } from '../../i18n/request-language.js';
 
 export interface RecentSignIn {
   /** «2 décembre 2026 à 17 h 05», Paris time. */
@@ -14,8 +15,6 @@ export interface RecentSignIn {
   result: string;
   failed: boolean;
 }
-
-const when = (at: Date) => new Intl.DateTimeFormat(currentLanguage(), { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
 
 // `account:signIns.result.<reason>`; other reasons are a plain «Échec».
 const REASONS = new Set(['wrong_credentials', 'rate_limited', 'provisional_expired', 'missing_fields', 'passkey_refused', 'account_disabled']);

@@ -53,7 +53,7 @@ function currentPassword(body: Record<string, unknown>): string | undefined {
   const value = text(body, 'current_password');
   return value ? value : undefined;
 }
-const NO_CURRENT: FieldError = { field: 'current_password', message: 'Indiquez votre mot de passe actuel.' };
+const NO_CURRENT = (): FieldError => ({ field: 'current_password', message: tr('account:errors.currentPasswordMissing') });
 
 export function mountAccountRoutes(router: Router, deps: AccountRoutesDeps): void {
   const guard = createAccountGuard(deps);
@@ -118,7 +118,7 @@ function mountInformations(router: Router, deps: AccountRoutesDeps, guard: Retur
     const current = currentPassword(body);
     const kept = checked.ok ? { email: checked.value ?? '' } : checked.kept;
     const fail = (errors: FieldError[], status: number) => showScreen(ctx, emailScreen(base(ctx, errors), signedIn(ctx), account.email, kept), status);
-    const errors = [...(checked.ok ? [] : checked.errors), ...(current ? [] : [NO_CURRENT])];
+    const errors = [...(checked.ok ? [] : checked.errors), ...(current ? [] : [NO_CURRENT()])];
     if (!checked.ok || !current) return fail(errors, 400);
     const outcome = await settings.requestEmailChange(requester(ctx), current, checked.value!);
     switch (outcome.kind) {
@@ -154,7 +154,7 @@ function mountPassword(router: Router, deps: AccountRoutesDeps, guard: ReturnTyp
     const current = currentPassword(body);
     const checked = checkPasswordFields(body);
     const fail = async (errors: FieldError[], status: number) => showScreen(ctx, passwordScreen(base(ctx, errors), signedIn(ctx), await identifiantOf(ctx)), status);
-    const errors = [...(current ? [] : [NO_CURRENT]), ...(checked.ok ? [] : checked.errors)];
+    const errors = [...(current ? [] : [NO_CURRENT()]), ...(checked.ok ? [] : checked.errors)];
     if (!current || !checked.ok) return await fail(errors, 400);
     const outcome = await deps.settings.changePassword(requester(ctx), current, checked.value);
     if (outcome.kind === 'changed') return redirect(ctx, `${path}?change=ok`);

@@ -7,11 +7,10 @@ import type { Db } from '../../store/database.js';
 import { showScreen } from '../common/journey-http.js';
 import type { SignedInAccount } from '../account/guard.js';
 import { linkOf, removeLink } from './links.js';
+import { formatDay } from '../../i18n/dates.js';
 import { tr } from '../../i18n/request-language.js';
 
 export const UNLINK_PATH = '/compte/franceconnect';
-
-const dateFr = (d: Date) => d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
 
 export function mountUnlinkRoutes(router: Router, deps: { guard: Middleware; db: Db; issuer: string; label: string; audit?: AuditTrail }): void {
   const show = async (ctx: Context, notice?: string, status = 200) => {
@@ -25,7 +24,8 @@ export function mountUnlinkRoutes(router: Router, deps: { guard: Middleware; db:
         section: 'informations',
         account,
         label: deps.label,
-        linkedSince: link ? dateFr(new Date(link.createdAt)) : null,
+        // In the page's language: «depuis le 2 décembre 2026», «since December 2, 2026».
+        linkedSince: link ? formatDay(new Date(link.createdAt)) : null,
         canUnlink: Boolean(link?.hasPassword),
         notice,
       },

@@ -5,6 +5,7 @@
 import { SIGN_IN_STATES, type Account, type Accounts } from '../../accounts/accounts.js';
 import type { AuditTrail } from '../../audit/trail.js';
 import { AppError, tooManyAttempts } from '../../http/app-error.js';
+import { tr } from '../../i18n/request-language.js';
 import type { Limiter, Rule } from '../../limits/limiter.js';
 import type { PasskeyCeremonies } from '../../passkeys/ceremonies.js';
 import { authenticationResponse, parseCredential } from '../../passkeys/responses.js';
@@ -26,12 +27,6 @@ export function passkeySignInRules(login: { addressMaxIdentifiants: number }): P
     failures: { name: 'passkey:ip', points: login.addressMaxIdentifiants, windowSeconds: HOUR },
   };
 }
-
-export const PASSKEY_REFUSED =
-  'Cette clé d’accès n’est pas reconnue : elle a peut-être été supprimée de votre compte. Connectez-vous avec votre identifiant et votre mot de passe.';
-export const PASSKEY_EXPIRED = 'La demande a expiré. Choisissez de nouveau « Se connecter avec une clé d’accès ».';
-export const PASSKEY_UNREADABLE = 'La réponse de votre clé d’accès n’a pas pu être lue. Réessayez, ou connectez-vous avec votre mot de passe.';
-export const ACCOUNT_DISABLED = 'Ce compte est désactivé : il n’est plus possible de s’y connecter. Pour en savoir plus, contactez l’établissement.';
 
 /** The «amr» of a passkey sign-in (RFC 8176): proof of possession of a key, with user verification (two factors). */
 export const PASSKEY_AMR = ['pop', 'mfa'];
@@ -58,7 +53,7 @@ export function createPasskeySignIn(deps: {
       return ceremonies.authenticationOptions(purpose(interactionUid));
     },
 
-    /** The account to sign in; an AppError (French sentence) for every refusal. */
+    /** The account to sign in; an AppError (a sentence in the request's language) for every refusal. */
     async verify(interactionUid: string, credential: unknown, attempt: SignInAttempt): Promise<Account> {
       const counted = await limiter.hit(rules.failures, attempt.address);
       if (!counted.allowed) {
@@ -68,22 +63,22 @@ export function createPasskeySignIn(deps: {
       const response = parseCredential(authenticationResponse, credential);
       if (!response) {
         record(attempt, 'failure', undefined, 'malformed');
-        throw new AppError('invalid_request', 400, PASSKEY_UNREADABLE, 'credential missing or malformed');
+        throw new AppError('invalid_request', 400, tr('login:passkey.unreadable'), 'credential missing or malformed');
       }
       const outcome = await ceremonies.authenticate(purpose(interactionUid), response);
       if (outcome.kind === 'expired') {
         record(attempt, 'failure', undefined, 'passkey_expired');
-        throw new AppError('passkey_expired', 400, PASSKEY_EXPIRED, 'no challenge for this sign-in, or it expired or was used');
+        throw new AppError('passkey_expired', 400, tr('login:passkey.expired'), 'no challenge for this sign-in, or it expired or was used');
       }
       if (outcome.kind !== 'verified') {
         // A removed key, another account's key, a bad signature: one sentence for all.
         record(attempt, 'failure', outcome.accountId, 'passkey_refused');
-        throw new AppError('passkey_refused', 401, PASSKEY_REFUSED, `passkey refused (${outcome.kind})`);
+        throw new AppError('passkey_refused', 401, tr('login:passkey.refused'), `passkey refused (${outcome.kind})`);
       }
       const account = await deps.accounts.findById(outcome.accountId);
       if (!account || !SIGN_IN_STATES.has(account.state)) {
         record(attempt, 'failure', outcome.accountId, 'account_disabled');
-        throw new AppError('account_disabled', 403, ACCOUNT_DISABLED, 'account disabled');
+        throw new AppError('account_disabled', 403, tr('login:passkey.accountDisabled'), 'account disabled');
       }
       await limiter.refund(rules.failures, attempt.address);
       record(attempt, 'success', account.id);
