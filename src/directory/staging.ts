@@ -1,34 +1,47 @@
 // The import's staging area: valid rows are streamed into `directory_import_rows` in batches, so the whole file is
 // read (and may still be refused) before anything is applied, and each school's snapshot can be taken from SQL.
 // Also groups the rows that describe one guardian (same names and mobile, or same names and email, transitively).
+import { createHash, type Hash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { DirectoryRow } from './csv-rows.js';
 
-export async function stageRows(db: Db, importId: string, rows: DirectoryRow[]): Promise<void> {
+/** One running hash per school of its staged rows' content, in file order (the fingerprint, without line numbers). */
+export type SchoolHashes = Map<string, Hash>;
+
+export async function stageRows(db: Db, importId: string, rows: DirectoryRow[], hashes?: SchoolHashes): Promise<void> {
   if (rows.length === 0) return;
   const g = (r: DirectoryRow) => (r.pupil && typeof r.guardian === 'object' ? r.guardian : null);
   // A row whose pupil part is bad only protects that pupil: its guardian part is not applied either.
   const guardianState = (r: DirectoryRow) => (!r.pupil ? 'rejected' : typeof r.guardian === 'object' ? 'ok' : r.guardian);
   // One JSON document per batch: serialised natively by V8 and read by PostgreSQL in C, where a parameter per
   // column means escaping every value into array literals in JavaScript (the costliest part of reading a file).
-  const batch = rows.map((r) => {
+  // Each row's content is serialised once, hashed into its school's fingerprint, and prefixed with its line.
+  const parts = rows.map((r) => {
     const guardian = g(r);
-    return {
-      line: r.line, uai: r.uai, school_name: r.schoolName, local_id: r.localId, pupil_ok: r.pupil !== null,
+    const content = JSON.stringify({
+      uai: r.uai, school_name: r.schoolName, local_id: r.localId, pupil_ok: r.pupil !== null,
       ine: r.pupil?.ine ?? null, family_name: r.pupil?.familyName ?? null, given_names: r.pupil?.givenNames ?? null,
       birthdate: r.pupil?.birthdate ?? null, level: r.pupil?.level ?? null, class_name: r.pupil?.className ?? null,
       guardian_state: guardianState(r), civilite: guardian?.civilite ?? null, resp_family_name: guardian?.familyName ?? null,
       resp_given_name: guardian?.givenName ?? null, resp_name_key: guardian?.nameKey ?? null, resp_mobile: guardian?.mobile ?? null,
       resp_email: guardian?.email ?? null, relation: guardian?.relation ?? null, legal: guardian?.legal ?? null,
-      group_line: guardian ? r.line : null,
-    };
+    });
+    if (hashes) {
+      let hash = hashes.get(r.uai);
+      if (!hash) hashes.set(r.uai, (hash = createHash('sha256')));
+      hash.update(content).update('\n');
+    }
+    return `{"line":${r.line},"group_line":${guardian ? r.line : 'null'},${content.slice(1)}`;
   });
   await sql`
     insert into directory_import_rows (import_id, line, uai, school_name, local_id, pupil_ok, ine, family_name,
       given_names, birthdate, level, class_name, guardian_state, civilite, resp_family_name, resp_given_name,
       resp_name_key, resp_mobile, resp_email, relation, legal, group_line)
-    select ${importId}::uuid, t.* from json_to_recordset(${JSON.stringify(batch)}::json) as t(
+    select ${importId}::uuid, t.line, t.uai, t.school_name, t.local_id, t.pupil_ok, t.ine, t.family_name, t.given_names,
+      t.birthdate, t.level, t.class_name, t.guardian_state, t.civilite, t.resp_family_name, t.resp_given_name,
+      t.resp_name_key, t.resp_mobile, t.resp_email, t.relation, t.legal, t.group_line
+    from json_to_recordset(${`[${parts.join(',')}]`}::json) as t(
       line int, uai text, school_name text, local_id text, pupil_ok boolean, ine text, family_name text,
       given_names text, birthdate date, level text, class_name text, guardian_state text, civilite text,
       resp_family_name text, resp_given_name text, resp_name_key text, resp_mobile text, resp_email text,
