@@ -38,7 +38,7 @@ export async function repeatOf(db: Db, importId: string, counts: ImportCounts, t
       exists (select 1 from directory_import_rows where import_id = ${importId} and group_line is not null and resp_name_key = '') as nameless,
       exists (
         select 1 from directory_import_rows where import_id = ${importId} and guardian_id is not null
-        group by uai, local_id, resp_name_key having count(distinct guardian_id) > 1
+        group by uai, local_id, resp_name_key having min(guardian_id::text) <> max(guardian_id::text)
       ) as ambiguous,
       (select count(distinct guardian_id)::int from directory_import_rows where import_id = ${importId}) as guardians`.execute(db);
   const check = checks.rows[0]!;

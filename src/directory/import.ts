@@ -12,7 +12,7 @@ import { DirectoryFileError, readCsvRecords } from './csv-source.js';
 import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
 import { repeatOf, repeatSummary } from './import-repeat.js';
 import { spoolInput } from './input-spool.js';
-import { countSkipped, directoryGeneration, markImportTransaction, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
+import { directoryGeneration, markImportTransaction, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
 import { assignGuardians, dropStaging, groupGuardians, stageRows, type SchoolHashes } from './staging.js';
 
 export { DirectoryFileError } from './csv-source.js';
@@ -123,16 +123,18 @@ async function importFile(
     counts.schools = schools.length;
     const fingerprints = await schoolFingerprints(db, importId, hashes);
     const unchanged = await unchangedSchools(db, importId, fingerprints, generation);
-    await countSkipped(db, importId, [...unchanged], counts);
     for (const [i, uai] of schools.entries()) {
       if (unchanged.has(uai)) {
+        // What its snapshot would have counted: every listed pupil and link unchanged.
+        counts.pupils.unchanged += fingerprints.get(uai)!.pupils;
+        counts.links.unchanged += fingerprints.get(uai)!.links;
         await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
         continue;
       }
       await db.transaction().execute(async (trx) => {
         await markImportTransaction(trx);
         await applySchool(trx, importId, uai, options.identifierStyle, counts);
-        await storeFingerprint(trx, uai, fingerprints.get(uai)!, generation);
+        await storeFingerprint(trx, uai, fingerprints.get(uai)!.fingerprint, generation);
         await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
       });
     }

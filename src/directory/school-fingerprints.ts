@@ -10,7 +10,6 @@
 // Its pupils and links are only written by its own snapshots, which the fingerprint and counter vouch for.
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
-import type { ImportCounts } from './import-summary.js';
 import type { SchoolHashes } from './staging.js';
 
 /** External changes to the directory counted so far (migration 0015). */
@@ -24,40 +23,46 @@ export async function markImportTransaction(trx: Db): Promise<void> {
   await sql`select set_config('sesame.directory_import', 'on', true)`.execute(trx);
 }
 
-/** Each school's fingerprint: its rows' content (hashed while staging) and the guardian each row was given. */
-export async function schoolFingerprints(db: Db, importId: string, hashes: SchoolHashes): Promise<Map<string, string>> {
-  const guardians = await sql<{ uai: string; g: string }>`
-    select uai, md5(string_agg(coalesce(guardian_id::text, '-'), ',' order by line)) as g
+export interface SchoolFingerprint {
+  fingerprint: string;
+  /** What the school's snapshot counts when it changes nothing: its listed pupils and their links. */
+  pupils: number;
+  links: number;
+}
+
+/**
+ * Each school's fingerprint: its rows' content (hashed while staging) and the guardian each row was given; with the
+ * counts a skipped school reports, taken in the same pass over the rows.
+ */
+export async function schoolFingerprints(db: Db, importId: string, hashes: SchoolHashes): Promise<Map<string, SchoolFingerprint>> {
+  const rows = await sql<{ uai: string; g: string; pupils: number; links: number }>`
+    select uai, md5(string_agg(coalesce(guardian_id::text, '-'), ',' order by line)) as g,
+      count(distinct local_id) filter (where pupil_ok)::int as pupils,
+      count(distinct (local_id, guardian_id)) filter (where pupil_ok and guardian_state = 'ok' and guardian_id is not null)::int as links
     from directory_import_rows where import_id = ${importId} group by uai`.execute(db);
-  return new Map(guardians.rows.map((r) => [r.uai, `${hashes.get(r.uai)?.digest('hex') ?? ''}.${r.g}`]));
+  return new Map(rows.rows.map((r) => [r.uai, { fingerprint: `${hashes.get(r.uai)?.digest('hex') ?? ''}.${r.g}`, pupils: r.pupils, links: r.links }]));
 }
 
 /** The schools of this import whose snapshot would change nothing (see the top of this file). */
-export async function unchangedSchools(db: Db, importId: string, fingerprints: Map<string, string>, generation: number): Promise<Set<string>> {
+export async function unchangedSchools(db: Db, importId: string, fingerprints: Map<string, SchoolFingerprint>, generation: number): Promise<Set<string>> {
   const uais = [...fingerprints.keys()];
-  const result = await sql<{ uai: string }>`
-    with f as (select * from unnest(${uais}::text[], ${uais.map((u) => fingerprints.get(u)!)}::text[]) as f(uai, fingerprint))
-    select f.uai from f join directory_school_fingerprints s on s.uai = f.uai and s.fingerprint = f.fingerprint
-    where s.generation = ${generation} and not exists (
-      select 1 from directory_import_rows r
-      where r.import_id = ${importId} and r.uai = f.uai and r.guardian_id is not null and (r.guardian_new or (r.guardian_last and exists (
-        select 1 from guardians g where g.id = r.guardian_id
-          and (g.civilite, g.family_name, g.given_name, g.name_key, g.mobile, g.email)
-            is distinct from (r.civilite, r.resp_family_name, r.resp_given_name, r.resp_name_key, r.resp_mobile, r.resp_email)))))`.execute(db);
-  return new Set(result.rows.map((r) => r.uai));
-}
-
-/** What the skipped schools' snapshots would have counted: every listed pupil and every link unchanged. */
-export async function countSkipped(db: Db, importId: string, uais: string[], counts: ImportCounts): Promise<void> {
-  if (uais.length === 0) return;
-  const result = await sql<{ pupils: number; links: number }>`
-    select coalesce(sum(pupils), 0)::int as pupils, coalesce(sum(links), 0)::int as links from (
-      select count(distinct local_id) filter (where pupil_ok) as pupils,
-        count(distinct (local_id, guardian_id)) filter (where pupil_ok and guardian_state = 'ok' and guardian_id is not null) as links
-      from directory_import_rows where import_id = ${importId} and uai = any(${uais}::text[]) group by uai
-    ) as t`.execute(db);
-  counts.pupils.unchanged += result.rows[0]?.pupils ?? 0;
-  counts.links.unchanged += result.rows[0]?.links ?? 0;
+  const same = await sql<{ uai: string }>`
+    select s.uai from unnest(${uais}::text[], ${uais.map((u) => fingerprints.get(u)!.fingerprint)}::text[]) as f(uai, fingerprint)
+    join directory_school_fingerprints s on s.uai = f.uai and s.fingerprint = f.fingerprint
+    where s.generation = ${generation}`.execute(db);
+  if (same.rows.length === 0) return new Set();
+  // Schools with a guardian to create, or whose row is a guardian's last one and differs from that guardian: one pass
+  // over the file's rows (a probe per school let the planner rescan them for each).
+  const busy = await sql<{ uai: string }>`
+    select distinct uai from directory_import_rows where import_id = ${importId} and guardian_new
+    union
+    select distinct r.uai from directory_import_rows r join guardians g on g.id = r.guardian_id
+    where r.import_id = ${importId} and r.guardian_last and not r.guardian_new
+      and (g.civilite, g.family_name, g.given_name, g.name_key, g.mobile, g.email)
+        is distinct from (r.civilite, r.resp_family_name, r.resp_given_name, r.resp_name_key, r.resp_mobile, r.resp_email)`.execute(db);
+  const skip = new Set(same.rows.map((r) => r.uai));
+  for (const r of busy.rows) skip.delete(r.uai);
+  return skip;
 }
 
 /** Records a school's fingerprint in the transaction that applied its snapshot. */

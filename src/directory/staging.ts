@@ -74,7 +74,7 @@ export async function groupGuardians(db: Db, importId: string): Promise<void> {
  * through a pupil it is already linked to (so that a changed mobile updates the guardian instead of creating another
  * one), then by names and mobile, then by names and email; groups left without one get a new id (`guardian_new`),
  * created by the first school applied that mentions them. Also marks each guardian's last row in the file
- * (`guardian_last`), the one that gives the guardian's data.
+ * (`guardian_last`, and on every row its line: `guardian_last_line`), the one that gives the guardian's data.
  */
 export async function assignGuardians(db: Db, importId: string): Promise<void> {
   await sql`
@@ -110,10 +110,10 @@ export async function assignGuardians(db: Db, importId: string): Promise<void> {
       select m.line, coalesce(c.id, f.id) as guardian_id, c.id is null as guardian_new
       from members m join fresh f on f.group_line = m.group_line left join chosen c on c.group_line = m.group_line
     ), ranked as (
-      select line, guardian_id, guardian_new, line = max(line) over (partition by guardian_id) as guardian_last from assigned
+      select line, guardian_id, guardian_new, max(line) over (partition by guardian_id) as last_line from assigned
     )
     update directory_import_rows r set guardian_id = ranked.guardian_id, guardian_new = ranked.guardian_new,
-      guardian_last = ranked.guardian_last
+      guardian_last = ranked.line = ranked.last_line, guardian_last_line = ranked.last_line
     from ranked where r.import_id = ${importId} and r.line = ranked.line`.execute(db);
 }
 

@@ -158,6 +158,8 @@ export interface DirectoryImportRowsTable {
   guardian_id: string | null;
   guardian_new: boolean | null;
   guardian_last: boolean | null;
+  /** The line of this row's guardian's last row (migration 0015). */
+  guardian_last_line: number | null;
 }
 
 /** Links that confirm an email address: HMAC of the token, single use (migration 0006). */

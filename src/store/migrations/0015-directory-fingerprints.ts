@@ -36,9 +36,19 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table directory_imports add column fingerprint text`.execute(db);
   await sql`alter table directory_imports add column generation bigint`.execute(db);
   await sql`alter table directory_imports add column repeat_summary jsonb`.execute(db);
+
+  // Staging: each row's guardian is written once per import (staging.ts `assignGuardians`). With no index on the
+  // columns written and room left on each page, that write stays on the row's page and touches no index (a «HOT»
+  // update) instead of adding an entry to every index per row. A new guardian's data row is now found by its line.
+  await sql`alter table directory_import_rows add column guardian_last_line integer`.execute(db);
+  await sql`drop index if exists directory_import_rows_guardian`.execute(db);
+  await sql`alter table directory_import_rows set (fillfactor = 50)`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`alter table directory_import_rows reset (fillfactor)`.execute(db);
+  await sql`create index if not exists directory_import_rows_guardian on directory_import_rows (import_id, guardian_id)`.execute(db);
+  await sql`alter table directory_import_rows drop column if exists guardian_last_line`.execute(db);
   await sql`alter table directory_imports drop column if exists repeat_summary`.execute(db);
   await sql`alter table directory_imports drop column if exists generation`.execute(db);
   await sql`alter table directory_imports drop column if exists fingerprint`.execute(db);
