@@ -1,7 +1,7 @@
 // Profiles one directory import in-process against a fresh PostgreSQL database: time per SQL statement shape,
 // phases (read/stage, apply), peak RSS. `tsx bench/import-profile.ts ROWS [--twice] [--one-changed | --outside]`;
 // for finding where time goes. The second run imports the same file (recognised whole), or with `--one-changed` the
-// file with one school renamed (the other schools skipped one by one), or with `--outside` the same file after a
+// file with one school renamed (the other schools skipped one by one; then a third run imports that file again), or with `--outside` the same file after a
 // write made outside the import (every school compared again, nothing skipped).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -58,7 +58,7 @@ try {
   const file = `/tmp/imp/dir-${rows}.csv`;
   await writeDirectoryCsv(file, rows);
   if (oneChanged) await withOneSchoolChanged(file, `${file}.changed`);
-  for (let run = 1; run <= (twice ? 2 : 1); run += 1) {
+  for (let run = 1; run <= (twice ? (oneChanged ? 3 : 2) : 1); run += 1) {
     if (run === 2 && outside) await sql`update schools set name = name where uai = (select min(uai) from schools)`.execute(db);
     stats.clear();
     peak = 0;
@@ -66,7 +66,7 @@ try {
     const cpu0 = process.cpuUsage();
     let tRead = 0;
     let tApply = 0;
-    const summary = await importDirectory(db, createReadStream(run === 2 && oneChanged ? `${file}.changed` : file), {
+    const summary = await importDirectory(db, createReadStream(run >= 2 && oneChanged ? `${file}.changed` : file), {
       identifierStyle: 'prenom.nom',
       onProgress: (p) => {
         if (p.phase === 'read') tRead = performance.now();

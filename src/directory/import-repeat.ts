@@ -7,7 +7,8 @@
 // - every guardian row has a name key (a nameless guardian matches nothing and is created anew each time);
 // - no pupil has two guardian rows with one name key that went to two guardians (the second import would find both
 //   through the pupil's links and could give both rows one of them);
-// - every school was applied (the import finished), and nothing but imports wrote the directory since it started.
+// - every school was applied (the import finished), no import started since, and nothing but imports wrote the
+//   directory since it started.
 // Then the second import groups the same rows, finds each group's guardian through its pupils' links, and every
 // school's snapshot matches the database: each step writes nothing.
 import { sql } from 'kysely';
@@ -21,11 +22,12 @@ interface StoredRepeat {
 
 /** The summary of importing this file again, or null when it has to be read. */
 export async function repeatSummary(db: Db, fingerprint: string, generation: number, today: string): Promise<ImportSummary | null> {
-  const last = await sql<{ fingerprint: string | null; generation: string | null; repeat_summary: StoredRepeat | null }>`
-    select fingerprint, generation::text as generation, repeat_summary from directory_imports
-    where finished_at is not null order by finished_at desc limit 1`.execute(db);
+  const last = await sql<{ fingerprint: string | null; generation: string | null; repeat_summary: StoredRepeat | null; finished: boolean }>`
+    select fingerprint, generation::text as generation, repeat_summary, finished_at is not null as finished
+    from directory_imports order by started_at desc limit 1`.execute(db);
   const row = last.rows[0];
-  if (!row?.repeat_summary || row.fingerprint !== fingerprint || Number(row.generation) !== generation) return null;
+  // The last import started, not the last finished: one that died after applying some schools changed them.
+  if (!row?.finished || !row.repeat_summary || row.fingerprint !== fingerprint || Number(row.generation) !== generation) return null;
   if (today < row.repeat_summary.today) return null;
   return row.repeat_summary.summary;
 }

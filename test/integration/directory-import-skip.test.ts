@@ -153,6 +153,23 @@ describe.each(STORES)('directory import skips (%s store)', (store) => {
     expect((await pupil('0200010K', 'P6')).class_name).toBe('4eB');
   });
 
+  test('a file is read again after an import that died half-way, even though the last finished import was that file', async () => {
+    const f = [...family('0200013N', 1), ...family('0200014P', 2)];
+    await run(f);
+    const g = f.map((r) => ({ ...r, classe: '6eF' }));
+    await expect(importDirectory(database.db, csvStream(csvText(g), 64), {
+      identifierStyle: 'prenom.nom',
+      today: '2026-11-28',
+      onProgress: (p) => {
+        if (p.phase === 'apply' && p.uai === '0200014P') throw new Error('process killed');
+      },
+    })).rejects.toThrow('process killed');
+    expect((await pupil('0200013N', 'P1')).class_name).toBe('6eF');
+    const back = await run(f);
+    expect(back.applied).toEqual(['0200013N', '0200014P']);
+    expect((await pupil('0200013N', 'P1')).class_name).toBe('4eB');
+  });
+
   test('a file with a refused row, or a nameless guardian, is read again each time', async () => {
     const refused = [...family('0200011L', 7), pupilRow({ uai: '0200011L', eleve_id: 'R1', eleve_naissance: 'hier' })];
     await run(refused);
