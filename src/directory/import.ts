@@ -2,6 +2,7 @@
 // in its own transaction. A file that cannot be read changes nothing; a bad row is reported and the rest applied.
 // Usable from the admin API, the tests and the benchmark alike: `importDirectory(db, stream, options)`.
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { sql } from 'kysely';
 import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
@@ -9,7 +10,10 @@ import { applySchool } from './apply-school.js';
 import { checkRow, readHeader, type Column, type DirectoryRow } from './csv-rows.js';
 import { DirectoryFileError, readCsvRecords } from './csv-source.js';
 import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
-import { assignGuardians, dropStaging, groupGuardians, stageRows } from './staging.js';
+import { repeatOf, repeatSummary } from './import-repeat.js';
+import { spoolInput } from './input-spool.js';
+import { directoryGeneration, markImportTransaction, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
+import { assignGuardians, dropStaging, groupGuardians, stageRows, type SchoolHashes } from './staging.js';
 
 export { DirectoryFileError } from './csv-source.js';
 export type { ImportSummary } from './import-summary.js';
@@ -35,10 +39,33 @@ export interface ImportOptions {
 const ABANDONED_AFTER = '1 day';
 
 export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint8Array | string>, options: ImportOptions): Promise<ImportSummary> {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  // Read before anything else: a change made outside the import from now on invalidates what this import vouches for.
+  const generation = await directoryGeneration(db);
+  const spool = await spoolInput(input);
+  try {
+    const repeat = await repeatSummary(db, spool.fingerprint, generation, today);
+    if (repeat) {
+      await db.insertInto('directory_imports').values({
+        id: randomUUID(), finished_at: new Date(), summary: JSON.stringify(repeat), fingerprint: spool.fingerprint, generation,
+        repeat_summary: JSON.stringify({ summary: repeat, today }),
+      }).execute();
+      await options.onProgress?.({ phase: 'read', rows: repeat.rows });
+      return repeat;
+    }
+    return await importFile(db, createReadStream(spool.path), spool.fingerprint, generation, today, options);
+  } finally {
+    await spool.remove();
+  }
+}
+
+async function importFile(
+  db: Db, input: AsyncIterable<Buffer | Uint8Array | string>, fingerprint: string, generation: number, today: string, options: ImportOptions,
+): Promise<ImportSummary> {
   const importId = randomUUID();
   const batchSize = options.batchSize ?? 2000;
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
   const counts = emptyCounts();
+  const hashes: SchoolHashes = new Map();
   let truncated = false;
 
   await sql`
@@ -50,7 +77,7 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
   let staging: Promise<void> = Promise.resolve();
   const stage = async (rows: DirectoryRow[]) => {
     await staging;
-    staging = stageRows(db, importId, rows);
+    staging = stageRows(db, importId, rows, hashes);
     staging.catch(() => {}); // seen by the next `await staging`; this only keeps a parse error from hiding it
   };
   try {
@@ -94,17 +121,32 @@ export async function importDirectory(db: Db, input: AsyncIterable<Buffer | Uint
     const schools = (await sql<{ uai: string }>`
       select distinct uai from directory_import_rows where import_id = ${importId} order by uai`.execute(db)).rows.map((r) => r.uai);
     counts.schools = schools.length;
+    const fingerprints = await schoolFingerprints(db, importId, hashes);
+    const unchanged = await unchangedSchools(db, importId, fingerprints, generation);
     for (const [i, uai] of schools.entries()) {
+      if (unchanged.has(uai)) {
+        // What its snapshot would have counted: every listed pupil and link unchanged.
+        counts.pupils.unchanged += fingerprints.get(uai)!.pupils;
+        counts.links.unchanged += fingerprints.get(uai)!.links;
+        await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
+        continue;
+      }
       await db.transaction().execute(async (trx) => {
+        await markImportTransaction(trx);
         await applySchool(trx, importId, uai, options.identifierStyle, counts);
+        await storeFingerprint(trx, uai, fingerprints.get(uai)!.fingerprint, generation);
         await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
       });
     }
     const guardiansInFile = await sql<{ n: number }>`
       select count(distinct guardian_id)::int as n from directory_import_rows where import_id = ${importId} and not guardian_new`.execute(db);
     const summary = summarise(counts, guardiansInFile.rows[0]?.n ?? 0, truncated);
+    const repeat = await repeatOf(db, importId, counts, today);
     await db.updateTable('directory_imports')
-      .set({ finished_at: new Date(), summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 100) }) })
+      .set({
+        finished_at: new Date(), summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 100) }),
+        ...(repeat ? { fingerprint, generation, repeat_summary: JSON.stringify(repeat) } : {}),
+      })
       .where('id', '=', importId).execute();
     return summary;
   } finally {

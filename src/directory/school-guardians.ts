@@ -15,10 +15,10 @@ export async function createGuardians(trx: Db, importId: string, uai: string, st
   const people = (await sql<{ id: string; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
     select r.guardian_id as id, r.civilite, r.resp_family_name as family, r.resp_given_name as given,
       r.resp_name_key as name_key, r.resp_mobile as mobile, r.resp_email as email
-    from (select distinct guardian_id from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_new) as s
+    from (select distinct guardian_last_line from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_new) as s
     cross join lateral (
-      -- offset 0: each guardian's last row fetched through the index, never by scanning the whole file per school.
-      select * from directory_import_rows r where r.import_id = ${importId} and r.guardian_id = s.guardian_id and r.guardian_last offset 0
+      -- offset 0: each guardian's last row fetched through the primary key, never by scanning the whole file per school.
+      select * from directory_import_rows r where r.import_id = ${importId} and r.line = s.guardian_last_line offset 0
     ) as r
     where not exists (select 1 from guardians g where g.id = r.guardian_id)
     order by r.group_line`.execute(trx)).rows;

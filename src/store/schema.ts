@@ -124,6 +124,12 @@ export interface DirectoryImportsTable {
   started_at: DefaultedTimestamp;
   finished_at: Timestamp | null;
   summary: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** sha256 of the file's bytes, set when importing that file again is known to change nothing (migration 0015). */
+  fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `directory_generation.n` when the import started. */
+  generation: ColumnType<string | null, number | null | undefined, number | null>;
+  /** What importing the same file again reports, and the day it was read (birth dates are checked against it). */
+  repeat_summary: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface DirectoryImportRowsTable {
@@ -152,6 +158,8 @@ export interface DirectoryImportRowsTable {
   guardian_id: string | null;
   guardian_new: boolean | null;
   guardian_last: boolean | null;
+  /** The line of this row's guardian's last row (migration 0015). */
+  guardian_last_line: number | null;
 }
 
 /** Links that confirm an email address: HMAC of the token, single use (migration 0006). */

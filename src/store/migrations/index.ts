@@ -12,6 +12,7 @@ import * as unicodeNameKeys from './0009-unicode-name-keys.js';
 import * as attachmentReports from './0012-attachment-reports.js';
 import * as consents from './0013-consents.js';
 import * as auditEvents from './0014-audit-events.js';
+import * as directoryFingerprints from './0015-directory-fingerprints.js';
 import * as upstreamLinks from './0017-upstream-links.js';
 import * as passkeys from './0018-passkeys.js';
 
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0012-attachment-reports': attachmentReports,
   '0013-consents': consents,
   '0014-audit-events': auditEvents,
+  '0015-directory-fingerprints': directoryFingerprints,
   '0017-upstream-links': upstreamLinks,
   '0018-passkeys': passkeys,
 };
