@@ -2,6 +2,9 @@
 // in «Mon compte» signs in to a relying party (its callback, `amr`, the audit trail); a disabled account's key is
 // refused in French; failures are limited per address without touching the password lockout; and bad input on
 // every new endpoint gets JSON `{ error, error_description }`, never a 500.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
 import { Browser, inputValue } from '../support/browser.js';
 import { openAccount } from '../support/account.js';
 import { openLoginForm } from '../support/login-form.js';
@@ -186,6 +189,32 @@ describe('passkeys over HTTP (embedded store)', () => {
     expect(remove.status).toBe(400);
     const confirm = await browser.request(`${sesame.issuer}/compte/cles-d-acces/supprimer?id=inconnu`);
     expect(confirm.status).toBe(303);
+  });
+
+  test('adding a key mails the owner; an account without a password must have signed in within 10 minutes', async () => {
+    const email = `nina.${Date.now()}@example.fr`;
+    const { json } = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Nina', family_name: 'Moreau', password: PASSWORD });
+    await sesame.database.db.updateTable('accounts').set({ email, email_verified: true }).where('id', '=', json.sub).execute();
+    const browser = newBrowser();
+    const page = await openAccount(sesame, browser, { username: json.identifiant, password: PASSWORD }, '/compte/cles-d-acces');
+    const csrf = inputValue(page.html, '_csrf')!;
+    const options = await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf, current_password: PASSWORD });
+    const credential = JSON.stringify(authenticator.register(options.json as never));
+    expect((await postJson(browser, '/compte/cles-d-acces/ajouter', { _csrf: csrf, name: 'Tablette', credential })).status).toBe(200);
+    // The owner learns of it, with what to do if it was not them.
+    const mails = (await readFile(path.join(sesame.dataDir, 'outbox.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.to === email);
+    expect(mails.at(-1)).toMatchObject({ channel: 'mail', subject: 'Une clé d’accès a été ajoutée à votre compte Sésame' });
+    expect(mails.at(-1).text).toContain('« Tablette »');
+    expect(mails.at(-1).text).toContain('Mot de passe oublié');
+
+    // Without a password (an account opened through the upstream), a fresh sign-in stands in for it…
+    await sesame.database.db.updateTable('accounts').set({ password_hash: null }).where('id', '=', json.sub).execute();
+    expect((await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf })).status).toBe(200);
+    // … and an old one does not: whoever finds «Mon compte» open on a shared computer adds no key.
+    await sql`update oidc_payloads set payload = jsonb_set(payload, '{loginTs}', to_jsonb(extract(epoch from now())::int - 3600))
+      where model = 'Session' and payload->>'accountId' = ${json.sub}`.execute(sesame.database.db);
+    const stale = await postJson(browser, '/compte/cles-d-acces/options', { _csrf: csrf });
+    expect(stale).toMatchObject({ status: 403, json: { error: 'login_required', message: expect.stringContaining('reconnectez-vous d’abord') } });
   });
 
   test('in English: the page, its dates, the script’s sentences and the JSON refusals', async () => {

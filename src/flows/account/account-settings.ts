@@ -13,7 +13,7 @@ import type { Db } from '../../store/database.js';
 import { accountPasswordContext } from '../common/password-context.js';
 import type { createSignIn } from '../login/sign-in.js';
 import type { EmailChangeLinks } from './email-change-links.js';
-import { emailChangedMail, emailChangeMail, passwordChangedMail } from './mail-texts.js';
+import { emailChangedMail, emailChangeMail, passkeyAddedMail, passwordChangedMail } from './mail-texts.js';
 import type { AuditTrail } from '../../audit/trail.js';
 import { tr } from '../../i18n/request-language.js';
 
@@ -110,6 +110,12 @@ export function createAccountSettings(deps: AccountSettingsDeps) {
 
   return {
     hasPassword,
+
+    /** Tells the owner a passkey was added (a key outlives password changes: an intruder's must not go unseen). */
+    async notifyPasskeyAdded(accountId: string, name: string): Promise<boolean> {
+      const account = await load(accountId);
+      return notify(account.email_verified ? account.email : null, passkeyAddedMail({ identifiant: account.identifiant, name }), account.id, 'passkey added');
+    },
 
     /**
      * For a change as weighty as a password's (adding a passkey): the current password, counted like a sign-in.

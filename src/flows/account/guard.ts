@@ -81,13 +81,13 @@ export const signedOut = () =>
   new AppError('account_signed_out', 403, tr('account:errors.signedOut'), 'not signed in');
 
 /** The account signed in to Sésame in this browser, with the provider's session id; undefined when none may use «Mon compte». */
-export async function currentAccount(ctx: Context, deps: Pick<AccountGuardDeps, 'provider' | 'accounts'>): Promise<{ account: SignedInAccount; sessionId: string } | undefined> {
+export async function currentAccount(ctx: Context, deps: Pick<AccountGuardDeps, 'provider' | 'accounts'>): Promise<{ account: SignedInAccount; sessionId: string; authTime: number | undefined } | undefined> {
   const session = await deps.provider().Session.get(ctx);
   if (!session.accountId) return undefined;
   const account = await deps.accounts.findById(session.accountId);
   // A disabled account (or one put back to «notifié» by a revoking reset) keeps no access, whatever its session.
   if (!account || !SIGN_IN_STATES.has(account.state)) return undefined;
-  return { account: { id: account.id, kind: account.kind }, sessionId: session.jti };
+  return { account: { id: account.id, kind: account.kind }, sessionId: session.jti, authTime: session.authTime() };
 }
 
 /**
@@ -104,6 +104,8 @@ export function createAccountGuard(deps: AccountGuardDeps): Koa.Middleware {
     }
     ctx.state.account = current.account;
     ctx.state.accountSessionId = current.sessionId;
+    /** When the person signed in (epoch seconds), for what needs a recent sign-in. */
+    ctx.state.accountAuthTime = current.authTime;
     await next();
   };
 }

@@ -45,3 +45,14 @@ export function emailChangedMail(input: { identifiant: string; masked: string })
     ] }),
   };
 }
+
+export function passkeyAddedMail(input: { identifiant: string; name: string }): MailContent {
+  return {
+    subject: tr('mail:account.passkeyAddedSubject'),
+    ...letter({ after: [], lead: [
+      tr('mail:account.passkeyAdded', { identifiant: input.identifiant, name: input.name }),
+      tr('mail:account.passkeyAddedYou'),
+      tr('mail:account.passkeyAddedNotYou'),
+    ] }),
+  };
+}

@@ -39,8 +39,13 @@ export interface PasskeyRoutesDeps {
   passkeys: Passkeys | undefined;
   audit: Pick<AuditTrail, 'record'>;
   /** The current password, asked before a key is added (a key outlives a password change). */
-  settings: Pick<AccountSettings, 'confirmCurrentPassword' | 'hasPassword'>;
+  settings: Pick<AccountSettings, 'confirmCurrentPassword' | 'hasPassword' | 'notifyPasskeyAdded'>;
+  /** Epoch seconds now (injected in tests). */
+  now?: () => number;
 }
+
+// An account without a password (opened through the upstream) proves itself by a sign-in this recent instead.
+const RECENT_SIGN_IN_SECONDS = 600;
 
 const signedIn = (ctx: Context) => ctx.state.account as SignedInAccount;
 const registrationPurpose = (ctx: Context) => `register:${signedIn(ctx).id}:${String(ctx.state.accountSessionId)}`;
@@ -67,6 +72,13 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
     const current = text(formBody(ctx), 'current_password') || undefined;
     const who = { accountId: signedIn(ctx).id, sessionId: String(ctx.state.accountSessionId), address: ctx.ip, deviceCookie: readDeviceCookie(ctx) };
     const refused = await deps.settings.confirmCurrentPassword(who, current);
+    if (refused?.kind === 'no_password') {
+      const authTime = ctx.state.accountAuthTime as number | undefined;
+      const now = deps.now?.() ?? Math.floor(Date.now() / 1000);
+      if (!authTime || now - authTime > RECENT_SIGN_IN_SECONDS) {
+        throw new AppError('login_required', 403, tr('account:passkeys.errors.signInAgain'), 'no password and no recent sign-in');
+      }
+    }
     if (refused?.kind === 'limited') throw tooManyAttempts(refused.retryAfterSeconds);
     if (refused?.kind === 'wrong_current') {
       throw current
@@ -94,6 +106,7 @@ export function mountPasskeyRoutes(router: Router, deps: PasskeyRoutesDeps): voi
       throw new AppError(`passkey_${outcome.kind}`, refusal.status, message, `passkey not registered (${outcome.kind})`);
     }
     deps.audit.record({ kind: 'passkey.registered', outcome: 'success', accountId: account.id, address: ctx.ip, details: { count: 1 } });
+    await deps.settings.notifyPasskeyAdded(account.id, outcome.passkey.name);
     return { location: `${PASSKEYS_PATH}?cle=ajoutee` };
   }));
 
