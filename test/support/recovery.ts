@@ -1,12 +1,11 @@
 // What the recovery tests share: a clock that moves only when told (and records the deadlines answers wait for), a
 // relying party with a back-channel logout endpoint, accounts with or without a way back, and the steps of
 // «Mot de passe oublié» as a person takes them from a relying party's sign-in.
-import { createServer, type Server } from 'node:http';
 import type { Clock } from '../../src/clock.js';
 import { Browser, formAction, inputValue, type Page } from './browser.js';
 import { openLoginForm } from './login-form.js';
 import { discover, registerClient, type oidc, type TestClient } from './relying-party.js';
-import { admin, freePort, type TestSesame } from './sesame.js';
+import { admin, type TestSesame } from './sesame.js';
 
 export const T0 = Date.UTC(2026, 8, 1, 8, 0, 0);
 
@@ -22,20 +21,8 @@ export function steppingClock() {
   return { clock, waits: state.waits, advance: (seconds: number) => void (state.offset += seconds * 1000) };
 }
 
-/** An HTTP endpoint that keeps the logout tokens relying parties are sent. */
-export async function backchannelReceiver(): Promise<{ origin: string; tokens: string[]; close(): void }> {
-  const port = await freePort();
-  const tokens: string[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      tokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-      res.writeHead(200).end();
-    });
-  }).listen(port, '127.0.0.1');
-  return { origin: `http://127.0.0.1:${port}`, tokens, close: () => server.close() };
-}
+/** An HTTP endpoint that keeps the logout tokens relying parties are sent (logout-receiver.ts). */
+export { startLogoutReceiver as backchannelReceiver } from './logout-receiver.js';
 
 export async function portalClient(sesame: TestSesame, backchannelOrigin: string): Promise<{ client: TestClient; config: oidc.Configuration }> {
   const client = await registerClient(sesame, { name: 'Portail', backchannel_logout_uri: `${backchannelOrigin}/logout` });
