@@ -133,6 +133,28 @@ export interface LoadOptions {
   packagedDir?: string;
 }
 
+/**
+ * i18next resolves every call (namespaces, fallbacks, nesting, interpolation), tens of microseconds each and dozens
+ * per page: rendering the login form went from 0.1 to 0.8 ms. A text asked without values never changes once the
+ * catalogue is loaded, so each is resolved once per language; calls with values (plurals, names) still go through.
+ */
+function remembered(t: TFunction): TFunction {
+  const texts = new Map<string, string>();
+  const noValues = (values: unknown) =>
+    values === undefined || (typeof values === 'object' && values !== null && Object.keys(values).length === 0);
+  const resolve = t as unknown as (key: unknown, values?: unknown) => string;
+  const fast = (key: unknown, values?: unknown): string => {
+    if (typeof key !== 'string' || !noValues(values)) return resolve(key, values);
+    let text = texts.get(key);
+    if (text === undefined) {
+      text = resolve(key);
+      texts.set(key, text);
+    }
+    return text;
+  };
+  return fast as unknown as TFunction;
+}
+
 export function loadCatalogue(options: LoadOptions = {}): Catalogue {
   const resources: Resources = {};
   readFolder(options.packagedDir ?? PACKAGED_LOCALES_DIR, resources);
@@ -165,7 +187,7 @@ export function loadCatalogue(options: LoadOptions = {}): Catalogue {
     // pug escapes what `#{}` and `=` print, and mail-texts.ts escapes its HTML: escaping here would show «&amp;».
     interpolation: { escapeValue: false },
   });
-  const fixed = new Map(languages.map((lang) => [lang, instance.getFixedT(lang)]));
+  const fixed = new Map(languages.map((lang) => [lang, remembered(instance.getFixedT(lang))]));
   const fixedT = (lang: string): TFunction => fixed.get(lang) ?? (fixed.get(REFERENCE_LANGUAGE) as TFunction);
   return {
     languages,

@@ -1,7 +1,7 @@
 // The language of the request being answered, chosen once at the HTTP edge (src/http/language.ts) and read by every
 // renderer: our screens, oidc-provider's pages (its own Koa context never sees ours), error pages, and the SMS and
-// mail a request sends. AsyncLocalStorage for the same reason as the request id (src/request-id.ts). No Koa here.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// mail a request sends. In the request's async context for the same reason as the request id (src/request-id.ts). No Koa here.
+import { currentRequestStore, withRequestValues } from '../request-id.js';
 import { catalogue, REFERENCE_LANGUAGE } from './catalogue.js';
 import { fromUiLocales } from './negotiate.js';
 
@@ -15,10 +15,14 @@ interface LanguageChoice {
   here: string;
 }
 
-const storage = new AsyncLocalStorage<LanguageChoice>();
+// Kept in the request's own store (src/request-id.ts): one AsyncLocalStorage per request, not one per value.
+const storage = { getStore: () => currentRequestStore()?.language as LanguageChoice | undefined };
 
 export function runInLanguage<T>(choice: LanguageChoice, fn: () => T): T {
-  return storage.run({ ...choice }, fn);
+  const store = currentRequestStore();
+  if (!store) return withRequestValues({ language: { ...choice } }, fn);
+  store.language = { ...choice };
+  return fn();
 }
 
 /** Where the language switch on this page leads back to; the home page outside a request. */
