@@ -28,7 +28,9 @@ export const authenticationResponse = z.object({
   response: z.object({
     clientDataJSON: b64url(4096),
     authenticatorData: b64url(4096),
-    signature: b64url(2048),
+    // Room for post-quantum signatures: @simplewebauthn offers ML-DSA-44 first where the runtime has it (Node 24),
+    // and Chromium's authenticators answer with it (2 420 bytes); ML-DSA-87's 4 627 bytes fit too.
+    signature: b64url(8192),
     // Discoverable credentials always return it; null or absent means the key names no account.
     userHandle: b64url(128).nullish().transform((h) => h ?? undefined),
   }),
