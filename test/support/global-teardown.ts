@@ -1,5 +1,8 @@
 // Removes whatever this run left in the shared services: databases and Redis keys named after the run id.
 // Self-contained: Jest loads global hooks outside its module mapper, so this file imports no sibling module.
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 
 const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -8,6 +11,8 @@ const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export default async function globalTeardown(): Promise<void> {
   const id = process.env.SESAME_TEST_RUN;
   if (!id) return;
+  // The PGlite image the run's embedded databases started from (test/support/databases.ts).
+  await rm(path.join(os.tmpdir(), `${id}-pglite-image.tar`), { force: true });
   const client = new pg.Client({ connectionString: TEST_PG_URL });
   await client.connect();
   try {
