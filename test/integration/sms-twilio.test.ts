@@ -39,7 +39,9 @@ function config(env: Record<string, string> = {}) {
     NODE_ENV: 'test',
     DATA_DIR: '/nonexistent-outbox-must-not-be-used',
     ...STAND_IN_ENV,
-    TWILIO_TIMEOUT_MS: '800',
+    // Generous: on a loaded machine the stand-in (in this process) has taken over 800 ms to answer. Only the tests of
+    // a hung request use short limits, and those wait for a request that never gets an answer.
+    TWILIO_TIMEOUT_MS: '10000',
     SMS_RETRY_BASE_MS: '20',
     ...env,
   });
@@ -57,7 +59,7 @@ afterAll(async () => {
   await standIn.close();
 });
 
-function sender(env: Record<string, string> = {}, level?: string) {
+function sender(env: Record<string, string> = {}, level?: string, clientTimeoutMs = 10000) {
   const log = capturingLogger(level);
   // Backoff waits are recorded, not timed: what the sender decided to wait is the behaviour under test.
   const waits: number[] = [];
@@ -65,7 +67,7 @@ function sender(env: Record<string, string> = {}, level?: string) {
     waits.push(ms);
     return new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 50)));
   };
-  const sms: SmsSender = createSmsSender(config(env), log.logger, { httpClient: standIn.httpClient({ timeout: 800 }), sleep });
+  const sms: SmsSender = createSmsSender(config(env), log.logger, { httpClient: standIn.httpClient({ timeout: clientTimeoutMs }), sleep });
   return { sms, waits, ...log };
 }
 
@@ -189,7 +191,8 @@ describe('Twilio transport', () => {
   ];
 
   it.each(outages)('%s → unavailable, not retried (it may have been sent), one error line', async (_name, misbehaviour, detail) => {
-    const { sms, lines, raw, waits } = sender();
+    // A hung request ends with the HTTP client's own timeout, short here, well before our guard's.
+    const { sms, lines, raw, waits } = sender({}, undefined, misbehaviour === 'hang' ? 300 : 10000);
     const requests = standIn.requests;
     standIn.misbehave(misbehaviour);
     const error = await failure(sms);
@@ -213,7 +216,7 @@ describe('Twilio transport', () => {
   it('Twilio unreachable → unavailable', async () => {
     const log = capturingLogger();
     const closed = await startTwilioStandIn();
-    const httpClient = closed.httpClient({ timeout: 800 });
+    const httpClient = closed.httpClient({ timeout: 10000 });
     await closed.close();
     const sms = createSmsSender(config(), log.logger, { httpClient });
     const error = await failure(sms);
