@@ -37,12 +37,8 @@ function samePupil(existing: PupilRow, row: StagedRow): boolean {
   return PUPIL_FIELDS.every((f) => (existing[f] ?? null) === (row[f] ?? null));
 }
 
+/** Runs in a transaction begun by `beginImportTransaction` (import-transaction.ts: the import's lock, no JIT). */
 export async function applySchool(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
-  // One import applies at a time: guardians are shared between schools, and two imports must not both create one.
-  await sql`select pg_advisory_xact_lock(hashtext('directory-import'))`.execute(trx);
-  // These statements touch a school's few thousand rows; when the planner overestimates one (tables grow during an
-  // import, ahead of their statistics), compiling it to machine code costs more than running it (~100 ms each).
-  await sql`set local jit = off`.execute(trx);
 
   const staged = (await sql<StagedRow>`
     select line, school_name, local_id, pupil_ok, ine, family_name, given_names, birthdate::text as birthdate, level,

@@ -12,7 +12,8 @@ import { DirectoryFileError, readCsvRecords } from './csv-source.js';
 import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
 import { repeatOf, repeatSummary } from './import-repeat.js';
 import { spoolInput } from './input-spool.js';
-import { directoryGeneration, markImportTransaction, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
+import { beginImportTransaction } from './import-transaction.js';
+import { directoryGeneration, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
 import { assignGuardians, dropStaging, groupGuardians, stageRows, type SchoolHashes } from './staging.js';
 
 export { DirectoryFileError } from './csv-source.js';
@@ -113,8 +114,7 @@ async function importFile(
     await sql`analyze directory_import_rows`.execute(db);
     await db.transaction().execute(async (trx) => {
       // Sorts and hashes over the whole file: in memory rather than in temporary files (the default is 4 MB).
-      await sql`set local work_mem = '64MB'`.execute(trx);
-      await sql`set local jit = off`.execute(trx);
+      await beginImportTransaction(trx, { lock: false, workMem: '64MB' });
       await groupGuardians(trx, importId);
       await assignGuardians(trx, importId);
     });
@@ -132,7 +132,7 @@ async function importFile(
         continue;
       }
       await db.transaction().execute(async (trx) => {
-        await markImportTransaction(trx);
+        await beginImportTransaction(trx, { lock: true });
         await applySchool(trx, importId, uai, options.identifierStyle, counts);
         await storeFingerprint(trx, uai, fingerprints.get(uai)!.fingerprint, generation);
         await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
