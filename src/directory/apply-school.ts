@@ -1,10 +1,10 @@
 // Applies one school's snapshot from the staging rows, inside the caller's transaction: guardians found or
 // created (one per person across schools), pupils added, updated or detached, links set, accounts created,
 // disabled when nothing links them any more, and given back when a link returns. A handful of statements per school.
-import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
+import { orderedUuids } from '../store/ordered-uuids.js';
 import type { DirectoryImportRowsTable } from '../store/schema.js';
 import { syncAccountStates } from './account-states.js';
 import { createDirectoryAccounts } from './bulk-accounts.js';
@@ -110,7 +110,7 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
     const accountIds = added.map((r) => accountFor.get(r.local_id) ?? byIne.get(r.ine!)!);
     // A reused account may have been disabled when the pupil left their previous school.
     for (const r of added) if (!accountFor.has(r.local_id)) touchedAccounts.add(byIne.get(r.ine!)!);
-    const ids = added.map(() => randomUUID());
+    const ids = orderedUuids(added.length);
     added.forEach((r, i) => pupilId.set(r.local_id, ids[i]!));
     await sql`
       insert into pupils (id, uai, local_id, ine, family_name, given_names, birthdate, level, class_name, account_id)
