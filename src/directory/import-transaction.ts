@@ -8,11 +8,11 @@ import type { Db } from '../store/database.js';
  * - `sesame.directory_import`: its writes are the import's, not external changes (school-fingerprints.ts);
  * - `jit` off: its statements touch a school's few thousand rows; when the planner overestimates one (tables grow
  *   during an import, ahead of their statistics), compiling it to machine code costs more than running it;
- * - `synchronous_commit` off: the commit does not wait for the WAL to reach the disk. Safe here: a transaction is
- *   still all or nothing, and a server crash can only lose the last few commits (under a second), i.e. schools
- *   applied again by the next import of the file — each school's fingerprint is committed with its snapshot, so a
- *   lost school is not skipped. Nothing is answered to anyone on the strength of one of these commits alone but
- *   the import's summary, which the operator gets again by re-running the import.
+ * - `synchronous_commit` off: the commit does not wait for the WAL to reach the disk (on a busy disk, a wait per
+ *   school). Safe here: a transaction stays all or nothing; a server crash can only lose the last commits, i.e.
+ *   schools the next import of the file applies again (a school's fingerprint is committed with its snapshot, so a
+ *   lost school is not skipped). And none is lost once the import answers: its record (`directory_imports`) is
+ *   then committed synchronously, which flushes the WAL up to there, every school's commit included.
  * - the lock: one import applies at a time (guardians are shared between schools, and two imports must not both
  *   create one).
  */

@@ -143,6 +143,8 @@ async function importFile(
       select count(distinct guardian_id)::int as n from directory_import_rows where import_id = ${importId} and not guardian_new`.execute(db);
     const summary = summarise(counts, guardiansInFile.rows[0]?.n ?? 0, truncated);
     const repeat = await repeatOf(db, importId, counts, today);
+    // Committed synchronously (the server's default), unlike the schools' (import-transaction.ts): once this returns,
+    // the WAL is on disk up to here, every school's commit included.
     await db.updateTable('directory_imports')
       .set({
         finished_at: new Date(), summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 100) }),
