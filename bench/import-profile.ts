@@ -13,6 +13,7 @@ import { importDirectory } from '../src/directory/import.js';
 import { migrate, type Db } from '../src/store/database.js';
 import type { Database } from '../src/store/schema.js';
 import { writeDirectoryCsv } from './directory-csv.js';
+import { cpuMs } from './proc-stats.js';
 
 const rows = Number(process.argv[2] ?? 100000);
 const twice = process.argv.includes('--twice');
@@ -43,7 +44,21 @@ const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rs
 
 if (!process.env.KEEP_DB) await admin(`create database "${name}"`);
 pg.types.setTypeParser(1082, (v: string) => v);
-const pool = new pg.Pool({ connectionString: `${base}/${name}`, max: 10 });
+// Idle connections are kept, so that their backends' CPU time can be read at the end of each run.
+const pool = new pg.Pool({ connectionString: `${base}/${name}`, max: 10, idleTimeoutMillis: 0 });
+
+/**
+ * CPU time of this database's backends so far, in s (the server is local): with the machine shared, CPU time
+ * compares runs better than wall time does.
+ */
+async function backendsCpu(): Promise<number> {
+  const pids = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db);
+  let ms = 0;
+  for (const { pid } of pids.rows) {
+    try { ms += cpuMs(pid); } catch { /* ended meanwhile */ }
+  }
+  return ms / 1000;
+}
 const db: Db = new Kysely<Database>({
   dialect: new PostgresDialect({ pool }),
   log(event) {
@@ -64,21 +79,39 @@ try {
     peak = 0;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const pgCpu0 = await backendsCpu();
     let tRead = 0;
     let tApply = 0;
+    // CPU (Node, PostgreSQL) at the last read progress and at the first school: the phases' shares.
+    let cpuRead = [0, 0];
+    let cpuApply = [0, 0];
+    const cpuNow = async () => [process.cpuUsage(cpu0), (await backendsCpu()) - pgCpu0] as const;
+    const nodeS = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
     const summary = await importDirectory(db, createReadStream(run >= 2 && oneChanged ? `${file}.changed` : file), {
       identifierStyle: 'prenom.nom',
-      onProgress: (p) => {
-        if (p.phase === 'read') tRead = performance.now();
-        else if (!tApply) tApply = performance.now();
+      onProgress: async (p) => {
+        if (p.phase === 'read') {
+          tRead = performance.now();
+          const [n, g] = await cpuNow();
+          cpuRead = [nodeS(n), g];
+        } else if (!tApply) {
+          tApply = performance.now();
+          const [n, g] = await cpuNow();
+          cpuApply = [nodeS(n), g];
+        }
       },
     });
     const s = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const pgCpu = (await backendsCpu()) - pgCpu0;
     const { rejected, ...rest } = summary;
-    console.log(`run ${run}: ${rows} rows in ${s.toFixed(1)} s = ${Math.round(rows / s)} rows/s; peak RSS ${Math.round(peak / 1048576)} MB; Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; rejected ${rejected.length}`);
+    console.log(`run ${run}: ${rows} rows in ${s.toFixed(1)} s = ${Math.round(rows / s)} rows/s; peak RSS ${Math.round(peak / 1048576)} MB; Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; PostgreSQL CPU ${pgCpu.toFixed(1)} s; rejected ${rejected.length}`);
     if (!tApply) console.log('  file recognised: not read again');
-    else console.log(`  read+stage ${((tRead - t0) / 1000).toFixed(1)} s, group+assign ${((tApply - tRead) / 1000).toFixed(1)} s, schools ${((performance.now() - tApply) / 1000).toFixed(1)} s`);
+    else {
+      const total = [nodeS(cpu), pgCpu];
+      const c = (a: number[], b: number[]) => `CPU Node ${(b[0]! - a[0]!).toFixed(1)} s + PostgreSQL ${(b[1]! - a[1]!).toFixed(1)} s`;
+      console.log(`  read+stage ${((tRead - t0) / 1000).toFixed(1)} s (${c([0, 0], cpuRead)}), group+assign ${((tApply - tRead) / 1000).toFixed(1)} s (${c(cpuRead, cpuApply)}), schools ${((performance.now() - tApply) / 1000).toFixed(1)} s (${c(cpuApply, total)})`);
+    }
     console.log(JSON.stringify(rest));
     const top = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
     for (const [k, v] of top) console.log(`${(v.ms / 1000).toFixed(2).padStart(8)} s ${String(v.n).padStart(6)}×  ${k}`);

@@ -1,14 +1,14 @@
 // Applies one school's snapshot from the staging rows, inside the caller's transaction: guardians found or
 // created (one per person across schools), pupils added, updated or detached, links set, accounts created,
 // disabled when nothing links them any more, and given back when a link returns. A handful of statements per school.
-import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
+import { orderedUuids } from '../store/ordered-uuids.js';
 import type { DirectoryImportRowsTable } from '../store/schema.js';
 import { syncAccountStates } from './account-states.js';
 import { createDirectoryAccounts } from './bulk-accounts.js';
-import { createGuardians, updateGuardians } from './school-guardians.js';
+import { guardianAccounts, guardiansToCreate, insertGuardians, updateGuardians } from './school-guardians.js';
 import type { ImportCounts } from './import-summary.js';
 
 /** The staging columns a school's snapshot reads. */
@@ -37,13 +37,8 @@ function samePupil(existing: PupilRow, row: StagedRow): boolean {
   return PUPIL_FIELDS.every((f) => (existing[f] ?? null) === (row[f] ?? null));
 }
 
+/** Runs in a transaction begun by `beginImportTransaction` (import-transaction.ts: the import's lock, no JIT). */
 export async function applySchool(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
-  // One import applies at a time: guardians are shared between schools, and two imports must not both create one.
-  await sql`select pg_advisory_xact_lock(hashtext('directory-import'))`.execute(trx);
-  // These statements touch a school's few thousand rows; when the planner overestimates one (tables grow during an
-  // import, ahead of their statistics), compiling it to machine code costs more than running it (~100 ms each).
-  await sql`set local jit = off`.execute(trx);
-
   const staged = (await sql<StagedRow>`
     select line, school_name, local_id, pupil_ok, ine, family_name, given_names, birthdate::text as birthdate, level,
       class_name, guardian_state, relation, legal, guardian_id, guardian_new
@@ -59,8 +54,8 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
     on conflict (uai) do update set name = excluded.name, updated_at = now() where schools.name <> excluded.name`.execute(trx);
 
   // Guardians: each group of rows was given its guardian before the schools were applied (staging.ts); new ones
-  // are created here, by the first school that mentions them.
-  await createGuardians(trx, importId, uai, style, counts);
+  // are created here, by the first school that mentions them (below, with the new pupils' accounts).
+  const people = await guardiansToCreate(trx, importId, uai);
   await updateGuardians(trx, importId, uai, counts);
   const guardianOf = new Map<number, string>();
   const newGuardians = new Set<string>();
@@ -89,32 +84,38 @@ export async function applySchool(trx: Db, importId: string, uai: string, style:
 
   const pupilId = new Map<string, string>([...existing.values()].map((p) => [p.local_id, p.id]));
   const touchedAccounts = new Set<string>();
+  // A pupil who changed school is recognised by INE and keeps the account they had.
+  const ines = [...new Set(added.map((r) => r.ine).filter((i): i is string => i !== null))];
+  // One index probe per INE (`limit` keeps the planner from turning it into a scan of every pupil, which it does
+  // when the table grew during this import and its statistics lag behind).
+  const byIne = new Map(
+    ines.length
+      ? (await sql<{ ine: string; account_id: string }>`
+          select i.ine, x.account_id from unnest(${ines}::text[]) as i(ine)
+          cross join lateral (
+            select account_id from pupils where ine = i.ine and account_id is not null order by detached_at desc nulls first limit 1
+          ) as x`.execute(trx)).rows.map((r) => [r.ine, r.account_id])
+      : [],
+  );
+  const needAccount = added.filter((r) => !(r.ine && byIne.has(r.ine)));
+  // The new guardians' and pupils' accounts in one go (guardians first: homonyms are numbered in that order).
+  const newIds = await createDirectoryAccounts(
+    trx,
+    [
+      ...guardianAccounts(people),
+      ...needAccount.map((r) => ({ kind: 'eleve' as const, givenName: r.given_names!, familyName: r.family_name!, birthdate: r.birthdate })),
+    ],
+    style,
+  );
+  await insertGuardians(trx, people, newIds.slice(0, people.length), counts);
   if (added.length) {
-    // A pupil who changed school is recognised by INE and keeps the account they had.
-    const ines = [...new Set(added.map((r) => r.ine).filter((i): i is string => i !== null))];
-    // One index probe per INE (`limit` keeps the planner from turning it into a scan of every pupil, which it does
-    // when the table grew during this import and its statistics lag behind).
-    const byIne = new Map(
-      ines.length
-        ? (await sql<{ ine: string; account_id: string }>`
-            select i.ine, x.account_id from unnest(${ines}::text[]) as i(ine)
-            cross join lateral (
-              select account_id from pupils where ine = i.ine and account_id is not null order by detached_at desc nulls first limit 1
-            ) as x`.execute(trx)).rows.map((r) => [r.ine, r.account_id])
-        : [],
-    );
-    const needAccount = added.filter((r) => !(r.ine && byIne.has(r.ine)));
-    const newIds = await createDirectoryAccounts(
-      trx,
-      needAccount.map((r) => ({ kind: 'eleve' as const, givenName: r.given_names!, familyName: r.family_name!, birthdate: r.birthdate })),
-      style,
-    );
-    counts.accounts.created += newIds.length;
-    const accountFor = new Map(needAccount.map((r, i) => [r.local_id, newIds[i]!]));
+    const pupilAccounts = newIds.slice(people.length);
+    counts.accounts.created += pupilAccounts.length;
+    const accountFor = new Map(needAccount.map((r, i) => [r.local_id, pupilAccounts[i]!]));
     const accountIds = added.map((r) => accountFor.get(r.local_id) ?? byIne.get(r.ine!)!);
     // A reused account may have been disabled when the pupil left their previous school.
     for (const r of added) if (!accountFor.has(r.local_id)) touchedAccounts.add(byIne.get(r.ine!)!);
-    const ids = added.map(() => randomUUID());
+    const ids = orderedUuids(added.length);
     added.forEach((r, i) => pupilId.set(r.local_id, ids[i]!));
     await sql`
       insert into pupils (id, uai, local_id, ine, family_name, given_names, birthdate, level, class_name, account_id)

@@ -12,7 +12,8 @@ import { DirectoryFileError, readCsvRecords } from './csv-source.js';
 import { emptyCounts, MAX_LISTED_PROBLEMS, summarise, type ImportSummary } from './import-summary.js';
 import { repeatOf, repeatSummary } from './import-repeat.js';
 import { spoolInput } from './input-spool.js';
-import { directoryGeneration, markImportTransaction, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
+import { beginImportTransaction } from './import-transaction.js';
+import { directoryGeneration, schoolFingerprints, storeFingerprint, unchangedSchools } from './school-fingerprints.js';
 import { assignGuardians, dropStaging, groupGuardians, stageRows, type SchoolHashes } from './staging.js';
 
 export { DirectoryFileError } from './csv-source.js';
@@ -109,12 +110,12 @@ async function importFile(
     await staging;
     await options.onProgress?.({ phase: 'read', rows: counts.rows });
 
-    // Fresh statistics, or the planner takes the freshly filled table for empty and loops over it.
-    await sql`analyze directory_import_rows`.execute(db);
+    // Fresh statistics, or the planner takes the freshly filled table for empty and loops over it. Only of the
+    // columns the statements filter, join or group on: the others' (names, dates) would cost as much again.
+    await sql`analyze directory_import_rows (import_id, line, uai, local_id, group_line, resp_name_key, resp_mobile, resp_email)`.execute(db);
     await db.transaction().execute(async (trx) => {
       // Sorts and hashes over the whole file: in memory rather than in temporary files (the default is 4 MB).
-      await sql`set local work_mem = '64MB'`.execute(trx);
-      await sql`set local jit = off`.execute(trx);
+      await beginImportTransaction(trx, { lock: false, workMem: '64MB' });
       await groupGuardians(trx, importId);
       await assignGuardians(trx, importId);
     });
@@ -132,7 +133,7 @@ async function importFile(
         continue;
       }
       await db.transaction().execute(async (trx) => {
-        await markImportTransaction(trx);
+        await beginImportTransaction(trx, { lock: true });
         await applySchool(trx, importId, uai, options.identifierStyle, counts);
         await storeFingerprint(trx, uai, fingerprints.get(uai)!.fingerprint, generation);
         await options.onProgress?.({ phase: 'apply', uai, done: i + 1, total: schools.length });
@@ -142,6 +143,8 @@ async function importFile(
       select count(distinct guardian_id)::int as n from directory_import_rows where import_id = ${importId} and not guardian_new`.execute(db);
     const summary = summarise(counts, guardiansInFile.rows[0]?.n ?? 0, truncated);
     const repeat = await repeatOf(db, importId, counts, today);
+    // Committed synchronously (the server's default), unlike the schools' (import-transaction.ts): once this returns,
+    // the WAL is on disk up to here, every school's commit included.
     await db.updateTable('directory_imports')
       .set({
         finished_at: new Date(), summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 100) }),

@@ -18,11 +18,6 @@ export async function directoryGeneration(db: Db): Promise<number> {
   return Number(row.rows[0]?.n ?? 0);
 }
 
-/** Marks the caller's transaction as the import's: its writes do not count as external changes. */
-export async function markImportTransaction(trx: Db): Promise<void> {
-  await sql`select set_config('sesame.directory_import', 'on', true)`.execute(trx);
-}
-
 export interface SchoolFingerprint {
   fingerprint: string;
   /** What the school's snapshot counts when it changes nothing: its listed pupils and their links. */

@@ -1,18 +1,28 @@
 // The guardians of one school's snapshot: created for groups of rows no existing guardian matched (one guardian per
 // person across schools), and existing ones brought up to date from their latest row in the file.
 import { sql } from 'kysely';
-import type { IdentifierStyle } from '../accounts/identifiants.js';
 import type { Db } from '../store/database.js';
-import { createDirectoryAccounts } from './bulk-accounts.js';
+import type { DirectoryAccount } from './bulk-accounts.js';
 import type { ImportCounts } from './import-summary.js';
 
+/** A guardian to create: its id (given when the file was staged) and the data of its last row in the file. */
+export interface NewGuardian {
+  id: string;
+  civilite: string | null;
+  family: string;
+  given: string;
+  name_key: string;
+  mobile: string | null;
+  email: string | null;
+}
+
 /**
- * Creates the new guardians (and accounts) this school mentions that no earlier school of the import created, each
- * from its last row in the file (ids were given when the file was staged: staging.ts `assignGuardians`).
+ * The new guardians this school mentions that no earlier school of the import created, each with the data of its
+ * last row in the file (ids were given when the file was staged: staging.ts `assignGuardians`).
  */
-export async function createGuardians(trx: Db, importId: string, uai: string, style: IdentifierStyle, counts: ImportCounts): Promise<void> {
+export async function guardiansToCreate(trx: Db, importId: string, uai: string): Promise<NewGuardian[]> {
   // Ordered by group (the group's first line) so that homonyms are numbered in file order.
-  const people = (await sql<{ id: string; civilite: string | null; family: string; given: string; name_key: string; mobile: string | null; email: string | null }>`
+  return (await sql<NewGuardian>`
     select r.guardian_id as id, r.civilite, r.resp_family_name as family, r.resp_given_name as given,
       r.resp_name_key as name_key, r.resp_mobile as mobile, r.resp_email as email
     from (select distinct guardian_last_line from directory_import_rows where import_id = ${importId} and uai = ${uai} and guardian_new) as s
@@ -22,12 +32,16 @@ export async function createGuardians(trx: Db, importId: string, uai: string, st
     ) as r
     where not exists (select 1 from guardians g where g.id = r.guardian_id)
     order by r.group_line`.execute(trx)).rows;
+}
+
+/** The accounts of `people`, in the shape `createDirectoryAccounts` takes (created with the school's pupils'). */
+export function guardianAccounts(people: NewGuardian[]): DirectoryAccount[] {
+  return people.map((p) => ({ kind: 'responsable' as const, givenName: p.given, familyName: p.family, email: p.email, mobile: p.mobile }));
+}
+
+/** Inserts the new guardians, given their accounts' ids (same order). */
+export async function insertGuardians(trx: Db, people: NewGuardian[], accountIds: string[], counts: ImportCounts): Promise<void> {
   if (people.length === 0) return;
-  const accountIds = await createDirectoryAccounts(
-    trx,
-    people.map((p) => ({ kind: 'responsable' as const, givenName: p.given, familyName: p.family, email: p.email, mobile: p.mobile })),
-    style,
-  );
   await sql`
     insert into guardians (id, civilite, family_name, given_name, name_key, mobile, email, account_id)
     select * from unnest(${people.map((p) => p.id)}::uuid[], ${people.map((p) => p.civilite)}::text[], ${people.map((p) => p.family)}::text[],

@@ -4,6 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
+import { orderedUuidSql } from '../store/ordered-uuids.js';
 import type { DirectoryRow } from './csv-rows.js';
 
 /** One running hash per school of its staged rows' content, in file order (the fingerprint, without line numbers). */
@@ -105,7 +106,9 @@ export async function assignGuardians(db: Db, importId: string): Promise<void> {
     ), chosen as (
       select * from by_pupil union all select * from by_mobile union all select * from by_email
     ), fresh as materialized (
-      select group_line, gen_random_uuid() as id from (select distinct group_line from members) as d
+      -- Ordered ids (ordered-uuids.ts), in file order: the schools insert their new guardians about in that order.
+      select group_line, ${orderedUuidSql(sql`row_number() over (order by group_line) - 1`, sql`(extract(epoch from statement_timestamp()) * 1000)::bigint`)} as id
+      from (select distinct group_line from members) as d
     ), assigned as (
       select m.line, coalesce(c.id, f.id) as guardian_id, c.id is null as guardian_new
       from members m join fresh f on f.group_line = m.group_line left join chosen c on c.group_line = m.group_line
