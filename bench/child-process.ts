@@ -39,11 +39,11 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
 }
 
 /**
- * Runs `script` (TypeScript, through tsx's loader in the same process, so the pid is the server's own) with `env`,
- * and resolves once `readyUrl` answers 2xx. `cpuProfileDir` turns on V8's --cpu-prof (written when it exits).
+ * Runs `script` (compiled JavaScript: bench/build.ts) with plain `node`, as production does, and `env`; resolves once
+ * `readyUrl` answers 2xx. `cpuProfileDir` turns on V8's --cpu-prof (written when it exits).
  */
 export async function startChild(options: { script: string; env: Record<string, string>; readyUrl: string; cpuProfileDir?: string }): Promise<Child> {
-  const args = ['--import', 'tsx'];
+  const args: string[] = [];
   if (options.cpuProfileDir) args.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   args.push(options.script);
   const child = spawn(process.execPath, args, {

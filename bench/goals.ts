@@ -91,12 +91,13 @@ export function checkGoals(input: GoalInputs): Goal[] {
     met: flat ? biggest.peakRssMb <= smallest.peakRssMb + 50 : undefined,
   });
 
+  // Issue 13: the compiled build on PostgreSQL, a few seconds after start-up (docs/performance.md, «Idle memory»).
   goals.push({
-    label: 'Idle memory (RSS)',
-    target: '< 150 MB',
+    label: `Idle memory (RSS)${input.mode === 'embedded' ? ' (target set for PostgreSQL)' : ''}`,
+    target: '< 120 MB',
     measured: `${input.idleRssMb.toFixed(0)} MB`,
-    met: input.idleRssMb < 150,
-    ratio: input.idleRssMb / 150,
+    met: input.idleRssMb < 120,
+    ratio: input.idleRssMb / 120,
   });
   const loaded = [...Object.values(input.sesame).flat(), ...(input.activation ?? [])].map((r) => r.peakRssMb);
   const peak = Math.max(...loaded, ...input.imports.map((i) => i.peakRssMb));

@@ -75,7 +75,7 @@ export function renderReport(r: BenchReport): string {
     '- Targets are judged at concurrency 8. Peak RSS = VmHWM, reset before each measurement.',
     `- **Noise**: a ${r.machine.cpus}-core machine (${r.machine.model}) shared with other people who build and test during the measurement (load average ${r.machine.loadBefore.map((l) => l.toFixed(1)).join(' / ')} at the start, ${r.machine.loadAfter.map((l) => l.toFixed(1)).join(' / ')} at the end). Latencies and rates are noisy; CPU ms/op less so.${r.quick ? ' Quick run: short windows, no CPU profile, indicative figures.' : ''}`,
     `- Code measured: commit ${r.version.commit}${r.version.modified.length ? `, plus uncommitted changes in ${r.version.modified.map((f) => `\`${f}\``).join(', ')}` : ''}.`,
-    `- Node ${r.machine.node}. Sésame runs in a separate process (\`node --import tsx src/main.ts\`, LOG_LEVEL=warn, NODE_ENV=development so that the SMS outbox is allowed).`,
+    `- Node ${r.machine.node}. Sésame runs compiled in a separate process (\`node dist/src/main.js\` after \`tsc -p tsconfig.build.json\`, as in the Docker image; LOG_LEVEL=warn, NODE_ENV=development so that the SMS outbox is allowed).`,
     '',
     '## Machine ceilings (same run)',
     '',

@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { activationAvailable, prepareActivation } from './activation-scenario.js';
 import { argon2Ceiling, rs256Ceiling } from './ceilings.js';
 import { renderChart, type Series } from './chart.js';
+import { compiled } from './build.js';
 import { REPO_ROOT } from './child-process.js';
 import { monotonicMicros, summariseProfile } from './cpu-profile.js';
 import { writeDirectoryCsv } from './directory-csv.js';
@@ -146,6 +147,9 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const measured = version();
   log(`benchmark, ${opts.store} store${quick ? ', quick' : ''}, ${durationS} s per window`);
+  // Both servers run compiled, as production does (bench/build.ts); compiling first keeps tsc out of every phase.
+  log('compiling: tsc -p tsconfig.build.json (Sésame), tsc -p bench/tsconfig.bare.json (bare oidc-provider)');
+  await Promise.all([compiled('sesame'), compiled('bare')]);
   // Every phase runs alone, quick or not: on this shared 2-core machine the CPU per operation of one process grows
   // when another competes for the cores, so starting Sésame during the bare provider's run would flatter the ratios.
   log('ceilings: argon2id, RS256');

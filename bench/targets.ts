@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { deleteKeysWithPrefix } from '../src/store/redis.js';
-import { freePort, REPO_ROOT, startChild, type Child } from './child-process.js';
+import { compiled } from './build.js';
+import { freePort, startChild, type Child } from './child-process.js';
 import { cpuMsOfCommand } from './proc-stats.js';
 
 export type StoreMode = 'embedded' | 'postgres' | 'postgres+redis';
@@ -99,6 +100,7 @@ export interface SesameOptions {
 }
 
 export async function startSesameTarget(options: SesameOptions): Promise<Target> {
+  const script = await compiled('sesame');
   const [port, adminPort] = [await freePort(), await freePort()];
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sesame-bench-'));
   const database = options.store === 'embedded' ? undefined : await createBenchDatabase();
@@ -114,7 +116,7 @@ export async function startSesameTarget(options: SesameOptions): Promise<Target>
   };
   try {
     child = await startChild({
-      script: path.join(REPO_ROOT, 'src/main.ts'),
+      script,
       readyUrl: `${issuer}/readyz`,
       cpuProfileDir: options.cpuProfileDir,
       env: {
@@ -183,7 +185,7 @@ export async function startBareTarget(options: { cpuProfileDir?: string } = {}):
   const issuer = `http://127.0.0.1:${port}`;
   const secret = randomBytes(24).toString('base64url');
   const child = await startChild({
-    script: path.join(REPO_ROOT, 'bench/bare-provider.ts'),
+    script: await compiled('bare'),
     readyUrl: `${issuer}/.well-known/openid-configuration`,
     cpuProfileDir: options.cpuProfileDir,
     env: { NODE_ENV: 'production', PORT: String(port), BARE_CLIENT_ID: 'bench-bare', BARE_CLIENT_SECRET: secret, BARE_REDIRECT_URI: REDIRECT_URI },

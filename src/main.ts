@@ -2,12 +2,14 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { releaseStartUpMemory } from './start-up-memory.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, { logger });
   logger.info({ issuer: config.issuer, admin: running.adminUrl, store: config.databaseUrl ? 'postgresql' : 'embedded' }, 'Sésame is listening');
+  releaseStartUpMemory();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

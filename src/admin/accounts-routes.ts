@@ -1,6 +1,6 @@
 // Admin API for accounts created by hand (operators, demo, tests); the directory import creates the rest.
 import type Router from '@koa/router';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { hasInvisibleCharacters } from '../accounts/invisible-characters.js';
 import { checkPassword } from '../accounts/password-policy.js';
@@ -27,12 +27,21 @@ const newAccount = z.object({
   password: z.string().min(1).max(1024).optional(),
 });
 
+type MinimalPhoneLibrary = typeof import('libphonenumber-js');
+let phoneLibrary: MinimalPhoneLibrary | undefined;
+/**
+ * libphonenumber-js (the small metadata this route has always checked with) is loaded by the first
+ * account given a mobile, not at start, where it cost idle memory (docs/performance.md, «Idle memory»). CommonJS
+ * build: synchronous.
+ */
+const phoneNumbers = () => (phoneLibrary ??= createRequire(import.meta.url)('libphonenumber-js') as MinimalPhoneLibrary);
+
 export function mountAccountRoutes(router: Router, core: SesameCore): void {
   router.post('/accounts', async (ctx) => {
     const input = parseInput(newAccount, ctx.request.body);
     let mobile: string | undefined;
     if (input.mobile) {
-      const phone = parsePhoneNumberFromString(input.mobile, 'FR');
+      const phone = phoneNumbers().parsePhoneNumberFromString(input.mobile, 'FR');
       if (!phone?.isValid()) throw new AppError('invalid_request', 400, 'Numéro de portable invalide.', 'mobile: not a valid phone number');
       mobile = phone.number;
     }

@@ -1,8 +1,9 @@
 // Renders the pug screens. Templates compile once and are cached; every page gets the common frame's locals, the
 // message catalogue in the request's language (`t`, `lang`, `dir`, the language switch: src/i18n/) and, in French,
 // French typography.
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import pug from 'pug';
+import type * as Pug from 'pug';
 import { VIEWS_DIR } from '../package-paths.js';
 import { withFrenchTypography } from './typography.js';
 import { catalogue } from '../i18n/catalogue.js';
@@ -10,7 +11,18 @@ import { currentLanguage, currentPage } from '../i18n/request-language.js';
 import { LANGUAGE_SWITCH_PATH } from './language.js';
 import { ACCESSIBILITY_STATUSES } from '../config-legal.js';
 
-const cache = new Map<string, pug.compileTemplate>();
+const cache = new Map<string, Pug.compileTemplate>();
+
+/**
+ * pug's compiler (with its parser, code generator and @babel/types: some 150 modules) is loaded by the first page
+ * compiled, not at start: an instance that only answers tokens, userinfo or the admin API never renders a page, and
+ * loading it at start cost idle memory (docs/performance.md, «Idle memory»). A CommonJS package, so `require` keeps
+ * rendering synchronous.
+ */
+let compiler: typeof Pug | undefined;
+function pug(): typeof Pug {
+  return (compiler ??= createRequire(import.meta.url)('pug') as typeof Pug);
+}
 
 export interface PageLocals {
   title: string;
@@ -57,7 +69,7 @@ function languageLocals(switchBackTo: unknown): Record<string, unknown> {
 export function renderView(view: string, locals: PageLocals): string {
   let template = cache.get(view);
   if (!template) {
-    template = pug.compileFile(path.join(VIEWS_DIR, `${view}.pug`), { basedir: VIEWS_DIR });
+    template = pug().compileFile(path.join(VIEWS_DIR, `${view}.pug`), { basedir: VIEWS_DIR });
     cache.set(view, template);
   }
   const language = languageLocals(locals.switchBackTo);

@@ -4,14 +4,7 @@
 // required: the key names its account by itself and the phone asked for a fingerprint, face or PIN.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { ChallengeStore } from './challenges.js';
 import type { AuthenticationInput, RegistrationInput } from './responses.js';
 import type { Passkey, PasskeyStore } from './store.js';
@@ -53,6 +46,14 @@ export interface PasskeyCeremoniesDeps {
   now?: () => Date;
 }
 
+/**
+ * @simplewebauthn/server (with its ASN.1, X.509 and CBOR parsers: some 250 modules) is loaded by the first ceremony,
+ * not at start: most instances go long without one, and loading it at start cost idle memory (docs/performance.md,
+ * «Idle memory»).
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
+
 export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
   const { store, challenges, rp } = deps;
   const now = deps.now ?? (() => new Date());
@@ -68,7 +69,7 @@ export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
 
     async registrationOptions(purpose: string, account: { id: string; identifiant: string; displayName: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await store.listFor(account.id);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userName: account.identifiant,
@@ -89,7 +90,7 @@ export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
       if (!challenge) return { kind: 'expired' };
       let verified;
       try {
-        verified = await verifyRegistrationResponse({
+        verified = await (await webauthn()).verifyRegistrationResponse({
           response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true,
         });
       } catch {
@@ -110,7 +111,7 @@ export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
 
     async authenticationOptions(purpose: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       // No allowCredentials: the key names its account (resident key), so nothing is said about who has keys.
-      const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', timeout: CEREMONY_SECONDS * 1000 });
       await challenges.put(purpose, options.challenge);
       return options;
     },
@@ -125,7 +126,7 @@ export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
       if (!response.response.userHandle || !sameHandle(response.response.userHandle, accountId)) return { kind: 'mismatch', accountId };
       let info;
       try {
-        const verified = await verifyAuthenticationResponse({
+        const verified = await (await webauthn()).verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,
