@@ -67,7 +67,18 @@ export async function startUpstream(options: { redirectUri: string; postLogoutRe
       return account ? { accountId: sub, claims: async () => ({ ...account }) } : undefined;
     },
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    features: { devInteractions: { enabled: false }, userinfo: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: true },
+      // The library's form in a page of our own: its default page works the same, but prints a notice on every use.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = `<!DOCTYPE html><html lang="fr"><body>${form}<button form="op.logoutForm" name="logout" value="yes">Se déconnecter</button></body></html>`;
+        },
+      },
+    },
   });
 
   provider.use(async (ctx, next) => {
