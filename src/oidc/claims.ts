@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { SIGN_IN_STATES, type Account, type Accounts } from '../accounts/accounts.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
-  // `amr` is session data, not the account's: set by a passkey sign-in (['pop', 'mfa'], docs/passkeys.md), absent otherwise.
+  // `amr` is session data, not the account's: set by a password sign-in (['pwd']) or a passkey sign-in
+  // (['pop', 'mfa'], docs/passkeys.md), absent otherwise (a sign-in at the end of an activation or a recovery).
   openid: ['sub', 'amr'],
   profile: ['given_name', 'family_name', 'preferred_username', 'birthdate'],
   email: ['email', 'email_verified'],

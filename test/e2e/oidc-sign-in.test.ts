@@ -46,6 +46,8 @@ describe.each(MODES)('OpenID Connect sign-in (%s store)', (_mode, store, extraEn
     const claims = tokens.claims()!;
     expect(claims.sub).toBe(sub);
     expect(claims.iss).toBe(sesame.issuer);
+    // RFC 8176: a relying party can tell a password sign-in from a passkey's.
+    expect(claims.amr).toEqual(['pwd']);
     expect(jose.decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
 
     const info = await oidc.fetchUserInfo(config, tokens.access_token, sub);

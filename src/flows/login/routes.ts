@@ -13,6 +13,9 @@ import type { SignInAudit } from './sign-in-audit.js';
 import { readLoginHint } from './login-hint.js';
 import type { UpstreamButton } from '../federation/mount.js';
 
+/** The «amr» of a password sign-in (RFC 8176), in the ID token: relying parties may ask for more than a password. */
+const PASSWORD_AMR = ['pwd'];
+
 const PROFILES = new Set(['responsable', 'eleve']);
 
 function profileOf(value: unknown): 'responsable' | 'eleve' | undefined {
@@ -97,6 +100,6 @@ export function mountLoginRoutes(
       renderLogin(ctx, deps, { uid: details.uid, clientName, profil, username, remember, error: err.userMessage, ...(errorField ? { errorField } : {}) });
       return;
     }
-    await finishInteraction(provider, ctx, { login: { accountId, remember } });
+    await finishInteraction(provider, ctx, { login: { accountId, remember, amr: PASSWORD_AMR } });
   });
 }
