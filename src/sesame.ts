@@ -166,7 +166,9 @@ export async function createSesame(config: Config, options: StartOptions): Promi
     })
     : createInProcessSmsQueue({ sender: sms, logger, ...config.sms.queue });
   // The journeys' flow state: on Redis (with its TTL) when configured, else in SQL; the same interface for flows.
-  const flowStores = redis ? redisFlowStores(db, redis) : sqlFlowStores(db);
+  const flowStores = redis
+    ? redisFlowStores(db, redis, { key: Buffer.from(await getOrCreateSecret(db, 'flow-state-key', () => randomBytes(32).toString('base64url')), 'base64url') })
+    : sqlFlowStores(db);
   const charters = createCharters(db);
   const consents = createConsents(db);
   const audit = countingAudit(createAuditTrail({ db, logger, clock }), metrics);

@@ -9,10 +9,11 @@
 // A job leaves Redis (LREM) as soon as its outcome is recorded. An instance whose heartbeat expired (killed, frozen,
 // cut off) has its processing jobs moved back to pending by any other instance: such a job may then be sent twice
 // (at least once, never lost). Every key shares the hash tag {sms}, so the scripts and BLMOVE stay in one Cluster
-// slot. A job carries a code and a phone number: it is sealed (AES-256-GCM, a key kept in the database's secrets,
-// so a Redis dump alone reads no queued code or number), and nothing of it is ever logged but the masked number.
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+// slot. A job carries a code and a phone number: it is sealed (src/store/sealed-json.ts: a key kept in the database's
+// secrets, so a Redis dump alone reads no queued code or number), and nothing of it is ever logged but the masked number.
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../store/redis.js';
+import { openJson, sealJson } from '../store/sealed-json.js';
 import { createOutcomeHandlers, type SmsJob, type SmsQueue, type SmsQueueOptions } from './sms-queue.js';
 
 export interface RedisSmsQueueOptions extends SmsQueueOptions {
@@ -49,20 +50,6 @@ for i = 1, #ARGV do
   if redis.call('lrem', KEYS[1], 1, ARGV[i]) == 1 then redis.call('lpush', KEYS[2], ARGV[i]); n = n + 1 end
 end
 return n`;
-
-function seal(key: Buffer, job: SmsJob): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(job), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
-}
-
-function open(key: Buffer, entry: string): SmsJob {
-  const raw = Buffer.from(entry, 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as SmsJob;
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -106,7 +93,7 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
     try {
       let job: SmsJob | undefined;
       try {
-        job = open(key, entry);
+        job = openJson<SmsJob>(key, entry);
       } catch {
         // Sealed with another key (the secret was replaced) or damaged: it can never be sent.
         logger.error('an unreadable SMS job was dropped');
@@ -194,7 +181,7 @@ export function createRedisSmsQueue(options: RedisSmsQueueOptions): SmsQueue {
   return {
     handle: handlers.handle,
     async enqueue(job) {
-      return (await redis.eval(ENQUEUE, 1, PENDING, seal(key, job), options.capacity)) === 1;
+      return (await redis.eval(ENQUEUE, 1, PENDING, sealJson(key, job), options.capacity)) === 1;
     },
     async hasRoom() {
       return (await redis.llen(PENDING)) < options.capacity;

@@ -16,12 +16,13 @@ interface Tries {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const KEY = randomBytes(32);
 
 describe.each(['sql', 'redis'] as const)('flow store (%s)', (backend) => {
   let database: TestDatabase;
   let redis: RedisClient;
   const store = <S>(options: FlowStoreOptions): FlowStore<S> =>
-    backend === 'redis' ? createRedisFlowStore<S>(database.db, redis, options) : createFlowStore<S>(database.db, options);
+    backend === 'redis' ? createRedisFlowStore<S>(database.db, redis, { ...options, key: KEY }) : createFlowStore<S>(database.db, options);
   // Rows the SQL work of an update writes: what must be there once, or not at all.
   const marks = async (flow: string) =>
     Number((await sql<{ n: string }>`select count(*) as n from secrets where name like ${`mark:${flow}:%`}`.execute(database.db)).rows[0]!.n);
@@ -107,10 +108,32 @@ describe.each(['sql', 'redis'] as const)('flow store (%s)', (backend) => {
 
   if (backend !== 'redis') return;
 
+  test('Redis holds no readable state; an altered state, or one moved to another flow, reads as no flow', async () => {
+    const flows = store<{ mobile: string }>({ kind: 'activation', ttlSeconds: 600 });
+    const [first, second] = [newFlowId(), newFlowId()];
+    await flows.create(first, { mobile: '+33612345678' });
+    await flows.create(second, { mobile: '+33698765432' });
+    const keyOf = (id: string) => `flow:activation:{${flowKey(id)}}`;
+    const raw = (await redis.get(keyOf(first)))!;
+    expect(raw).not.toContain('612345678');
+    expect(raw).not.toContain('mobile');
+    expect(await flows.load(first)).toEqual({ mobile: '+33612345678' });
+
+    // The first flow's sealed state copied onto the second: refused, not read as the second's.
+    await redis.set(keyOf(second), raw, 'KEEPTTL');
+    expect(await flows.load(second)).toBeUndefined();
+    expect(await flows.update(second, async (state) => ({ state, result: 'changed' }))).toBeUndefined();
+    // One character changed, or a state in clear (as an earlier version wrote it): no flow either.
+    await redis.set(keyOf(first), `${raw.slice(0, -2)}${raw.endsWith('A') ? 'BB' : 'AA'}`, 'KEEPTTL');
+    expect(await flows.load(first)).toBeUndefined();
+    await redis.set(keyOf(first), JSON.stringify({ mobile: '+33612345678' }), 'KEEPTTL');
+    expect(await flows.load(first)).toBeUndefined();
+  });
+
   test('Redis unreachable: reading or changing a flow fails as «store unavailable» (503), quickly', async () => {
     const dead = await createRedisClient({ url: `redis://127.0.0.1:${await freePort()}`, prefix: 'none:' });
     dead.on('error', () => undefined);
-    const flows = createRedisFlowStore<Tries>(database.db, dead, { kind: 'activation', ttlSeconds: 600 });
+    const flows = createRedisFlowStore<Tries>(database.db, dead, { kind: 'activation', ttlSeconds: 600, key: KEY });
     const id = newFlowId();
     const failures = await Promise.all([
       flows.load(id).then(() => undefined, (err: unknown) => err),

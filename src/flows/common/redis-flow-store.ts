@@ -10,13 +10,20 @@
 // and the person's next try replays a step whose SQL work is idempotent (activation finds the account already
 // active) or spends a try that was never recorded as spent (and whose answer was never shown). Writing Redis first
 // would be worse: a flow marked finished whose account was never written.
+//
+// A flow's state holds personal data (a mobile number, an email address, the account it is about): it is sealed
+// (src/store/sealed-json.ts) with its key as context. A state that cannot be opened (altered, moved to another key,
+// or written in clear by an earlier version during an upgrade) reads as no flow: the person starts again.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../store/database.js';
 import type { RedisClient } from '../../store/redis.js';
+import { openJson, sealJson } from '../../store/sealed-json.js';
 import { StoreUnavailableError } from '../../store/unavailable.js';
 import { FLOW_ID_PATTERN, flowKey, type FlowStore, type FlowStoreOptions, type FlowStores } from './flow-store.js';
 
 export interface RedisFlowOptions {
+  /** 32 bytes sealing the states (the `flow-state-key` secret). */
+  key: Buffer;
   /** How long one update may hold a flow's lock (then it is considered lost); default 15 s. */
   lockMs?: number;
   /** How long an update waits for another tab's update to finish before answering 503; default 15 s. */
@@ -41,6 +48,15 @@ export function createRedisFlowStore<S>(db: Db, redis: RedisClient, options: Flo
   const waitMs = options.waitMs ?? lockMs;
   const stateKey = (flowId: string) => `flow:${options.kind}:{${flowKey(flowId)}}`;
   const lockKey = (flowId: string) => `${stateKey(flowId)}:lock`;
+  const seal = (key: string, state: S) => sealJson(options.key, state, key);
+  const open = (key: string, raw: string | null): S | undefined => {
+    if (raw === null) return undefined;
+    try {
+      return openJson<S>(options.key, raw, key);
+    } catch {
+      return undefined;
+    }
+  };
 
   async function acquire(lock: string, token: string): Promise<void> {
     const deadline = Date.now() + waitMs;
@@ -63,14 +79,15 @@ export function createRedisFlowStore<S>(db: Db, redis: RedisClient, options: Flo
   return {
     async create(flowId, state) {
       // NX: like the SQL primary key, an id is never reused.
-      const done = await redis.set(stateKey(flowId), JSON.stringify(state), 'EX', options.ttlSeconds, 'NX');
+      const key = stateKey(flowId);
+      const done = await redis.set(key, seal(key, state), 'EX', options.ttlSeconds, 'NX');
       if (done !== 'OK') throw new Error('flow id already in use');
     },
 
     async load(flowId) {
       if (!FLOW_ID_PATTERN.test(flowId)) return undefined;
-      const raw = await redis.get(stateKey(flowId));
-      return raw === null ? undefined : (JSON.parse(raw) as S);
+      const key = stateKey(flowId);
+      return open(key, await redis.get(key));
     },
 
     async update(flowId, change) {
@@ -81,16 +98,16 @@ export function createRedisFlowStore<S>(db: Db, redis: RedisClient, options: Flo
       await acquire(lock, token);
       let released = false;
       try {
-        const raw = await redis.get(key);
-        if (raw === null) return undefined;
+        const current = open(key, await redis.get(key));
+        if (current === undefined) return undefined;
         const { state, result } = await db.transaction().execute(async (trx) => {
-          const out = await change(JSON.parse(raw) as S, trx);
+          const out = await change(current, trx);
           // Still ours before the COMMIT: a lock lost to its timeout means another update may have read the old state,
           // so the SQL work is rolled back rather than committed twice.
           if ((await redis.eval(EXTEND, 1, lock, token, lockMs)) !== 1) throw new StoreUnavailableError();
           return out;
         });
-        const saved = await redis.eval(SAVE, 2, key, lock, token, JSON.stringify(state));
+        const saved = await redis.eval(SAVE, 2, key, lock, token, seal(key, state));
         released = true;
         if (saved === -1) throw new StoreUnavailableError();
         // 0: the flow expired during the change; its SQL work is committed, so its result still stands.
@@ -103,5 +120,5 @@ export function createRedisFlowStore<S>(db: Db, redis: RedisClient, options: Flo
 }
 
 /** Flow stores on Redis (state and TTL) with the SQL work of `update` in PostgreSQL transactions. */
-export const redisFlowStores = (db: Db, redis: RedisClient, options: RedisFlowOptions = {}): FlowStores =>
+export const redisFlowStores = (db: Db, redis: RedisClient, options: RedisFlowOptions): FlowStores =>
   (store) => createRedisFlowStore(db, redis, { ...store, ...options });
