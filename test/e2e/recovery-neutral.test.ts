@@ -8,7 +8,7 @@ import { STORES } from '../support/databases.js';
 import { uniqueMobile } from '../support/directory-fixtures.js';
 import { codeIn, comparable, newAccount, openRecoveryFromSignIn, steppingClock, submit } from '../support/recovery.js';
 import { discover, registerClient } from '../support/relying-party.js';
-import { startTestSesame, type TestSesame } from '../support/sesame.js';
+import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-stand-in.js';
 import { visibleText } from '../support/http.js';
@@ -127,6 +127,11 @@ describe.each(STORES)('«Mot de passe oublié» answers alike (%s store)', (stor
     const after = await submit(sesame, real.browser, real.page, /\/code$/, { code: right });
     expect(after.html).not.toContain('Votre nouveau mot de passe</h1>');
     expect(after.status).toBe(400);
+    // The operator sees the real account's request ended by wrong codes, once, and no code.
+    const account = await sesame.sesame.accounts.findByIdentifiant(identifiant);
+    const audit = await admin(sesame, 'GET', `/audit?kind=recovery.failed&account=${account!.id}`);
+    expect(audit.json.events).toEqual([expect.objectContaining({ outcome: 'failure', details: { reason: 'code_failures' } })]);
+    expect(JSON.stringify(audit.json)).not.toContain(right);
   });
 
   test('an expired code is refused (and spends a try); a code from another request never works', async () => {

@@ -158,12 +158,16 @@ export function createRecovery(deps: RecoveryDeps) {
 
     /** Step 2: the typed code, under the flow's lock so parallel guesses each spend a try. */
     async checkCode(flowId: string, code: string): Promise<CodeOutcome | { kind: 'out_of_step' } | undefined> {
-      return flows.update<CodeOutcome | { kind: 'out_of_step' }>(flowId, async (state) => {
+      let accountId: string | null = null;
+      const outcome = await flows.update<CodeOutcome | { kind: 'out_of_step' }>(flowId, async (state) => {
         if (state.step !== 'code') return { state, result: { kind: 'out_of_step' } };
+        accountId = state.accountId;
         const outcome = applyCode(state, codes.matches(flowId, code, state.codeHash), clock.now(), settings);
-        if (outcome.kind === 'ended') deps.audit.record({ kind: 'recovery.failed', outcome: 'failure', accountId: state.accountId, details: { reason: 'code_failures' } });
         return { state: outcome.state, result: outcome };
       });
+      // Recorded once the flow's change is saved, not inside it: a change rolled back (Redis lost mid-step) ended nothing.
+      if (outcome?.kind === 'ended') deps.audit.record({ kind: 'recovery.failed', outcome: 'failure', accountId, details: { reason: 'code_failures' } });
+      return outcome;
     },
 
     inspectLink: (token: string) => links.inspect(token),
