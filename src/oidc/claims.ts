@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { SIGN_IN_STATES, type Account, type Accounts } from '../accounts/accounts.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
-  // `amr` is session data, not the account's: set by a password sign-in (['pwd']) or a passkey sign-in
-  // (['pop', 'mfa'], docs/passkeys.md), absent otherwise (a sign-in at the end of an activation or a recovery).
+  // `amr` is session data, not the account's (RFC 8176): ['pwd'] after a password (the letter's included),
+  // ['pop', 'mfa'] after a passkey (docs/passkeys.md), ['sms'] after an activation or a recovery by SMS code; absent
+  // after a recovery by mailed link or a FranceConnect-style sign-in (no registered value says what was checked).
   openid: ['sub', 'amr'],
   profile: ['given_name', 'family_name', 'preferred_username', 'birthdate'],
   email: ['email', 'email_verified'],

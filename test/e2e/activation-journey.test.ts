@@ -116,6 +116,7 @@ describe.each(STORES)('activation journey (%s store)', (store) => {
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: start.verifier, expectedState: start.state });
     const account = await db.selectFrom('accounts').select('id').where('identifiant', '=', identifiant).executeTakeFirstOrThrow();
     expect(tokens.claims()!.sub).toBe(account.id);
+    expect(tokens.claims()!.amr).toEqual(['sms']);
     const info = await oidc.fetchUserInfo(config, tokens.access_token, account.id);
     expect(info).toMatchObject({ preferred_username: identifiant, family_name: 'Moreau', given_name: 'Sophie' });
   });

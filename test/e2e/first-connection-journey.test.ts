@@ -89,6 +89,8 @@ describe.each(STORES)('first connection with a school letter (%s store)', (store
     const back = await post(form.browser, sesame.issuer, pages.done, formAction(pages.done.html, /^\/interaction\/[^/]+\/premiere-connexion$/)!, {});
     const tokens = await tokensFrom(form, back.location);
     expect(tokens.claims()!.sub).toBe(pupil.accountId);
+    // The letter's password opened the journey: a password sign-in for the relying party.
+    expect(tokens.claims()!.amr).toEqual(['pwd']);
     const info = await oidc.fetchUserInfo(config, tokens.access_token, pupil.accountId);
     expect(info).toMatchObject({ preferred_username: pupil.identifiant, email: 'ines.garnier@example.org', email_verified: false });
 

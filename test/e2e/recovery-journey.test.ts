@@ -98,6 +98,8 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     // The relying party gets its callback for the sign-in the recovery started from, and its tokens.
     const tokens = await oidc.authorizationCodeGrant(portal.config, callback, { pkceCodeVerifier: form.start.verifier, expectedState: form.start.state });
     expect(tokens.claims()?.sub).toBe(sub);
+    // RFC 8176: the SMS code is what proved the person.
+    expect(tokens.claims()?.amr).toEqual(['sms']);
 
     // Every earlier sign-in ended: back-channel logout, the refresh token refused.
     expect(receiver.tokens.length).toBeGreaterThanOrEqual(1);
@@ -151,6 +153,8 @@ describe.each(MODES)('«Mot de passe oublié» from a sign-in to the callback (%
     const callback = await finish(browser, passwordPage);
     const tokens = await oidc.authorizationCodeGrant(portal.config, callback, { pkceCodeVerifier: form.start.verifier, expectedState: form.start.state });
     expect(tokens.claims()?.sub).toBe(sub);
+    // A mailed link has no registered `amr` value: none is claimed.
+    expect(tokens.claims()?.amr).toBeUndefined();
     await expect(oidc.refreshTokenGrant(portal.config, before.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(receiver.tokens.length).toBeGreaterThanOrEqual(1);
 

@@ -255,7 +255,8 @@ export function mountActivationRoutes(router: Router, deps: ActivationRoutesDeps
   // «Continuer vers Pronote»: back to the sign-in this activation started from (journey-http.ts).
   router.post('/interaction/:uid/activation', async (ctx) => {
     const { state } = await currentFlow(ctx);
-    const finished = { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId };
+    // The code sent by SMS to the mobile the school knows is what proved the person (RFC 8176 «sms»).
+    const finished = { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId, amr: ['sms'] };
     // The flow id kept under the sign-in's path has done its one job.
     if (finished.done && finished.interactionUid === ctx.params.uid) ctx.cookies.set(COOKIE, null, { ...cookieOptions(0), path: continuePath(ctx.params.uid) });
     await resumeSignIn(deps.provider(), ctx, finished);

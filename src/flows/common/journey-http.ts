@@ -22,6 +22,8 @@ export interface FinishedJourney {
   done: boolean;
   interactionUid: string | null;
   accountId: string | null;
+  /** How the person proved who they are on the way (RFC 8176), for the ID token; absent when no value fits. */
+  amr?: string[] | undefined;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface FinishedJourney {
 export async function resumeSignIn(provider: Provider, ctx: Context, journey: FinishedJourney): Promise<void> {
   if (!journey.done || !journey.accountId || journey.interactionUid !== ctx.params.uid) throw pageExpired();
   await loadInteraction(provider, ctx);
-  await finishInteraction(provider, ctx, { login: { accountId: journey.accountId, remember: false } });
+  await finishInteraction(provider, ctx, { login: { accountId: journey.accountId, remember: false, ...(journey.amr ? { amr: journey.amr } : {}) } });
 }
 
 const INTERACTION_UID = /^[A-Za-z0-9_-]{1,64}$/;

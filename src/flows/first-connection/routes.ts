@@ -132,7 +132,8 @@ function mountAll(router: Router, { deps, handOver, flowId, currentFlow, showSte
   // /interaction/<uid>/ so the browser sends the sign-in's own cookie: a uid copied into another browser gets nowhere.
   router.post('/interaction/:uid/premiere-connexion', async (ctx) => {
     const { state } = await currentFlow(ctx);
-    await resumeSignIn(deps.provider(), ctx, { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId });
+    // The letter's provisional password opened this journey: a password sign-in.
+    await resumeSignIn(deps.provider(), ctx, { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId, amr: ['pwd'] });
   });
 }
 

@@ -23,6 +23,8 @@ export interface FlowState {
   sendsCount: number;
   codeFailures: number;
   endReason: 'code_failures' | null;
+  /** Opened by a mailed link rather than by a code (what the sign-in's `amr` says at the end). */
+  openedByLink?: true;
 }
 
 export interface FlowRules {
@@ -41,7 +43,7 @@ export function newFlow(input: FlowStart): FlowState {
 
 /** A flow opened by a mail link: the channel is proven, the password comes next. */
 export function linkOpened(input: FlowStart & { accountId: string }): FlowState {
-  return { ...newFlow(input), step: 'password' };
+  return { ...newFlow(input), step: 'password', openedByLink: true };
 }
 
 /**

@@ -201,7 +201,8 @@ export function mountRecoveryRoutes(router: Router, deps: RecoveryRoutesDeps): v
   // «Continuer vers Pronote»: back to the sign-in this recovery started from, signed in (journey-http.ts).
   router.post('/interaction/:uid/mot-de-passe-oublie', async (ctx) => {
     const { state } = await currentFlow(ctx);
-    const finished = { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId };
+    // A code by SMS proved the person (RFC 8176 «sms»); a mailed link has no registered value, so none is sent.
+    const finished = { done: state.step === 'done', interactionUid: state.interactionUid, accountId: state.accountId, amr: state.openedByLink ? undefined : ['sms'] };
     if (finished.done && finished.interactionUid === ctx.params.uid) ctx.cookies.set(COOKIE, null, { ...cookieOptions(0), path: continuePath(ctx.params.uid) });
     await resumeSignIn(deps.provider(), ctx, finished);
   });
