@@ -111,8 +111,9 @@ async function importFile(
     await options.onProgress?.({ phase: 'read', rows: counts.rows });
 
     // Fresh statistics, or the planner takes the freshly filled table for empty and loops over it. Only of the
-    // columns the statements filter, join or group on: the others' (names, dates) would cost as much again.
-    await sql`analyze directory_import_rows (import_id, line, uai, local_id, group_line, resp_name_key, resp_mobile, resp_email)`.execute(db);
+    // columns the statements filter, join or group on that the reading filled (the grouping's own columns are
+    // still empty here): the others' (names, dates) would cost as much again.
+    await sql`analyze directory_import_rows (import_id, line, uai, local_id, resp_name_key, resp_mobile, resp_email)`.execute(db);
     await db.transaction().execute(async (trx) => {
       // Sorts and hashes over the whole file: in memory rather than in temporary files (the default is 4 MB).
       await beginImportTransaction(trx, { lock: false, workMem: '64MB' });

@@ -52,7 +52,12 @@ export interface PasskeyCeremoniesDeps {
  * «Idle memory»).
  */
 let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
-const webauthn = () => (library ??= import('@simplewebauthn/server'));
+// A failed load (a passing EMFILE, say) is not kept: the next ceremony tries again.
+const webauthn = () =>
+  (library ??= import('@simplewebauthn/server').catch((err: unknown) => {
+    library = undefined;
+    throw err;
+  }));
 
 export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
   const { store, challenges, rp } = deps;
@@ -88,9 +93,11 @@ export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
     async register(purpose: string, accountId: string, response: RegistrationInput, name: string): Promise<RegistrationOutcome> {
       const challenge = await challenges.take(purpose);
       if (!challenge) return { kind: 'expired' };
+      // Loaded before the `try`: a library that fails to load is a fault (500), not a refused key.
+      const lib = await webauthn();
       let verified;
       try {
-        verified = await (await webauthn()).verifyRegistrationResponse({
+        verified = await lib.verifyRegistrationResponse({
           response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true,
         });
       } catch {
@@ -124,9 +131,10 @@ export function createPasskeyCeremonies(deps: PasskeyCeremoniesDeps) {
       if (!passkey) return { kind: 'unknown' };
       const accountId = passkey.accountId;
       if (!response.response.userHandle || !sameHandle(response.response.userHandle, accountId)) return { kind: 'mismatch', accountId };
+      const lib = await webauthn();
       let info;
       try {
-        const verified = await (await webauthn()).verifyAuthenticationResponse({
+        const verified = await lib.verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge,
           expectedOrigin: rp.origin,

@@ -129,7 +129,8 @@ function embeddedImage(): Promise<Blob> {
       const dump = await pglite.dumpDataDir('none');
       await db.destroy();
       // Written whole under another name, then renamed: a reader never sees half a file.
-      await writeFile(`${file}.${process.pid}`, new Uint8Array(await dump.arrayBuffer()), { mode: 0o600 });
+      // `wx`: never through a file or link someone else put there first (the temporary folder is shared).
+      await writeFile(`${file}.${process.pid}`, new Uint8Array(await dump.arrayBuffer()), { mode: 0o600, flag: 'wx' });
       await rename(`${file}.${process.pid}`, file);
       return dump;
     }))();

@@ -1,6 +1,6 @@
 // Removes whatever this run left in the shared services: databases and Redis keys named after the run id.
 // Self-contained: Jest loads global hooks outside its module mapper, so this file imports no sibling module.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,8 +11,10 @@ const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export default async function globalTeardown(): Promise<void> {
   const id = process.env.SESAME_TEST_RUN;
   if (!id) return;
-  // The PGlite image the run's embedded databases started from (test/support/databases.ts).
-  await rm(path.join(os.tmpdir(), `${id}-pglite-image.tar`), { force: true });
+  // The PGlite image the run's embedded databases started from (test/support/databases.ts), and any half-written
+  // one a worker left when it died.
+  const image = `${id}-pglite-image.tar`;
+  for (const name of await readdir(os.tmpdir())) if (name.startsWith(image)) await rm(path.join(os.tmpdir(), name), { force: true });
   const client = new pg.Client({ connectionString: TEST_PG_URL });
   await client.connect();
   try {
