@@ -1,10 +1,12 @@
 // oidc-provider's storage contract over SQL: one table for every model, indexed by grant, uid and user code.
 // Expired rows are never returned and are purged periodically (see purgeExpired).
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Db } from '../store/database.js';
+import type { Database } from '../store/schema.js';
 import type { AccountRecordIndex } from './account-sessions.js';
 import { requestMemo } from '../request-id.js';
+import { precompile } from '../store/precompiled.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -47,8 +49,41 @@ function forgetModel(model: string): void {
   for (const key of memo.keys()) if (key.startsWith(prefix)) memo.delete(key);
 }
 
+const unexpired = (eb: ExpressionBuilder<Database, 'oidc_payloads'>) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]);
+
+/**
+ * The adapter's statements, compiled once (src/store/precompiled.ts): they are most of a sign-in's statements, and
+ * building each with Kysely every time cost more CPU than sending it.
+ */
+function adapterStatements(db: Db) {
+  const upsert = precompile(db, ['model', 'id', 'payload', 'grant_id', 'user_code', 'uid', 'expires_at'] as const, (v) =>
+    db
+      .insertInto('oidc_payloads')
+      .values({ ...v, consumed_at: null })
+      .onConflict((oc) =>
+        oc.columns(['model', 'id']).doUpdateSet({ payload: v.payload, grant_id: v.grant_id, user_code: v.user_code, uid: v.uid, expires_at: v.expires_at }),
+      ),
+  );
+  const findBy = (column: 'id' | 'uid' | 'user_code') =>
+    precompile(db, ['model', 'value'] as const, (v) =>
+      db.selectFrom('oidc_payloads').select(['payload', 'consumed_at']).where('model', '=', v.model).where(column, '=', v.value).where(unexpired),
+    );
+  return {
+    upsert,
+    find: { id: findBy('id'), uid: findBy('uid'), user_code: findBy('user_code') },
+    take: precompile(db, ['model', 'id'] as const, (v) =>
+      db.deleteFrom('oidc_payloads').where('model', '=', v.model).where('id', '=', v.id).where(unexpired).returning(['payload', 'consumed_at']),
+    ),
+    consume: precompile(db, ['model', 'id'] as const, (v) =>
+      db.updateTable('oidc_payloads').set({ consumed_at: sql<Date>`now()` }).where('model', '=', v.model).where('id', '=', v.id),
+    ),
+    destroy: precompile(db, ['model', 'id'] as const, (v) => db.deleteFrom('oidc_payloads').where('model', '=', v.model).where('id', '=', v.id)),
+  };
+}
+
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload; until: number }>();
+  const statements = adapterStatements(db);
   return class SqlAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -59,7 +94,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       }
       if (this.model === 'Client') clients.delete(id);
       forgetModel(this.model);
-      const row = {
+      await statements.upsert({
         model: this.model,
         id,
         payload: json,
@@ -67,21 +102,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-        consumed_at: null,
-      };
-      await db
-        .insertInto('oidc_payloads')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['model', 'id']).doUpdateSet({
-            payload: row.payload,
-            grant_id: row.grant_id,
-            user_code: row.user_code,
-            uid: row.uid,
-            expires_at: row.expires_at,
-          }),
-        )
-        .execute();
+      });
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
@@ -96,13 +117,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     }
 
     private async query(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const row = await db
-        .selectFrom('oidc_payloads')
-        .select(['payload', 'consumed_at'])
-        .where('model', '=', this.model)
-        .where(column, '=', value)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-        .executeTakeFirst();
+      const [row] = (await statements.find[column]({ model: this.model, value })).rows;
       if (!row) return undefined;
       const payload = row.payload as AdapterPayload;
       return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
@@ -122,13 +137,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     /** Finds and deletes in one statement: of two concurrent uses, only one gets the record. */
     private async take(id: string): Promise<AdapterPayload | undefined> {
       if (hasNul(id)) return undefined;
-      const row = await db
-        .deleteFrom('oidc_payloads')
-        .where('model', '=', this.model)
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-        .returning(['payload', 'consumed_at'])
-        .executeTakeFirst();
+      const [row] = (await statements.take({ model: this.model, id })).rows;
       if (!row || row.consumed_at) return undefined;
       return row.payload as AdapterPayload;
     }
@@ -144,19 +153,14 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     async consume(id: string): Promise<void> {
       if (hasNul(id)) return;
       forgetModel(this.model);
-      await db
-        .updateTable('oidc_payloads')
-        .set({ consumed_at: sql<Date>`now()` })
-        .where('model', '=', this.model)
-        .where('id', '=', id)
-        .execute();
+      await statements.consume({ model: this.model, id });
     }
 
     async destroy(id: string): Promise<void> {
       if (hasNul(id)) return;
       if (this.model === 'Client') clients.delete(id);
       forgetModel(this.model);
-      await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
+      await statements.destroy({ model: this.model, id });
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
