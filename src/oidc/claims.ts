@@ -2,6 +2,7 @@
 // oidc-provider calls (findAccount). Claims come from the account and, for school claims, from the directory.
 import { createHash } from 'node:crypto';
 import { SIGN_IN_STATES, type Account, type Accounts } from '../accounts/accounts.js';
+import { takeRememberedAccount } from './remembered-account.js';
 
 export const SCOPE_CLAIMS: Record<string, string[]> = {
   // `amr` is session data, not the account's (RFC 8176): ['pwd'] after a password (the letter's included),
@@ -60,7 +61,8 @@ export function createFindAccount(accounts: Accounts, contributors: ClaimsContri
     };
   }
   async function findAccount(subjectFor: (accountId: string) => string, accountId: string) {
-    return accountFound(subjectFor, await accounts.findById(accountId));
+    // The token this request just read may have brought its account along (sql-companion-reads.ts).
+    return accountFound(subjectFor, takeRememberedAccount(accountId) ?? (await accounts.findById(accountId)));
   }
   return Object.assign(findAccount, { accountFound });
 }

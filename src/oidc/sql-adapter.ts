@@ -7,6 +7,7 @@ import type { Database } from '../store/schema.js';
 import type { AccountRecordIndex } from './account-sessions.js';
 import { requestMemo } from '../request-id.js';
 import { precompile } from '../store/precompiled.js';
+import { createCompanionReads, memoKey, payloadOf, WITH_COMPANIONS } from './sql-companion-reads.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -37,10 +38,10 @@ export const PUSHED_REQUEST = 'PushedAuthorizationRequest';
 
 /**
  * Within one HTTP request, oidc-provider reads the same record again (our screen loads the interaction, then
- * `interactionResult` finds it once more): the second read comes from the request's memo (src/request-id.ts), never
- * from another request's. Any write to a model forgets what the request read of that model.
+ * `interactionResult` finds it once more), or reads what an earlier lookup brought along (sql-companion-reads.ts):
+ * those reads come from the request's memo (src/request-id.ts), never from another request's. Any write to a model
+ * forgets what the request read of that model.
  */
-const memoKey = (model: string, column: string, value: string) => `oidc\0${model}\0${column}\0${value}`;
 
 function forgetModel(model: string): void {
   const memo = requestMemo();
@@ -84,6 +85,7 @@ function adapterStatements(db: Db) {
 export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload; until: number }>();
   const statements = adapterStatements(db);
+  const findWithCompanions = createCompanionReads(db);
   return class SqlAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -111,16 +113,14 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       const key = memoKey(this.model, column, value);
       // A copy each time: oidc-provider builds its models from the payload and may change them.
       if (memo?.has(key)) return structuredClone(memo.get(key) as AdapterPayload);
-      const found = await this.query(column, value);
+      const found = column === 'id' && WITH_COMPANIONS.has(this.model) ? await findWithCompanions(this.model, value) : await this.query(column, value);
       if (found && memo) memo.set(key, structuredClone(found));
       return found;
     }
 
     private async query(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
       const [row] = (await statements.find[column]({ model: this.model, value })).rows;
-      if (!row) return undefined;
-      const payload = row.payload as AdapterPayload;
-      return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
+      return row ? payloadOf(row) : undefined;
     }
 
     async find(id: string) {
