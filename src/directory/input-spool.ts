@@ -3,7 +3,7 @@
 // again from disk otherwise. Memory stays flat: chunks pass through, the file lives on disk until `remove`.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -15,8 +15,22 @@ export interface Spool {
   remove(): Promise<void>;
 }
 
-export async function spoolInput(input: AsyncIterable<Buffer | Uint8Array | string>): Promise<Spool> {
-  const dir = await mkdtemp(join(tmpdir(), 'sesame-import-'));
+export interface SpoolOptions {
+  /** Where spool folders go (the system's temporary folder by default). */
+  parent?: string;
+  /** The clock, for telling a leftover's age. */
+  now?: () => number;
+}
+
+// The folder names the process that made it, so that a later import can tell a leftover from a running import's.
+const PREFIX = 'sesame-import-';
+const LEFTOVER = new RegExp(`^${PREFIX}(\\d+)-`);
+const HOUR = 3_600_000;
+
+export async function spoolInput(input: AsyncIterable<Buffer | Uint8Array | string>, options: SpoolOptions = {}): Promise<Spool> {
+  const parent = options.parent ?? tmpdir();
+  await removeLeftovers(parent, (options.now ?? Date.now)());
+  const dir = await mkdtemp(join(parent, `${PREFIX}${process.pid}-`));
   const remove = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'directory.csv');
   const hash = createHash('sha256');
@@ -38,4 +52,31 @@ export async function spoolInput(input: AsyncIterable<Buffer | Uint8Array | stri
     throw err;
   }
   return { path, fingerprint: hash.digest('hex'), remove };
+}
+
+/**
+ * An import killed outright (SIGKILL, the machine's memory killer) never removes its copy, which holds the families'
+ * names, mobiles and emails: the next import does. A folder is a leftover when the process that made it is gone and
+ * it is over an hour old (a process id seen from another container sharing the folder may look gone), or when it is
+ * over a day old whatever its process (ids are reused; no import runs for a day).
+ */
+async function removeLeftovers(parent: string, now: number): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(LEFTOVER.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    const folder = join(parent, name);
+    const age = now - ((await stat(folder).catch(() => undefined))?.mtimeMs ?? now);
+    if (age > 24 * HOUR || (age > HOUR && !running(pid))) await rm(folder, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
