@@ -50,15 +50,20 @@ export function errorHandler(logger: Logger) {
       await next();
       if (ctx.respond !== false && ctx.status === 404 && ctx.body == null) throw notFound();
     } catch (err) {
-      const known = toAppError(err);
-      if (known) return respondWithError(ctx, known);
-      if (isStoreUnavailable(err)) {
-        // Expected while PostgreSQL or Redis is down; /readyz says so too. No stack: the cause's message is enough.
-        logger.warn({ path: ctx.path, cause: (err as Error).message }, 'store unreachable: answered 503');
-        return respondWithError(ctx, new AppError('temporarily_unavailable', 503, serviceDownMessage(), 'the service is temporarily unavailable, retry in a few moments', STORE_RETRY_AFTER_SECONDS));
-      }
-      logger.error({ err, path: ctx.path, method: ctx.method }, 'unexpected error');
-      respondWithError(ctx, new AppError('server_error', 503, serviceDownMessage(), 'temporarily unavailable'));
+      answerFailure(ctx, err, logger);
     }
   };
+}
+
+/** The answer to `err`, thrown while handling the request: ours, a store outage (503, retry) or a fault (logged). */
+export function answerFailure(ctx: Context, err: unknown, logger: Logger): void {
+  const known = toAppError(err);
+  if (known) return respondWithError(ctx, known);
+  if (isStoreUnavailable(err)) {
+    // Expected while PostgreSQL or Redis is down; /readyz says so too. No stack: the cause's message is enough.
+    logger.warn({ path: ctx.path, cause: (err as Error).message }, 'store unreachable: answered 503');
+    return respondWithError(ctx, new AppError('temporarily_unavailable', 503, serviceDownMessage(), 'the service is temporarily unavailable, retry in a few moments', STORE_RETRY_AFTER_SECONDS));
+  }
+  logger.error({ err, path: ctx.path, method: ctx.method }, 'unexpected error');
+  respondWithError(ctx, new AppError('server_error', 503, serviceDownMessage(), 'temporarily unavailable'));
 }

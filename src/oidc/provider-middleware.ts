@@ -2,7 +2,29 @@
 // for a protocol guarantee the provider does not give on its own.
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
+import { answerFailure } from '../http/errors.js';
 import { FIRST_PARTY } from './client-metadata.js';
+import { storeDeferredWrites } from './deferred-writes.js';
+
+/**
+ * The records a provider route wrote wait until it has finished (deferred-writes.ts) and are stored here, before the
+ * provider sends its answer: a code, a token or a redirect never leaves for records that are not stored. If storing
+ * fails, the answer becomes the failure's (503), without the redirect or cookies the step had prepared.
+ */
+export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    try {
+      await storeDeferredWrites();
+    } catch (err) {
+      // As if the step had not happened: the browser keeps its cookies and may try the same step again.
+      ctx.remove('Location');
+      ctx.remove('Set-Cookie');
+      answerFailure(ctx, err, logger);
+    }
+  });
+}
 
 /**
  * The provider builds every URL it publishes (discovery, registration_client_uri, form actions) from the request's

@@ -9,7 +9,7 @@ import type { Accounts } from '../accounts/accounts.js';
 import { createFindAccount, pairwiseSubject, SCOPE_CLAIMS, type ClaimsContributor } from './claims.js';
 import { createBackchannelFetch, type OperatorLogoutUriCheck } from './backchannel-fetch.js';
 import { clientMetadataValidator, FIRST_PARTY, HOME_DESCRIPTION, HOME_URL, RESOURCE_SERVER } from './client-metadata.js';
-import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin } from './provider-middleware.js';
+import { firstPartyOfflineAccess, noCacheTokenResponses, pinIssuerOrigin, storeBeforeProviderAnswers } from './provider-middleware.js';
 import { askBeforeLogout, type OidcPages } from './pages.js';
 import { createInteractionPolicy, rememberPendingCharter, type PendingCharter } from './charter-prompt.js';
 import type { FindAccountWithCharter } from './sign-in-lookup.js';
@@ -236,6 +236,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string; backchannelLogoutUri?: string }) =>
     deps.logger.warn({ client_id: client.clientId, origin: originOf(client.backchannelLogoutUri), reason: err.message }, 'back-channel logout not delivered'),
   );
+  storeBeforeProviderAnswers(provider, deps.logger);
   pinIssuerOrigin(provider, config.issuer);
   noCacheTokenResponses(provider);
   firstPartyOfflineAccess(provider, PROVIDER_ROUTES.authorization);

@@ -7,7 +7,8 @@ import type { Database } from '../store/schema.js';
 import type { AccountRecordIndex } from './account-sessions.js';
 import { requestMemo } from '../request-id.js';
 import { precompile } from '../store/precompiled.js';
-import { createCompanionReads, memoKey, payloadOf, WITH_COMPANIONS } from './sql-companion-reads.js';
+import { createCompanionReads, COMPANION_MODELS, memoKey, payloadOf, WITH_COMPANIONS } from './sql-companion-reads.js';
+import { deferWrite, storeWritesBeforeReading, type DeferredWrite } from './deferred-writes.js';
 
 const GRANTABLE = new Set([
   'AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest',
@@ -43,12 +44,18 @@ export const PUSHED_REQUEST = 'PushedAuthorizationRequest';
  * forgets what the request read of that model.
  */
 
-function forgetModel(model: string): void {
+function forgetModel(model?: string): void {
   const memo = requestMemo();
   if (!memo) return;
-  const prefix = `oidc\0${model}\0`;
+  const prefix = model === undefined ? 'oidc\0' : `oidc\0${model}\0`;
   for (const key of memo.keys()) if (key.startsWith(prefix)) memo.delete(key);
 }
+
+/**
+ * Writes that may wait until the request answers (deferred-writes.ts). Clients are read outside this adapter too
+ * (src/oidc/clients.ts, the admin API), and a pushed request is taken by its lookup: theirs are written at once.
+ */
+const mayWait = (model: string) => model !== 'Client' && model !== PUSHED_REQUEST;
 
 const unexpired = (eb: ExpressionBuilder<Database, 'oidc_payloads'>) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]);
 
@@ -79,6 +86,22 @@ function adapterStatements(db: Db) {
       db.updateTable('oidc_payloads').set({ consumed_at: sql<Date>`now()` }).where('model', '=', v.model).where('id', '=', v.id),
     ),
     destroy: precompile(db, ['model', 'id'] as const, (v) => db.deleteFrom('oidc_payloads').where('model', '=', v.model).where('id', '=', v.id)),
+    // Many records' upserts and destructions in one statement: each record appears once (deferred-writes.ts), so no
+    // row is touched twice.
+    writeAll: precompile(db, ['writes'] as const, (v) => ({
+      compile: () =>
+        sql`
+          with writes as (
+            select * from jsonb_to_recordset(${v.writes}::jsonb)
+              as w(kind text, model text, id text, payload jsonb, grant_id text, user_code text, uid text, expires_at timestamptz)
+          ), destroyed as (
+            delete from oidc_payloads p using writes w where w.kind = 'destroy' and p.model = w.model and p.id = w.id
+          )
+          insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
+          select model, id, payload, grant_id, user_code, uid, expires_at, null from writes where kind = 'upsert'
+          on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+            user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`.compile(db),
+    })),
   };
 }
 
@@ -86,6 +109,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload; until: number }>();
   const statements = adapterStatements(db);
   const findWithCompanions = createCompanionReads(db);
+  const writeAll = async (writes: DeferredWrite[]) => void (await statements.writeAll({ writes: JSON.stringify(writes) }));
   return class SqlAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -96,15 +120,16 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       }
       if (this.model === 'Client') clients.delete(id);
       forgetModel(this.model);
-      await statements.upsert({
+      const row = {
         model: this.model,
         id,
-        payload: json,
         grant_id: GRANTABLE.has(this.model) ? (payload.grantId ?? null) : null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-      });
+      };
+      if (mayWait(this.model) && (await deferWrite({ kind: 'upsert', ...row, payload, expires_at: row.expires_at?.toISOString() ?? null }, writeAll))) return;
+      await statements.upsert({ ...row, payload: json });
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
@@ -113,7 +138,9 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       const key = memoKey(this.model, column, value);
       // A copy each time: oidc-provider builds its models from the payload and may change them.
       if (memo?.has(key)) return structuredClone(memo.get(key) as AdapterPayload);
-      const found = column === 'id' && WITH_COMPANIONS.has(this.model) ? await findWithCompanions(this.model, value) : await this.query(column, value);
+      const companions = column === 'id' && WITH_COMPANIONS.has(this.model);
+      await storeWritesBeforeReading(companions ? [this.model, ...COMPANION_MODELS] : [this.model]);
+      const found = companions ? await findWithCompanions(this.model, value) : await this.query(column, value);
       if (found && memo) memo.set(key, structuredClone(found));
       return found;
     }
@@ -137,6 +164,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     /** Finds and deletes in one statement: of two concurrent uses, only one gets the record. */
     private async take(id: string): Promise<AdapterPayload | undefined> {
       if (hasNul(id)) return undefined;
+      await storeWritesBeforeReading([this.model]);
       const [row] = (await statements.take({ model: this.model, id })).rows;
       if (!row || row.consumed_at) return undefined;
       return row.payload as AdapterPayload;
@@ -153,6 +181,8 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
     async consume(id: string): Promise<void> {
       if (hasNul(id)) return;
       forgetModel(this.model);
+      // At once, never deferred: a code or refresh token is marked used before what it buys is made.
+      await storeWritesBeforeReading([this.model]);
       await statements.consume({ model: this.model, id });
     }
 
@@ -160,13 +190,15 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       if (hasNul(id)) return;
       if (this.model === 'Client') clients.delete(id);
       forgetModel(this.model);
+      if (mayWait(this.model) && (await deferWrite({ kind: 'destroy', model: this.model, id }, writeAll))) return;
       await statements.destroy({ model: this.model, id });
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       if (hasNul(grantId)) return;
       // Every model holding the grant's id may have lost rows.
-      requestMemo()?.clear();
+      forgetModel();
+      await storeWritesBeforeReading();
       await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
     }
   };
@@ -182,6 +214,7 @@ export async function purgeExpired(db: Db): Promise<number> {
 export function createSqlAccountIndex(db: Db): AccountRecordIndex {
   return {
     async find(accountId) {
+      await storeWritesBeforeReading(['Session', 'Grant']);
       const rows = await db
         .selectFrom('oidc_payloads')
         .select(['model', 'id'])

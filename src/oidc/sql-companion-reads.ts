@@ -17,6 +17,8 @@ export const memoKey = (model: string, column: string, value: string) => `oidc\0
 
 /** Records whose lookup brings companions: those holding a grant (and an account), and the interaction. */
 export const WITH_COMPANIONS = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Interaction']);
+/** The models those lookups bring along: a write of theirs waiting in the request is stored before (deferred-writes.ts). */
+export const COMPANION_MODELS = ['Grant', 'Session'];
 
 interface StoredRow {
   payload: unknown;
