@@ -37,18 +37,21 @@ describe('an import killed mid-way (postgres store)', () => {
     // Every pupil moves to class NEW and each school gets 300 newcomers.
     await writeFile(file, csvText(SCHOOLS.flatMap((uai) => school(uai, 'NEW', 600))));
 
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { env: { ...process.env, DATABASE_URL: database.url!, PAUSE_MS: '10000' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // The child holds each school's transaction open until it reads a line: the first two schools are let through,
+    // the third is killed while its changes are written but not committed.
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file], { env: { ...process.env, DATABASE_URL: database.url! }, stdio: ['pipe', 'pipe', 'inherit'] });
     const killedAt = await new Promise<string>((resolve, reject) => {
       let seen = '';
+      let answered = 0;
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         seen += d;
-        const m = /applying (\S+)\n/g;
-        const applying = [...seen.matchAll(m)].map((x) => x[1]!);
-        // Kill while the third school's changes are written but not committed.
+        const applying = [...seen.matchAll(/applying (\S+)\n/g)].map((x) => x[1]!);
         if (applying.length >= 3) {
           child.kill('SIGKILL');
           resolve(applying[2]!);
+          return;
         }
+        for (; answered < applying.length; answered += 1) child.stdin.write('next\n');
       });
       child.on('exit', () => reject(new Error(`child ended before it could be killed: ${seen}`)));
     });
