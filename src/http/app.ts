@@ -12,7 +12,6 @@ import { mountHealthRoutes } from './health.js';
 import { httpsBehindProxy, refuseInsecureBrowsing } from './https-edge.js';
 import { mountProtocolPosts } from './protocol-post.js';
 import { assignRequestId } from './request-context.js';
-import { storeBeforeAnswering } from './stored-before-answer.js';
 import { chooseLanguage, mountLanguageSwitch } from './language.js';
 import type { ProviderHolder } from '../oidc/provider-holder.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
@@ -60,7 +59,6 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   // Before the error pages, so that they too speak the request's language (src/i18n/).
   app.use(chooseLanguage());
   app.use(errorHandler(deps.logger));
-  app.use(storeBeforeAnswering());
   app.use(health.routes());
   if (deps.https && !deps.trustProxy) app.use(refuseInsecureBrowsing(deps.issuer ?? 'l’adresse sécurisée du service'));
   // POST at the authorization and end-session endpoints, which the specifications require (protocol-post.ts).

@@ -1,9 +1,11 @@
-// oidc-provider writes several records in one request (at the resume of an authorization: the interaction's
-// destruction, the grant, the next interaction, the session; at the token endpoint: the access and refresh tokens),
-// each a round trip on PostgreSQL. Within a request of the public site, those writes wait and go in one statement
-// just before the request answers (src/http/stored-before-answer.ts, and provider-middleware.ts for the provider's
-// own routes): the answer never leaves before what it refers to is stored, and the statement stores all or nothing.
-// A read of a model with writes waiting stores them first, so the request reads what it wrote, as before.
+// oidc-provider writes several records in one request (at the resume of an authorization: the grant, the next
+// interaction, the session; at the token endpoint: the access and refresh tokens), each a round trip on PostgreSQL.
+// Within one of the provider's own routes those writes wait in a batch and go in one statement just before the
+// provider answers (provider-middleware.ts): the answer never leaves before what it refers to is stored, and the
+// last statement stores all of what waited or nothing. A read of a model with writes waiting, a consumption and a
+// revocation store them first, so the request reads what it wrote, in the order it wrote it. Only the provider's
+// routes batch: its order of calls is known (node_modules/oidc-provider/lib); our screens write at once, because
+// they act on what they wrote (back-channel logouts, audit, messages) in ways a batch would reorder.
 import type { AdapterPayload } from 'oidc-provider';
 import { requestMemo } from '../request-id.js';
 
@@ -20,49 +22,66 @@ export type DeferredWrite =
     }
   | { kind: 'destroy'; model: string; id: string };
 
-interface Waiting {
+export interface WriteBatch {
   writes: Map<string, DeferredWrite>;
   store?: (writes: DeferredWrite[]) => Promise<void>;
+  /** The store under way: the next one, or a read that must see its rows, waits for it. */
+  storing?: Promise<void>;
+  /** A store that failed: the request must not answer success, even if the caller went on. */
+  failed?: unknown;
 }
 
 const KEY = 'deferred-writes';
 
-/** Lets this request's writes wait until it answers: only where something stores them before answering. */
-export function deferWritesInThisRequest(): void {
+/** Opens the request's batch: writes wait in it until `storeBatch`. Returns it (the caller keeps its own handle). */
+export function openWriteBatch(): WriteBatch | undefined {
   const memo = requestMemo();
-  if (memo && !memo.has(KEY)) memo.set(KEY, { writes: new Map() } satisfies Waiting);
+  if (!memo) return undefined;
+  const batch: WriteBatch = { writes: new Map() };
+  memo.set(KEY, batch);
+  return batch;
 }
 
-const waiting = () => requestMemo()?.get(KEY) as Waiting | undefined;
+const currentBatch = () => requestMemo()?.get(KEY) as WriteBatch | undefined;
 
 /**
- * Keeps `write` for later when the request allows it; false when it must be done now. One write per record: a later
- * upsert replaces an earlier one, a destroy replaces anything; an upsert after a destroy of the same record stores
- * the destroy first (one statement cannot delete and insert the same row).
+ * Keeps `write` in the request's batch when there is one; false when it must be done now. One write per record: a
+ * later upsert replaces an earlier one, a destroy replaces anything; an upsert after a destroy of the same record
+ * stores the destroy first (one statement cannot delete and insert the same row).
  */
 export async function deferWrite(write: DeferredWrite, store: (writes: DeferredWrite[]) => Promise<void>): Promise<boolean> {
-  const state = waiting();
-  if (!state) return false;
+  const batch = currentBatch();
+  if (!batch) return false;
   const key = `${write.model}\0${write.id}`;
-  if (write.kind === 'upsert' && state.writes.get(key)?.kind === 'destroy') await storeDeferredWrites();
-  state.writes.delete(key);
-  state.writes.set(key, write);
-  state.store ??= store;
+  if (write.kind === 'upsert' && batch.writes.get(key)?.kind === 'destroy') await storeBatch(batch);
+  batch.writes.delete(key);
+  batch.writes.set(key, write);
+  batch.store ??= store;
   return true;
 }
 
-/** Before reading `models` (or touching anything, when omitted): stores the writes waiting, if any concern them. */
+/** Before reading `models` (or touching anything, when omitted): stores what waits, if any of it concerns them. */
 export async function storeWritesBeforeReading(models?: string[]): Promise<void> {
-  const state = waiting();
-  if (!state || state.writes.size === 0) return;
-  if (models === undefined || [...state.writes.values()].some((w) => models.includes(w.model))) await storeDeferredWrites();
+  const batch = currentBatch();
+  if (!batch) return;
+  if (batch.storing) await batch.storing.catch(() => undefined);
+  if (models === undefined || [...batch.writes.values()].some((w) => models.includes(w.model))) await storeBatch(batch);
 }
 
-/** Stores every write waiting, in one statement. Throws what the store threw: the request must not answer success. */
-export async function storeDeferredWrites(): Promise<void> {
-  const state = waiting();
-  if (!state || state.writes.size === 0 || !state.store) return;
-  const writes = [...state.writes.values()];
-  state.writes.clear();
-  await state.store(writes);
+/** Stores every write waiting in `batch`, in one statement, one store at a time. Throws if this or an earlier store failed. */
+export async function storeBatch(batch: WriteBatch): Promise<void> {
+  while (batch.storing) await batch.storing.catch(() => undefined);
+  if (batch.failed) throw batch.failed;
+  if (batch.writes.size === 0 || !batch.store) return;
+  const writes = [...batch.writes.values()];
+  batch.writes.clear();
+  batch.storing = batch.store(writes).catch((err: unknown) => {
+    batch.failed = err;
+    throw err;
+  });
+  try {
+    await batch.storing;
+  } finally {
+    batch.storing = undefined;
+  }
 }

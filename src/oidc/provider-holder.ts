@@ -21,14 +21,11 @@ export async function createProviderHolder(build: () => Promise<Provider>): Prom
       provider = next;
       callback = next.callback();
     },
-    handle(ctx) {
+    async handle(ctx) {
       ctx.respond = false;
-      const run = callback;
-      return new Promise<void>((resolve) => {
-        ctx.res.once('finish', resolve);
-        ctx.res.once('close', resolve);
-        void run(ctx.req, ctx.res);
-      });
+      // Koa's handler settles once the provider has answered (or failed to), even when the browser left earlier:
+      // the request's context (its memo, its batch of writes) lives until the provider is done with it.
+      await callback(ctx.req, ctx.res);
     },
   };
 }

@@ -5,20 +5,27 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { answerFailure } from '../http/errors.js';
 import { FIRST_PARTY } from './client-metadata.js';
-import { storeDeferredWrites } from './deferred-writes.js';
+import { openWriteBatch, storeBatch } from './deferred-writes.js';
 
 /**
- * The records a provider route wrote wait until it has finished (deferred-writes.ts) and are stored here, before the
- * provider sends its answer: a code, a token or a redirect never leaves for records that are not stored. If storing
- * fails, the answer becomes the failure's (503), without the redirect or cookies the step had prepared.
+ * The records a provider route writes wait in a batch (deferred-writes.ts) and are stored here, before the provider
+ * sends its answer: a code, a token or a redirect never leaves for records that are not stored. If storing fails,
+ * the answer becomes the failure's (503), without the redirect or the cookies the route had prepared, so the browser
+ * can try the same step again. A fault that escapes the route still stores what it wrote before, as without a batch.
  */
 export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): void {
   provider.use(async (ctx, next) => {
-    await next();
+    const batch = openWriteBatch();
+    if (!batch) return next();
     try {
-      await storeDeferredWrites();
+      await next();
     } catch (err) {
-      // As if the step had not happened: the browser keeps its cookies and may try the same step again.
+      await storeBatch(batch).catch(() => undefined);
+      throw err;
+    }
+    try {
+      await storeBatch(batch);
+    } catch (err) {
       ctx.remove('Location');
       ctx.remove('Set-Cookie');
       answerFailure(ctx, err, logger);

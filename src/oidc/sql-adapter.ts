@@ -52,10 +52,14 @@ function forgetModel(model?: string): void {
 }
 
 /**
- * Writes that may wait until the request answers (deferred-writes.ts). Clients are read outside this adapter too
- * (src/oidc/clients.ts, the admin API), and a pushed request is taken by its lookup: theirs are written at once.
+ * Writes that may wait in the request's batch (deferred-writes.ts). At once: clients (read outside this adapter
+ * too: src/oidc/clients.ts, the admin API), pushed requests (taken by their lookup), replay markers (a DPoP proof's
+ * or client assertion's jti must be seen by a concurrent request at once), and every destruction but a session's:
+ * the resume takes its interaction first, so that two concurrent resumes cannot both go on, and a revoked grant is
+ * gone before the answer says so. A session destroyed at sign-in is replaced by a new one in the same batch.
  */
-const mayWait = (model: string) => model !== 'Client' && model !== PUSHED_REQUEST;
+const NEVER_WAIT = new Set(['Client', PUSHED_REQUEST, 'ReplayDetection']);
+const mayWait = (model: string, kind: 'upsert' | 'destroy') => !NEVER_WAIT.has(model) && (kind === 'upsert' || model === 'Session');
 
 const unexpired = (eb: ExpressionBuilder<Database, 'oidc_payloads'>) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]);
 
@@ -128,7 +132,8 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
         uid: payload.uid ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      if (mayWait(this.model) && (await deferWrite({ kind: 'upsert', ...row, payload, expires_at: row.expires_at?.toISOString() ?? null }, writeAll))) return;
+      if (mayWait(this.model, 'upsert') && (await deferWrite({ kind: 'upsert', ...row, payload, expires_at: row.expires_at?.toISOString() ?? null }, writeAll))) return;
+      await storeWritesBeforeReading([this.model]);
       await statements.upsert({ ...row, payload: json });
     }
 
@@ -190,7 +195,9 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
       if (hasNul(id)) return;
       if (this.model === 'Client') clients.delete(id);
       forgetModel(this.model);
-      if (mayWait(this.model) && (await deferWrite({ kind: 'destroy', model: this.model, id }, writeAll))) return;
+      if (mayWait(this.model, 'destroy') && (await deferWrite({ kind: 'destroy', model: this.model, id }, writeAll))) return;
+      // Done now: what waits for the same model goes first, so an earlier upsert cannot bring the record back.
+      await storeWritesBeforeReading([this.model]);
       await statements.destroy({ model: this.model, id });
     }
 

@@ -1,10 +1,10 @@
-// Within a request of the public site, oidc-provider's writes wait and are stored in one statement before the
-// answer (src/oidc/deferred-writes.ts). What a request reads is what it wrote before, whatever waits; what another
-// connection sees is nothing until the store, then everything; a request that does not let writes wait (the admin
-// API, jobs) writes at once.
+// Within one of oidc-provider's routes, its writes wait in a batch and are stored in one statement before the answer
+// (src/oidc/deferred-writes.ts). What a request reads is what it wrote before, whatever waits; what another
+// connection sees is nothing until the store, then everything; single-use and replay records are written at once;
+// a request without a batch (our screens, the admin API, jobs) writes at once.
 import { sql } from 'kysely';
 import type { Adapter } from 'oidc-provider';
-import { deferWritesInThisRequest, storeDeferredWrites } from '../../src/oidc/deferred-writes.js';
+import { openWriteBatch, storeBatch } from '../../src/oidc/deferred-writes.js';
 import { createSqlAdapter } from '../../src/oidc/sql-adapter.js';
 import { runRequest } from '../../src/request-id.js';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/databases.js';
@@ -24,12 +24,12 @@ describe.each(STORES)('writes stored before the answer (%s store)', (store) => {
 
   afterAll(() => database?.drop());
 
-  /** A request of the public site: writes wait until `fn` is done, then are stored, as the middleware does. */
+  /** A request of a provider route: writes wait until `fn` is done, then are stored, as provider-middleware.ts does. */
   const siteRequest = <T>(fn: () => Promise<T>) =>
     runRequest(`test-${(n += 1)}`, async () => {
-      deferWritesInThisRequest();
+      const batch = openWriteBatch()!;
       const result = await fn();
-      await storeDeferredWrites();
+      await storeBatch(batch);
       return result;
     });
 
@@ -42,7 +42,7 @@ describe.each(STORES)('writes stored before the answer (%s store)', (store) => {
     const seenBefore = await siteRequest(async () => {
       await adapter('Session').upsert(id, { jti: id, uid: `u-${id}`, accountId: 'a' }, HOUR);
       await adapter('Grant').upsert(`g-${id}`, { jti: `g-${id}`, accountId: 'a' }, HOUR);
-      await adapter('Interaction').destroy(`missing-${id}`);
+      await adapter('Session').destroy(`missing-${id}`);
       return { session: await stored('Session', id), grant: await stored('Grant', `g-${id}`) };
     });
     expect(seenBefore).toEqual({ session: undefined, grant: undefined });
@@ -84,10 +84,56 @@ describe.each(STORES)('writes stored before the answer (%s store)', (store) => {
       await adapter('AuthorizationCode').consume(code);
       return stored('AuthorizationCode', code);
     });
-    expect(seen?.consumed_at).not.toBeNull();
+    expect(seen?.payload).toMatchObject({ jti: code });
+    expect(seen?.consumed_at).toBeInstanceOf(Date);
   });
 
-  test('outside a request of the public site (admin API, jobs), writes are stored at once', async () => {
+  test('destructions (but a session\'s) and replay markers are written at once: an interaction taken, a grant revoked, a DPoP proof seen', async () => {
+    const [interaction, grant, jti] = [`i-${(n += 1)}`, `g-${n}`, `jti-${n}`];
+    await adapter('Interaction').upsert(interaction, { jti: interaction }, HOUR);
+    await adapter('Grant').upsert(grant, { jti: grant }, HOUR);
+    const seen = await siteRequest(async () => {
+      await adapter('Interaction').upsert(interaction, { jti: interaction, changed: true }, HOUR);
+      await adapter('Interaction').destroy(interaction);
+      await adapter('Grant').destroy(grant);
+      await adapter('ReplayDetection').upsert(jti, { jti }, 60);
+      return { interaction: await stored('Interaction', interaction), grant: await stored('Grant', grant), replay: await stored('ReplayDetection', jti) };
+    });
+    // Gone at once, and the upsert that waited did not bring the interaction back.
+    expect(seen.interaction).toBeUndefined();
+    expect(seen.grant).toBeUndefined();
+    expect(seen.replay?.payload).toMatchObject({ jti });
+    expect(await stored('Interaction', interaction)).toBeUndefined();
+  });
+
+  test('a lookup that brings companions first stores what waits for them: the grant read is the one just written', async () => {
+    const [grant, token] = [`g-${(n += 1)}`, `t-${n}`];
+    await adapter('Grant').upsert(grant, { jti: grant, version: 1 }, HOUR);
+    await adapter('AccessToken').upsert(token, { jti: token, grantId: grant }, HOUR);
+    const seen = await siteRequest(async () => {
+      await adapter('Grant').upsert(grant, { jti: grant, version: 2 }, HOUR);
+      await adapter('AccessToken').find(token);
+      return adapter('Grant').find(grant);
+    });
+    expect(seen).toMatchObject({ version: 2 });
+  });
+
+  test('a revocation, even several at once as oidc-provider sends them, comes after what waits', async () => {
+    const [grant, token, refresh] = [`g-${(n += 1)}`, `t-${n}`, `r-${n}`];
+    await siteRequest(async () => {
+      await adapter('Grant').upsert(grant, { jti: grant }, HOUR);
+      await adapter('AccessToken').upsert(token, { jti: token, grantId: grant }, HOUR);
+      await adapter('RefreshToken').upsert(refresh, { jti: refresh, grantId: grant }, HOUR);
+      await Promise.all([
+        adapter('AccessToken').revokeByGrantId(grant),
+        adapter('RefreshToken').revokeByGrantId(grant),
+        adapter('Grant').destroy(grant),
+      ]);
+    });
+    expect([await stored('Grant', grant), await stored('AccessToken', token), await stored('RefreshToken', refresh)]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('without a batch (our screens, the admin API, jobs), writes are stored at once', async () => {
     const id = `s-${(n += 1)}`;
     const inAdminRequest = await runRequest(`admin-${n}`, async () => {
       await adapter('Session').upsert(id, { jti: id }, HOUR);
@@ -98,7 +144,7 @@ describe.each(STORES)('writes stored before the answer (%s store)', (store) => {
     expect(await stored('Session', id)).toBeUndefined();
   });
 
-  test('clients are written at once even in a request of the public site (other modules read them directly)', async () => {
+  test('clients are written at once even in a batch (other modules read them directly)', async () => {
     const id = `client-${(n += 1)}`;
     const seen = await siteRequest(async () => {
       await adapter('Client').upsert(id, { client_id: id }, 0);
@@ -114,14 +160,14 @@ describe.each(STORES)('writes stored before the answer (%s store)', (store) => {
     await sql`create trigger refuse_marked before insert or update on oidc_payloads for each row execute function refuse_marked()`.execute(database.db);
     try {
       const [session, grant, token] = [`s-${(n += 1)}`, `g-${n}`, `t-${n}`];
-      await adapter('Grant').upsert(grant, { jti: grant }, HOUR);
+      await adapter('Grant').upsert(grant, { jti: grant, version: 1 }, HOUR);
       const attempt = siteRequest(async () => {
-        await adapter('Grant').destroy(grant);
+        await adapter('Grant').upsert(grant, { jti: grant, version: 2 }, HOUR);
         await adapter('Session').upsert(session, { jti: session }, HOUR);
         await adapter('AccessToken').upsert(token, { jti: token, refuse: 'yes' }, HOUR);
       });
       await expect(attempt).rejects.toThrow(/refused by the test/);
-      expect(await stored('Grant', grant)).toBeDefined();
+      expect((await stored('Grant', grant))?.payload).toMatchObject({ version: 1 });
       expect(await stored('Session', session)).toBeUndefined();
       expect(await stored('AccessToken', token)).toBeUndefined();
     } finally {

@@ -11,9 +11,9 @@ const PASSWORD = 'Cartable-rouge-2026';
 
 // Sign-in before issue 13: 47 and 7 (docs/performance.md lists each statement); refresh, userinfo and introspection
 // (without token_type_hint) on PostgreSQL were 6, 3 and 3 before a token's lookup brought its grant and account and
-// a request's writes went in one statement.
+// a provider route's writes went in one statement.
 const MODES: [string, () => Record<string, string>, number, { refresh: number; userinfo: number; introspection: number }][] = [
-  ['postgres', () => ({}), 23, { refresh: 3, userinfo: 1, introspection: 2 }],
+  ['postgres', () => ({}), 26, { refresh: 3, userinfo: 1, introspection: 2 }],
   ['postgres+redis', redisEnv, 5, { refresh: 1, userinfo: 1, introspection: 0 }],
 ];
 
