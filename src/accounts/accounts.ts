@@ -2,6 +2,7 @@
 // comparable time, whether the identifiant is unknown or the password wrong.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.js';
+import { precompile } from '../store/precompiled.js';
 import type { AccountKind, AccountOrigin, AccountState } from '../store/schema.js';
 import { allocateIdentifiant, type IdentifierStyle } from './identifiants.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
@@ -57,6 +58,16 @@ function publicPart<T extends Account>(row: T): Account {
 }
 
 export function createAccounts(db: Db, options: { identifierStyle: IdentifierStyle }) {
+  // The two reads of every sign-in, compiled once (src/store/precompiled.ts): the account behind a session (findAccount,
+  // on each OpenID Connect request) and the identifiant's row with its hashes (the password form).
+  const byId = precompile(db, ['id'] as const, (v) => db.selectFrom('accounts').select(PUBLIC_COLUMNS).where('id', '=', v.id));
+  const credentialsOf = precompile(db, ['identifiant'] as const, (v) =>
+    db
+      .selectFrom('accounts')
+      .select([...PUBLIC_COLUMNS, 'password_hash', 'provisional_password_hash', 'provisional_expires_at'])
+      .where('identifiant', '=', v.identifiant),
+  );
+
   /** Creates one account inside `trx` (the caller's transaction). */
   async function insert(trx: Db, input: NewAccount, passwordHash: string | null): Promise<Account> {
     const identifiant = await allocateIdentifiant(trx, input.givenName, input.familyName, options.identifierStyle);
@@ -91,7 +102,7 @@ export function createAccounts(db: Db, options: { identifierStyle: IdentifierSty
 
     async findById(id: string): Promise<Account | undefined> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      return db.selectFrom('accounts').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+      return (await byId({ id })).rows[0];
     },
 
     async findByIdentifiant(identifiant: string): Promise<Account | undefined> {
@@ -122,11 +133,7 @@ export function createAccounts(db: Db, options: { identifierStyle: IdentifierSty
      * After a reset without --revoke an active account has both: each keeps working until the first connection ends.
      */
     async verifyCredentials(identifiant: string, password: string, now = new Date()): Promise<CredentialsMatch | undefined> {
-      const row = await db
-        .selectFrom('accounts')
-        .select([...PUBLIC_COLUMNS, 'password_hash', 'provisional_password_hash', 'provisional_expires_at'])
-        .where('identifiant', '=', identifiant.trim().toLowerCase())
-        .executeTakeFirst();
+      const [row] = (await credentialsOf({ identifiant: identifiant.trim().toLowerCase() })).rows;
       const decoy = await decoyHash();
       const own = await verifyPassword(row?.password_hash ?? decoy, password);
       if (row && own && row.password_hash && SIGN_IN_STATES.has(row.state)) return { kind: 'password', account: publicPart(row) };

@@ -2,6 +2,7 @@
 // one upsert per hit, so limits hold across instances and restarts.
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
+import { precompile } from '../store/precompiled.js';
 
 export interface Rule {
   /** Short name, part of the key: `login:account`, `sms:number`… */
@@ -46,6 +47,26 @@ function verdict(rule: Rule, used: number, expiresAt: Date | null): Verdict {
   return { allowed: used <= rule.points, used, retryAfterSeconds: used <= rule.points ? 0 : retryAfterSeconds };
 }
 
+/** `prefix0`, `prefix1`… : the values of a statement with `n` rows or keys. */
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/**
+ * The limiter's statements have as many rows or keys as the counters in a call, so they are compiled once per
+ * shape (src/store/precompiled.ts). Callers pass a handful of counters; a larger call is compiled for itself, so
+ * the cache stays small whatever comes.
+ */
+const SHAPES_KEPT = 4;
+function byShape<S>(compile: (a: number, b: number) => S): (a: number, b: number) => S {
+  const kept = new Map<number, S>();
+  return (a, b) => {
+    if (a > SHAPES_KEPT || b > SHAPES_KEPT) return compile(a, b);
+    const shape = a * (SHAPES_KEPT + 1) + b;
+    let statement = kept.get(shape);
+    if (!statement) kept.set(shape, (statement = compile(a, b)));
+    return statement;
+  };
+}
+
 export function createSqlLimiter(db: Db): Limiter {
   const k = (rule: Rule, key: string) => `${rule.name}:${key}`;
   async function checkAll(entries: [Rule, string][]): Promise<Verdict[]> {
@@ -64,6 +85,25 @@ export function createSqlLimiter(db: Db): Limiter {
    * the same statement (a CTE): one round trip. A key hit twice in one call would be refused by PostgreSQL
    * («cannot affect row a second time»), so callers pass distinct counters.
    */
+  const countStatement = byShape((hits: number, checks: number) =>
+    precompile(db, [...names('key', hits), ...names('window', hits), ...names('check', checks)], (v) => {
+      const values = sql.join(names('key', hits).map((key, i) => sql`(${v[key]}, 1, now() + make_interval(secs => ${v[`window${i}`]}))`));
+      const checkKeys = names('check', checks).map((name) => v[name]);
+      return sql<{ key: string; points: number; expires_at: Date; hit: boolean }>`
+        with input(key, points, expires_at) as (values ${values}),
+        hit as (
+          insert into rate_limits (key, points, expires_at)
+          select key, points, expires_at from input
+          on conflict (key) do update set
+            points = case when rate_limits.expires_at <= now() then 1 else rate_limits.points + 1 end,
+            expires_at = case when rate_limits.expires_at <= now() then excluded.expires_at else rate_limits.expires_at end
+          returning key, points, expires_at
+        )
+        select key, points, expires_at, true as hit from hit
+        ${checks ? sql`union all select key, points, expires_at, false from rate_limits where key in (${sql.join(checkKeys)}) and expires_at > now()` : sql``}
+      `;
+    }),
+  );
   async function count(hits: [Rule, string][], checks: [Rule, string][]): Promise<{ hits: Verdict[]; checks: Verdict[] }> {
     if (!hits.length) return { hits: [], checks: await checkAll(checks) };
     const hitKeys = hits.map(([rule, key]) => k(rule, key));
@@ -71,20 +111,13 @@ export function createSqlLimiter(db: Db): Limiter {
     // Rows are locked in key order (byte order, as `collate "C"` in settle): two statements sharing counters
     // never wait on each other in a cycle (a deadlock would abort one sign-in).
     const order = hits.map((_, i) => i).sort((a, b) => (hitKeys[a]! < hitKeys[b]! ? -1 : 1));
-    const values = sql.join(order.map((i) => sql`(${hitKeys[i]}, 1, now() + make_interval(secs => ${hits[i]![0].windowSeconds}))`));
-    const { rows } = await sql<{ key: string; points: number; expires_at: Date; hit: boolean }>`
-      with input(key, points, expires_at) as (values ${values}),
-      hit as (
-        insert into rate_limits (key, points, expires_at)
-        select key, points, expires_at from input
-        on conflict (key) do update set
-          points = case when rate_limits.expires_at <= now() then 1 else rate_limits.points + 1 end,
-          expires_at = case when rate_limits.expires_at <= now() then excluded.expires_at else rate_limits.expires_at end
-        returning key, points, expires_at
-      )
-      select key, points, expires_at, true as hit from hit
-      ${checkKeys.length ? sql`union all select key, points, expires_at, false from rate_limits where key in (${sql.join(checkKeys)}) and expires_at > now()` : sql``}
-    `.execute(db);
+    const values: Record<string, unknown> = {};
+    order.forEach((at, i) => {
+      values[`key${i}`] = hitKeys[at];
+      values[`window${i}`] = hits[at]![0].windowSeconds;
+    });
+    checkKeys.forEach((key, i) => (values[`check${i}`] = key));
+    const { rows } = await countStatement(hits.length, checks.length)(values);
     const hitRows = new Map(rows.filter((r) => r.hit).map((r) => [r.key, r]));
     const checkRows = new Map(rows.filter((r) => !r.hit).map((r) => [r.key, r]));
     return {
@@ -95,6 +128,19 @@ export function createSqlLimiter(db: Db): Limiter {
       checks: checks.map(([rule], i) => checked(rule, checkRows.get(checkKeys[i]!))),
     };
   }
+  // Both in one statement: a data-modifying CTE runs whether or not the outer query reads it. An empty list is
+  // `in (null)`, which matches nothing.
+  const settleStatement = byShape((resets: number, refunds: number) =>
+    precompile(db, [...names('reset', resets), ...names('refund', refunds)], (v) => {
+      const list = (name: string, n: number) => sql.join(n ? names(name, n).map((at) => v[at]) : [null]);
+      return sql`
+        with reset as (delete from rate_limits where key in (${list('reset', resets)})),
+        locked as (select key from rate_limits where key in (${list('refund', refunds)}) order by key collate "C" for update)
+        update rate_limits set points = greatest(points - 1, 0)
+        where key in (select key from locked) and expires_at > now()
+      `;
+    }),
+  );
   return {
     async hit(rule, key) {
       const { hits } = await count([[rule, key]], []);
@@ -105,13 +151,10 @@ export function createSqlLimiter(db: Db): Limiter {
       const resetKeys = resets.map(([rule, key]) => k(rule, key));
       const refundKeys = refunds.map(([rule, key]) => k(rule, key));
       if (!refundKeys.length && !resetKeys.length) return;
-      // Both in one statement: a data-modifying CTE runs whether or not the outer query reads it.
-      await sql`
-        with reset as (delete from rate_limits where key in (${sql.join(resetKeys.length ? resetKeys : [null])})),
-        locked as (select key from rate_limits where key in (${sql.join(refundKeys.length ? refundKeys : [null])}) order by key collate "C" for update)
-        update rate_limits set points = greatest(points - 1, 0)
-        where key in (select key from locked) and expires_at > now()
-      `.execute(db);
+      const values: Record<string, unknown> = {};
+      resetKeys.forEach((key, i) => (values[`reset${i}`] = key));
+      refundKeys.forEach((key, i) => (values[`refund${i}`] = key));
+      await settleStatement(resetKeys.length, refundKeys.length)(values);
     },
     async check(rule, key) {
       const [v] = await checkAll([[rule, key]]);

@@ -85,6 +85,20 @@ describe.each(setups)('limiter (%s)', (_name, make) => {
     expect(onlyChecks).toEqual({ hits: [], checks: [expect.objectContaining({ allowed: false, used: 2 })] });
   });
 
+  test('count and settle take any number of counters, each keeping its own key and window', async () => {
+    // More counters than the SQL limiter keeps a compiled statement for (src/limits/limiter.ts): compiled per call.
+    const rules: Rule[] = Array.from({ length: 6 }, (_, i) => ({ name: `test:many-${i}`, points: 1, windowSeconds: 100 * (i + 1) }));
+    await setup.limiter.hit(rules[0]!, 'read');
+    const first = await setup.limiter.count(rules.map((r): [Rule, string] => [r, 'k']), rules.map((r): [Rule, string] => [r, 'read']));
+    expect(first.hits.map((v) => v.used)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(first.checks.map((v) => v.used)).toEqual([1, 0, 0, 0, 0, 0]);
+    const second = await setup.limiter.count(rules.map((r): [Rule, string] => [r, 'k']), []);
+    expect(second.hits.map((v) => [v.allowed, Math.ceil(v.retryAfterSeconds / 100)])).toEqual(rules.map((_, i) => [false, i + 1]));
+    await setup.limiter.settle(rules.slice(0, 5).map((r): [Rule, string] => [r, 'k']), [[rules[5]!, 'k']]);
+    const after = await setup.limiter.checkAll(rules.map((r): [Rule, string] => [r, 'k']));
+    expect(after.map((v) => v.used)).toEqual([0, 0, 0, 0, 0, 1]);
+  });
+
   test('a burst of concurrent counts is counted exactly: none gets past the limit', async () => {
     const rule: Rule = { name: 'test:count-burst', points: 3, windowSeconds: 600 };
     const other: Rule = { name: 'test:count-burst-other', points: 100, windowSeconds: 600 };
