@@ -85,7 +85,7 @@ export function renderReport(r: BenchReport): string {
     `| RS256 signature (2048-bit key, node:crypto) | ${f2(r.ceilings.rs256.cpuMsPerOp)} | ${f1(r.ceilings.rs256.perSecond)} (1 thread) |`,
     `| Sésame idle RSS | ${f1(r.idleRssMb)} MB | |`,
     '',
-    '## Targets (issue 5)',
+    '## Targets (issue 13)',
     '',
     '| target | limit | measured | gap |',
     '|---|---|---|---|',

@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     await sesameTarget.stop();
   }
 
-  const goals = checkGoals({ mode: opts.store, argon2: ceilings.argon2, sesame, bare, imports: imports.results, idleRssMb, activation: 'rows' in activation ? activation.rows : undefined });
+  const goals = checkGoals({ mode: opts.store, argon2: ceilings.argon2, sesame, bare, imports: imports.results, idleRssMb, activation: 'rows' in activation ? activation.rows : undefined, sqlCounts });
   const missed = [...new Set(goals.filter((g) => g.met === false && g.scenario).map((g) => g.scenario!))];
   // Quick runs leave the profiling pass out: a second server start-up and replay would double their length.
   const profiles = opts.profile && !quick && missed.length ? await profileMissed(missed) : [];
