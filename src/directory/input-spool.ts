@@ -64,10 +64,13 @@ async function removeLeftovers(parent: string, now: number): Promise<void> {
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
     const pid = Number(LEFTOVER.exec(name)?.[1]);
-    if (!pid || pid === process.pid) continue;
+    if (!pid) continue;
     const folder = join(parent, name);
     const age = now - ((await stat(folder).catch(() => undefined))?.mtimeMs ?? now);
-    if (age > 24 * HOUR || (age > HOUR && !running(pid))) await rm(folder, { recursive: true, force: true }).catch(() => {});
+    // Our own pid may be a previous life's (a container restarted after the memory killer: pid 1 again, same /tmp);
+    // a day is the rule for it too, and a younger one may be an import of ours under way.
+    const gone = pid !== process.pid && !running(pid);
+    if (age > 24 * HOUR || (age > HOUR && gone)) await rm(folder, { recursive: true, force: true }).catch(() => {});
   }
 }
 

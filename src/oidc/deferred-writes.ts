@@ -6,7 +6,6 @@
 // revocation store them first, so the request reads what it wrote, in the order it wrote it. Only the provider's
 // routes batch: its order of calls is known (node_modules/oidc-provider/lib); our screens write at once, because
 // they act on what they wrote (back-channel logouts, audit, messages) in ways a batch would reorder.
-import type { AdapterPayload } from 'oidc-provider';
 import { requestMemo } from '../request-id.js';
 
 export type DeferredWrite =
@@ -14,7 +13,8 @@ export type DeferredWrite =
       kind: 'upsert';
       model: string;
       id: string;
-      payload: AdapterPayload;
+      /** The payload as JSON text, made when the provider saved: later changes to its objects are not stored. */
+      payload: string;
       grant_id: string | null;
       user_code: string | null;
       uid: string | null;
@@ -75,13 +75,14 @@ export async function storeBatch(batch: WriteBatch): Promise<void> {
   if (batch.writes.size === 0 || !batch.store) return;
   const writes = [...batch.writes.values()];
   batch.writes.clear();
-  batch.storing = batch.store(writes).catch((err: unknown) => {
+  const storing = batch.store(writes).catch((err: unknown) => {
     batch.failed = err;
     throw err;
   });
+  batch.storing = storing;
   try {
-    await batch.storing;
+    await storing;
   } finally {
-    batch.storing = undefined;
+    if (batch.storing === storing) batch.storing = undefined;
   }
 }

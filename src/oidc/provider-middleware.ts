@@ -10,8 +10,9 @@ import { openWriteBatch, storeBatch } from './deferred-writes.js';
 /**
  * The records a provider route writes wait in a batch (deferred-writes.ts) and are stored here, before the provider
  * sends its answer: a code, a token or a redirect never leaves for records that are not stored. If storing fails,
- * the answer becomes the failure's (503), without the redirect or the cookies the route had prepared, so the browser
- * can try the same step again. A fault that escapes the route still stores what it wrote before, as without a batch.
+ * the answer becomes the failure's (503), without the redirect or the cookies the route had prepared: the person
+ * starts again from the relying party. A fault that escapes the route still stores what it wrote before, as without
+ * a batch.
  */
 export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): void {
   provider.use(async (ctx, next) => {
@@ -29,6 +30,9 @@ export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): 
       ctx.remove('Location');
       ctx.remove('Set-Cookie');
       answerFailure(ctx, err, logger);
+      // The code or refresh token was consumed before the batch (consumption is never deferred): a client invited to
+      // retry would present it again, and oidc-provider would revoke the whole grant as a replay.
+      if ((ctx as KoaContextWithOIDC).oidc?.route === 'token') ctx.remove('Retry-After');
     }
   });
 }

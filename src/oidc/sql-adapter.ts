@@ -55,8 +55,8 @@ function forgetModel(model?: string): void {
  * Writes that may wait in the request's batch (deferred-writes.ts). At once: clients (read outside this adapter
  * too: src/oidc/clients.ts, the admin API), pushed requests (taken by their lookup), replay markers (a DPoP proof's
  * or client assertion's jti must be seen by a concurrent request at once), and every destruction but a session's:
- * the resume takes its interaction first, so that two concurrent resumes cannot both go on, and a revoked grant is
- * gone before the answer says so. A session destroyed at sign-in is replaced by a new one in the same batch.
+ * the resume destroys its interaction before going on, as without a batch, and a revoked grant is gone before the
+ * answer says so. A session destroyed at sign-in is replaced by a new one in the same batch.
  */
 const NEVER_WAIT = new Set(['Client', PUSHED_REQUEST, 'ReplayDetection']);
 const mayWait = (model: string, kind: 'upsert' | 'destroy') => !NEVER_WAIT.has(model) && (kind === 'upsert' || model === 'Session');
@@ -97,12 +97,12 @@ function adapterStatements(db: Db) {
         sql`
           with writes as (
             select * from jsonb_to_recordset(${v.writes}::jsonb)
-              as w(kind text, model text, id text, payload jsonb, grant_id text, user_code text, uid text, expires_at timestamptz)
+              as w(kind text, model text, id text, payload text, grant_id text, user_code text, uid text, expires_at timestamptz)
           ), destroyed as (
             delete from oidc_payloads p using writes w where w.kind = 'destroy' and p.model = w.model and p.id = w.id
           )
           insert into oidc_payloads (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
-          select model, id, payload, grant_id, user_code, uid, expires_at, null from writes where kind = 'upsert'
+          select model, id, payload::jsonb, grant_id, user_code, uid, expires_at, null from writes where kind = 'upsert'
           on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
             user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`.compile(db),
     })),
@@ -132,7 +132,7 @@ export function createSqlAdapter(db: Db): new (model: string) => Adapter {
         uid: payload.uid ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      if (mayWait(this.model, 'upsert') && (await deferWrite({ kind: 'upsert', ...row, payload, expires_at: row.expires_at?.toISOString() ?? null }, writeAll))) return;
+      if (mayWait(this.model, 'upsert') && (await deferWrite({ kind: 'upsert', ...row, payload: json, expires_at: row.expires_at?.toISOString() ?? null }, writeAll))) return;
       await storeWritesBeforeReading([this.model]);
       await statements.upsert({ ...row, payload: json });
     }

@@ -50,6 +50,16 @@ describe.each(STORES)('writes stored before the answer (%s store)', (store) => {
     expect((await stored('Grant', `g-${id}`))?.payload).toMatchObject({ jti: `g-${id}` });
   });
 
+  test('what waits is the record as it was saved: a later change to the provider\'s object is not stored', async () => {
+    const id = `s-${(n += 1)}`;
+    const payload = { jti: id, authorizations: { portail: { sid: 'first' } } as Record<string, { sid: string }> };
+    await siteRequest(async () => {
+      await adapter('Session').upsert(id, payload, HOUR);
+      payload.authorizations.portail!.sid = 'changed after saving';
+    });
+    expect((await stored('Session', id))?.payload).toMatchObject({ authorizations: { portail: { sid: 'first' } } });
+  });
+
   test('a request reads what it wrote: by id, by uid, after an upsert, a destroy, and a destroy then an upsert', async () => {
     const [a, b, c] = [`a-${(n += 1)}`, `b-${n}`, `c-${n}`];
     await adapter('Session').upsert(b, { jti: b, uid: `u-${b}` }, HOUR);

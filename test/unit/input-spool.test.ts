@@ -27,18 +27,23 @@ describe('directory import spool', () => {
     await utimes(folder, when, when);
   }
 
-  test('a copy left by a dead import is removed by the next one; a recent or running one and foreign folders stay', async () => {
+  test('a copy left by a dead import (or a day old, even under our own pid) is removed by the next one; a recent or running one and foreign folders stay', async () => {
     const now = Date.now();
     await leftover(`sesame-import-${GONE}-old`, 2 * HOUR, now);
     await leftover(`sesame-import-${GONE}-recent`, 10 * 60_000, now);
     await leftover(`sesame-import-${process.ppid}-running`, 2 * HOUR, now);
     await leftover(`sesame-import-${process.ppid}-forgotten`, 25 * HOUR, now);
     await leftover('someone-else', 48 * HOUR, now);
+    // A container restarted after its import was killed gets the same pid (1) and the same temporary folder.
+    await leftover(`sesame-import-${process.pid}-previous-life`, 25 * HOUR, now);
+    await leftover(`sesame-import-${process.pid}-under-way`, 2 * HOUR, now);
 
     const spool = await spoolInput(Readable.from(['uai;nom\n']), { parent, now: () => now });
     expect(await readFile(spool.path, 'utf8')).toBe('uai;nom\n');
     const left = (await readdir(parent)).sort();
-    expect(left).toEqual([`sesame-import-${GONE}-recent`, `sesame-import-${process.ppid}-running`, spool.path.split('/').at(-2), 'someone-else'].sort());
+    expect(left).toEqual([
+      `sesame-import-${GONE}-recent`, `sesame-import-${process.ppid}-running`, `sesame-import-${process.pid}-under-way`, spool.path.split('/').at(-2), 'someone-else',
+    ].sort());
 
     await spool.remove();
     expect(await readdir(parent)).not.toContain(spool.path.split('/').at(-2));
