@@ -65,6 +65,9 @@ export interface TwilioStandIn {
   holding(): Promise<void>;
   /** Lets every held request go on (accepted). */
   release(): void;
+  /** Requests wait, unanswered, until `resume` (then each gets its plan): a test sees a page before Twilio answers. */
+  pause(): void;
+  resume(): void;
   /** A twilio RequestClient that sends https://api.twilio.com/... here. */
   httpClient(options?: { timeout?: number }): twilio.RequestClient;
   /** The real Twilio transport pointed here (e.g. for createSesame's `sms` option); `env` overrides settings. */
@@ -90,6 +93,7 @@ export async function startTwilioStandIn(
   credentials: { accountSid: string; authToken: string } = { accountSid: STAND_IN_ACCOUNT_SID, authToken: STAND_IN_AUTH_TOKEN },
 ): Promise<TwilioStandIn> {
   const plan: Misbehaviour[] = [];
+  let gate: { promise: Promise<void>; open: () => void } | undefined;
   const state = { messages: [] as ReceivedSms[], requests: 0 };
   let held: (() => void)[] = [];
   let onHold: (() => void)[] = [];
@@ -113,6 +117,7 @@ export async function startTwilioStandIn(
     if (!body) return twilioError(res, 400, 21602, 'Message body is required.');
     if (!from && !messagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
 
+    if (gate) await gate.promise;
     const next = plan.shift();
     if (next === 'hang') return; // the socket stays open, nothing is written
     if (next === 'hold') {
@@ -203,12 +208,24 @@ export async function startTwilioStandIn(
       held = [];
       for (const go of waiting) go();
     },
+    pause() {
+      if (gate) return;
+      let open = () => {};
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      gate = { promise, open };
+    },
+    resume() {
+      gate?.open();
+      gate = undefined;
+    },
     httpClient,
     sender(logger, env = {}) {
       const config = loadConfig({ NODE_ENV: 'test', ...STAND_IN_ENV, SMS_RETRY_BASE_MS: '20', ...env });
       return createSmsSender(config, logger, { httpClient: httpClient({ timeout: config.sms.timeoutMs }) });
     },
     close() {
+      gate?.open();
+      gate = undefined;
       for (const go of held.splice(0)) go();
       onHold = [];
       return new Promise((resolve) => {
