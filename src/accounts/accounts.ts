@@ -53,8 +53,10 @@ export const PUBLIC_COLUMNS = [
 
 export type Accounts = ReturnType<typeof createAccounts>;
 
-function publicPart<T extends Account>(row: T): Account {
-  return Object.fromEntries(PUBLIC_COLUMNS.map((c) => [c, row[c]])) as unknown as Account;
+/** The account in a row holding the public columns, under their own names or with a prefix (`account_id`…). */
+export function publicPart(row: object, prefix = ''): Account {
+  const columns = row as Record<string, unknown>;
+  return Object.fromEntries(PUBLIC_COLUMNS.map((c) => [c, columns[`${prefix}${c}`]])) as unknown as Account;
 }
 
 export function createAccounts(db: Db, options: { identifierStyle: IdentifierStyle }) {

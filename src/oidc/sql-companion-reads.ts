@@ -6,7 +6,7 @@
 // companion not found here is simply read again by its own find.
 import { sql, type Compilable } from 'kysely';
 import type { AdapterPayload } from 'oidc-provider';
-import { PUBLIC_COLUMNS, type Account } from '../accounts/accounts.js';
+import { PUBLIC_COLUMNS, publicPart } from '../accounts/accounts.js';
 import { requestMemo } from '../request-id.js';
 import type { Db } from '../store/database.js';
 import { precompile } from '../store/precompiled.js';
@@ -98,6 +98,6 @@ function remember(memo: Map<string, unknown>, row: Row): void {
     if (typeof session.uid === 'string') memo.set(memoKey('Session', 'uid', session.uid), session);
   }
   if (row.account_id) {
-    rememberAccount(Object.fromEntries(PUBLIC_COLUMNS.map((c) => [c, row[`account_${c}`]])) as unknown as Account);
+    rememberAccount(publicPart(row, 'account_'));
   }
 }
