@@ -29,6 +29,8 @@ export interface WriteBatch {
   storing?: Promise<void>;
   /** A store that failed: the request must not answer success, even if the caller went on. */
   failed?: unknown;
+  /** What tells of the batch's writes (an audit event), done once the route's last store has succeeded. */
+  after?: (() => void)[];
 }
 
 const KEY = 'deferred-writes';
@@ -58,6 +60,22 @@ export async function deferWrite(write: DeferredWrite, store: (writes: DeferredW
   batch.writes.set(key, write);
   batch.store ??= store;
   return true;
+}
+
+/**
+ * Runs `fn` once what the request's batch holds is stored, at once when there is no batch: an audit event saying a
+ * session ended must not be recorded for a logout whose store then failed (the person got the fault page and is
+ * still signed in). Dropped if the store fails.
+ */
+export function whenStored(fn: () => void): void {
+  const batch = currentBatch();
+  if (!batch) return fn();
+  (batch.after ??= []).push(fn);
+}
+
+/** The route is done and its batch stored: what waited for that runs now. */
+export function batchStored(batch: WriteBatch): void {
+  for (const fn of batch.after?.splice(0) ?? []) fn();
 }
 
 /** Before reading `models` (or touching anything, when omitted): stores what waits, if any of it concerns them. */

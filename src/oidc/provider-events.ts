@@ -10,6 +10,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit/trail.js';
 import { looksSecret } from '../audit/events.js';
+import { whenStored } from './deferred-writes.js';
 
 interface ProviderError {
   error?: string;
@@ -105,7 +106,9 @@ export function installProviderEvents(provider: Provider, deps: { logger: Logger
   }
 
   on('end_session.success', (ctx: EventCtx) => {
-    audit.record({ kind: 'logout', outcome: 'success', accountId: ctx.oidc?.session?.accountId, clientId: clientIdOf(ctx), address: ctx.ip });
+    const event = { kind: 'logout', outcome: 'success', accountId: ctx.oidc?.session?.accountId, clientId: clientIdOf(ctx), address: ctx.ip } as const;
+    // Emitted before the session's destruction is stored (deferred-writes.ts): recorded only once it is.
+    whenStored(() => audit.record(event));
   });
 
   on('backchannel.error', (ctx: EventCtx, err: Error, client: { clientId: string }, accountId: string | undefined) => {

@@ -5,7 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { answerFailure } from '../http/errors.js';
 import { FIRST_PARTY } from './client-metadata.js';
-import { openWriteBatch, storeBatch } from './deferred-writes.js';
+import { batchStored, openWriteBatch, storeBatch } from './deferred-writes.js';
 
 /**
  * The records a provider route writes wait in a batch (deferred-writes.ts) and are stored here, before the provider
@@ -21,11 +21,12 @@ export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): 
     try {
       await next();
     } catch (err) {
-      await storeBatch(batch).catch(() => undefined);
+      await storeBatch(batch).then(() => batchStored(batch), () => undefined);
       throw err;
     }
     try {
       await storeBatch(batch);
+      batchStored(batch);
     } catch (err) {
       ctx.remove('Location');
       ctx.remove('Set-Cookie');
