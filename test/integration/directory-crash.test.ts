@@ -1,7 +1,7 @@
 // A process killed (SIGKILL) in the middle of an import on PostgreSQL leaves every school either fully as before
 // or fully as in the file, never half; running the file again completes it.
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,17 +22,20 @@ function school(uai: string, classe: string, pupils: number): CsvRow[] {
 
 describe('an import killed mid-way (postgres store)', () => {
   let database: TestDatabase;
+  // The next file (names and mobiles, made up) is written here; removed after, like everything a test makes.
+  let dir: string | undefined;
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     await migrate(database.db);
   });
   afterAll(async () => {
     await database?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   test('each school is all old or all new, never half; the same file again finishes the job', async () => {
     await importDirectory(database.db, Readable.from([csvText(SCHOOLS.flatMap((uai) => school(uai, 'OLD', 300)))]), { identifierStyle: 'prenom.nom' });
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sesame-crash-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sesame-crash-'));
     const file = path.join(dir, 'next.csv');
     // Every pupil moves to class NEW and each school gets 300 newcomers.
     await writeFile(file, csvText(SCHOOLS.flatMap((uai) => school(uai, 'NEW', 600))));
