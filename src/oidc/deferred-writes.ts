@@ -44,6 +44,12 @@ export function openWriteBatch(): WriteBatch | undefined {
   return batch;
 }
 
+/** Ends the batch: later writes of the request (none expected once the provider has answered) are done at once. */
+export function closeWriteBatch(batch: WriteBatch): void {
+  const memo = requestMemo();
+  if (memo?.get(KEY) === batch) memo.delete(KEY);
+}
+
 const currentBatch = () => requestMemo()?.get(KEY) as WriteBatch | undefined;
 
 /**

@@ -5,7 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { answerFailure } from '../http/errors.js';
 import { FIRST_PARTY } from './client-metadata.js';
-import { batchStored, openWriteBatch, storeBatch } from './deferred-writes.js';
+import { batchStored, closeWriteBatch, openWriteBatch, storeBatch } from './deferred-writes.js';
 
 /**
  * The records a provider route writes wait in a batch (deferred-writes.ts) and are stored here, before the provider
@@ -22,6 +22,7 @@ export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): 
       await next();
     } catch (err) {
       await storeBatch(batch).then(() => batchStored(batch), () => undefined);
+      closeWriteBatch(batch);
       throw err;
     }
     try {
@@ -34,6 +35,8 @@ export function storeBeforeProviderAnswers(provider: Provider, logger: Logger): 
       // The code or refresh token was consumed before the batch (consumption is never deferred): a client invited to
       // retry would present it again, and oidc-provider would revoke the whole grant as a replay.
       if ((ctx as KoaContextWithOIDC).oidc?.route === 'token') ctx.remove('Retry-After');
+    } finally {
+      closeWriteBatch(batch);
     }
   });
 }
