@@ -13,7 +13,7 @@ import { createPostgresDatabase, type TestDatabase } from '../support/databases.
 import { TEST_PG_URL } from '../support/env.js';
 import { call, expectFrenchPage, visibleText } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
-import { discover, oidc, registerClient, type TestClient } from '../support/relying-party.js';
+import { clientAndParent, oidc, type TestClient } from '../support/relying-party.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
@@ -48,9 +48,7 @@ describe('PostgreSQL unreachable (through a TCP proxy the test stops)', () => {
       },
     };
     sesame = await startTestSesame(database, { ACTIVATION_MIN_RESPONSE_MS: '0' });
-    client = await registerClient(sesame);
-    config = await discover(sesame, client);
-    username = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD })).json.identifiant as string;
+    ({ client, config, username } = await clientAndParent(sesame, PASSWORD));
   });
 
   afterAll(async () => {

@@ -11,8 +11,8 @@ import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { auditEvents, durableFingerprint } from '../support/durable-rows.js';
 import { call, expectFrenchPage, visibleText } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
-import { discover, oidc, registerClient, type TestClient } from '../support/relying-party.js';
-import { admin, freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { clientAndParent, oidc, type TestClient } from '../support/relying-party.js';
+import { freePort, startTestSesame, type TestSesame } from '../support/sesame.js';
 import { startRedisProcess, type RedisProcess } from '../support/redis-servers.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
@@ -29,9 +29,7 @@ describe('Redis unreachable (postgres + a test-owned redis-server)', () => {
     redisPort = await freePort();
     redis = await startRedisProcess([], redisPort);
     sesame = await startTestSesame('postgres', { REDIS_URL: `redis://127.0.0.1:${redisPort}`, ACTIVATION_MIN_RESPONSE_MS: '0' });
-    client = await registerClient(sesame);
-    config = await discover(sesame, client);
-    username = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD })).json.identifiant as string;
+    ({ client, config, username } = await clientAndParent(sesame, PASSWORD));
   });
 
   afterAll(async () => {

@@ -8,8 +8,8 @@ import { addFamily, uniqueMobile } from '../support/directory-fixtures.js';
 import { redisEnv } from '../support/env.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
 import { startRedisCluster, startRedisSentinel, startRedisTls, type RedisGroup, type TlsRedis } from '../support/redis-servers.js';
-import { discover, oidc, registerClient, signIn, type TestClient } from '../support/relying-party.js';
-import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
+import { clientAndParent, oidc, signIn, type TestClient } from '../support/relying-party.js';
+import { startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
 
@@ -29,9 +29,7 @@ describe.each([
     const caFile = (group as Partial<TlsRedis>).caFile;
     const ca: Record<string, string> = caFile ? { REDIS_TLS_CA_FILE: caFile } : {};
     sesame = await startTestSesame('postgres', { REDIS_URL: group.url, REDIS_PREFIX: redisEnv().REDIS_PREFIX!, LOGIN_MAX_FAILURES: '2', ACTIVATION_MIN_RESPONSE_MS: '0', ...ca });
-    client = await registerClient(sesame);
-    config = await discover(sesame, client);
-    username = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD })).json.identifiant as string;
+    ({ client, config, username } = await clientAndParent(sesame, PASSWORD));
   });
   afterAll(async () => {
     await sesame?.shutdown();

@@ -8,7 +8,7 @@ import { formAction, inputValue } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { expectFrenchPage, visibleText } from '../support/http.js';
 import { openLoginForm, postLogin } from '../support/login-form.js';
-import { discover, oidc, registerClient, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
+import { clientAndParent, oidc, signIn, startAuthorization, type TestClient } from '../support/relying-party.js';
 import { admin, startTestSesame, type TestSesame } from '../support/sesame.js';
 
 const PASSWORD = 'Cartable-rouge-2026';
@@ -23,9 +23,7 @@ describe('a sign-in step whose records cannot be stored', () => {
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     sesame = await startTestSesame(database);
-    client = await registerClient(sesame);
-    config = await discover(sesame, client);
-    username = (await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD })).json.identifiant as string;
+    ({ client, config, username } = await clientAndParent(sesame, PASSWORD));
   });
 
   afterAll(async () => {

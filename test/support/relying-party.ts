@@ -33,6 +33,14 @@ export async function discover(sesame: TestSesame, client: TestClient, metadata:
   );
 }
 
+/** What most sign-in tests start from: a first-party client, its discovered configuration, and one parent account. */
+export async function clientAndParent(sesame: TestSesame, password: string): Promise<{ client: TestClient; config: oidc.Configuration; username: string }> {
+  const client = await registerClient(sesame);
+  const config = await discover(sesame, client);
+  const created = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password });
+  return { client, config, username: created.json.identifiant as string };
+}
+
 export interface AuthorizationStart {
   url: URL;
   verifier: string;
