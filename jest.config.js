@@ -14,6 +14,7 @@ export default {
   setupFiles: ['<rootDir>/test/support/known-warnings.ts'],
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   // Generous: a PGlite start-up plus a browser on a loaded 2-core machine has taken over a minute (no test asserts a
   // duration; this only bounds a hang).
   testTimeout: 120000,

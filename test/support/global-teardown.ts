@@ -1,7 +1,7 @@
-// Removes whatever this run left in the shared services: databases and Redis keys named after the run id.
+// Removes whatever this run left in the shared services: databases and Redis keys named after the run id, and the
+// run's temporary folder (global-setup.ts).
 // Self-contained: Jest loads global hooks outside its module mapper, so this file imports no sibling module.
-import { readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -11,10 +11,9 @@ const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export default async function globalTeardown(): Promise<void> {
   const id = process.env.SESAME_TEST_RUN;
   if (!id) return;
-  // The PGlite image the run's embedded databases started from (test/support/databases.ts), and any half-written
-  // one a worker left when it died.
-  const image = `${id}-pglite-image.tar`;
-  for (const name of await readdir(os.tmpdir())) if (name.startsWith(image)) await rm(path.join(os.tmpdir(), name), { force: true });
+  // The run's temporary folder, PGlite's image (test/support/databases.ts) included; only one named after the run.
+  const folder = process.env.SESAME_TEST_TMPDIR;
+  if (folder && path.basename(folder).startsWith(`${id}-tmp-`)) await rm(folder, { recursive: true, force: true });
   const client = new pg.Client({ connectionString: TEST_PG_URL });
   await client.connect();
   try {
