@@ -29,8 +29,11 @@ export function sameSitePath(value: unknown): string | undefined {
  */
 function currentPage(ctx: Context): string {
   if (ctx.method === 'GET') return sameSitePath(ctx.originalUrl) ?? '/';
+  const header = ctx.get('Referer');
+  // Machines' POSTs (token, introspection) send none: answered without `new URL('')` throwing on each of them.
+  if (!header) return '/';
   try {
-    const referer = new URL(ctx.get('Referer'));
+    const referer = new URL(header);
     if (referer.host === ctx.host) return sameSitePath(referer.pathname + referer.search) ?? '/';
   } catch {
     // No Referer, or not a URL: the home page.
