@@ -4,6 +4,12 @@
 // comparisons of a code change use this (docs/performance.md, «CPU per sign-in»).
 //
 //   npx tsx bench/cpu-per-sign-in.ts [--target sesame|bare] [--store postgres] [--rounds 5] [--count 40] [--profile DIR]
+//     [--call sign-in|refresh|userinfo|introspection|jwks]
+//
+// --call measures one kind of call instead of whole sign-ins: after the warm-up sign-ins, the rounds repeat that
+// call with the tokens of one more sign-in (refresh: each call with the refresh token the previous one returned).
+// `jwks` (GET /jwks: no store, no cookie, a constant answer) measures what every request costs around the provider:
+// Sésame's figure minus the bare provider's is our middleware stack and the hand-over.
 //
 // With --profile, the server runs under --cpu-prof and the self time inside the measured rounds is printed by
 // function and by package.
@@ -11,7 +17,7 @@ import { Command, Option } from 'commander';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { monotonicMicros, summariseProfile } from './cpu-profile.js';
-import { discoverEndpoints, signInFlow } from './oidc-driver.js';
+import { discoverEndpoints, introspect, refresh, signInFlow, userinfo } from './oidc-driver.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -23,11 +29,12 @@ const opts = new Command()
   .option('--rounds <n>', 'measured rounds', '5')
   .option('--count <n>', 'sign-ins per round', '40')
   .option('--warmup <n>', 'sign-ins before measuring', '40')
+  .addOption(new Option('--call <kind>', 'what a measured round repeats').choices(['sign-in', 'refresh', 'userinfo', 'introspection', 'jwks']).default('sign-in'))
   .option('--profile <dir>', 'record a CPU profile into DIR and summarise the measured rounds')
   .option('--top <n>', 'functions listed from the profile', '40')
   .option('--perf <file>', 'record the measured rounds with Linux perf (all threads, kernel included) into FILE')
   .parse()
-  .opts<{ target: 'sesame' | 'bare'; store: StoreMode; rounds: string; count: string; warmup: string; profile?: string; top: string; perf?: string }>();
+  .opts<{ target: 'sesame' | 'bare'; store: StoreMode; rounds: string; count: string; warmup: string; profile?: string; top: string; perf?: string; call: 'sign-in' | 'refresh' | 'userinfo' | 'introspection' | 'jwks' }>();
 
 // perf names JIT-compiled JavaScript from the map files V8 writes under --perf-basic-prof (/tmp/perf-PID.map).
 const perfEnv = opts.perf ? { env: { NODE_OPTIONS: '--perf-basic-prof' } } : {};
@@ -65,12 +72,31 @@ try {
   let n = 0;
   const signIn = () => signInFlow(target, endpoints, target.accounts[n++ % target.accounts.length]!);
   for (let i = 0; i < Number(opts.warmup); i += 1) await signIn();
+  let call: () => Promise<void> = async () => void (await signIn());
+  if (opts.call !== 'sign-in') {
+    let { tokens } = await signIn();
+    const once = {
+      refresh: async () => {
+        tokens = await refresh(target, endpoints, tokens.refreshToken!);
+      },
+      userinfo: async () => void (await userinfo(endpoints, tokens.accessToken)),
+      introspection: () => introspect(target, endpoints, tokens.accessToken),
+      jwks: async () => {
+        const response = await fetch(`${target.issuer}/jwks`);
+        if (!response.ok) throw new Error(`/jwks answered ${response.status}`);
+        await response.arrayBuffer();
+      },
+    }[opts.call];
+    // The call's own code warms up too.
+    for (let i = 0; i < Number(opts.warmup); i += 1) await once();
+    call = once;
+  }
   const perf = opts.perf ? spawn('perf', ['record', '-q', '-F', '997', '-g', '-p', String(target.pid), '-o', opts.perf], { stdio: 'inherit' }) : undefined;
   const from = monotonicMicros();
   for (let r = 0; r < Number(opts.rounds); r += 1) {
     const [user0, system0, faults0] = cpuSplitMs(target.pid);
     const main0 = mainThreadMs(target.pid);
-    for (let i = 0; i < Number(opts.count); i += 1) await signIn();
+    for (let i = 0; i < Number(opts.count); i += 1) await call();
     const [user1, system1, faults1] = cpuSplitMs(target.pid);
     mainPerRound.push((mainThreadMs(target.pid) - main0) / Number(opts.count));
     faultsPerRound.push((faults1 - faults0) / Number(opts.count));
@@ -86,18 +112,20 @@ try {
   await target.stop();
 }
 const sorted = [...perRound].sort((a, b) => a - b);
-console.log(`${target.name}: CPU ms per sign-in, ${opts.rounds} rounds of ${opts.count}: ${perRound.map((v) => v.toFixed(1)).join(', ')}`);
-console.log(`  of which system (kernel): ${systemPerRound.map((v) => v.toFixed(1)).join(', ')}`);
-console.log(`  main thread: ${mainPerRound.map((v) => v.toFixed(1)).join(', ')}`);
-console.log(`  minor page faults per sign-in: ${faultsPerRound.map((v) => v.toFixed(0)).join(', ')}`);
-console.log(`  median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)}, range ${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)}`);
+// A single call costs tenths of a millisecond: one more decimal (with --count 1000, /proc's 10 ms ticks are 0.01 ms).
+const digits = opts.call === 'sign-in' ? 1 : 2;
+console.log(`${target.name}: CPU ms per ${opts.call}, ${opts.rounds} rounds of ${opts.count}: ${perRound.map((v) => v.toFixed(digits)).join(', ')}`);
+console.log(`  of which system (kernel): ${systemPerRound.map((v) => v.toFixed(digits)).join(', ')}`);
+console.log(`  main thread: ${mainPerRound.map((v) => v.toFixed(digits)).join(', ')}`);
+console.log(`  minor page faults per call: ${faultsPerRound.map((v) => v.toFixed(0)).join(', ')}`);
+console.log(`  median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(digits)}, range ${sorted[0]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)}`);
 
 if (opts.profile && window) {
   const dir = path.resolve(opts.profile);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort();
   const summary = await summariseProfile(path.join(dir, files.at(-1)!), window, Number(opts.top));
   const signIns = Number(opts.rounds) * Number(opts.count);
-  console.log(`\nprofile ${files.at(-1)} (measured window, monotonic µs: ${window.join(' to ')}): main thread busy ${(summary.busyMs / signIns).toFixed(2)} ms per sign-in`);
+  console.log(`\nprofile ${files.at(-1)} (measured window, monotonic µs: ${window.join(' to ')}): main thread busy ${(summary.busyMs / signIns).toFixed(2)} ms per ${opts.call}`);
   const line = (h: { name: string; where: string; selfMs: number; share: number }) =>
     `  ${(h.selfMs / signIns).toFixed(3).padStart(7)} ms  ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.name} ${h.where}`;
   console.log('by package or folder:');

@@ -9,6 +9,7 @@ import { createAccounts, type Accounts } from './accounts/accounts.js';
 import { createAdminApp } from './admin/app.js';
 import { createDirectoryClaims } from './directory/claims.js';
 import { createHttpApp } from './http/app.js';
+import { cookieSigner } from './http/cookie-keys.js';
 import { setFrameFacts } from './http/views.js';
 import { installCatalogue, loadCatalogue } from './i18n/catalogue.js';
 import { createSqlLimiter, purgeLimits, type Limiter } from './limits/limiter.js';
@@ -135,7 +136,8 @@ export async function createSesame(config: Config, options: StartOptions): Promi
   const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(db);
   await ensureKeys(db);
-  const cookieKeys = await getOrCreateSecret(db, 'cookie-keys', () => [randomBytes(32).toString('base64url')]);
+  // One signer for our cookies and the provider's (src/http/cookie-keys.ts: keygrip's signatures, less CPU).
+  const cookieKeys = cookieSigner(await getOrCreateSecret(db, 'cookie-keys', () => [randomBytes(32).toString('base64url')]));
   const pairwiseSalt = await getOrCreateSecret(db, 'pairwise-salt', () => randomBytes(32).toString('base64url'));
 
   const accounts = createAccounts(db, { identifierStyle: config.identifierStyle });

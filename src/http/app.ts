@@ -4,6 +4,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from 'pino';
+import type { CookieSigner } from './cookie-keys.js';
 import { csrfProtection } from './csrf.js';
 import { errorHandler } from './errors.js';
 import { securityHeaders } from './security-headers.js';
@@ -21,7 +22,8 @@ import { isProviderPath, PROVIDER_ROUTES } from '../oidc/provider.js';
 export interface HttpAppDeps {
   logger: Logger;
   metrics: Metrics;
-  cookieKeys: string[];
+  /** The cookie signer (cookie-keys.ts), shared with the provider. */
+  cookieKeys: CookieSigner;
   trustProxy: boolean;
   https: boolean;
   /** The public URL, named on the page shown when an https issuer is reached over a connection not seen as https. */

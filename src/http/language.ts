@@ -29,13 +29,34 @@ export function sameSitePath(value: unknown): string | undefined {
  */
 function currentPage(ctx: Context): string {
   if (ctx.method === 'GET') return sameSitePath(ctx.originalUrl) ?? '/';
+  const header = ctx.get('Referer');
+  // Machines' POSTs (token, introspection) send none: answered without `new URL('')` throwing on each of them.
+  if (!header) return '/';
   try {
-    const referer = new URL(ctx.get('Referer'));
+    const referer = new URL(header);
     if (referer.host === ctx.host) return sameSitePath(referer.pathname + referer.search) ?? '/';
   } catch {
     // No Referer, or not a URL: the home page.
   }
   return '/';
+}
+
+/**
+ * Every request (tokens and userinfo too) is given a language, and browsers send a handful of distinct
+ * Accept-Language headers: each header's answer is kept instead of splitting and sorting it again. Bounded (emptied
+ * when full), and tied to the catalogue's language list it was computed for (tests install other catalogues).
+ */
+const ACCEPT_LANGUAGE_MEMO_SIZE = 256;
+let acceptLanguageMemo: { available: readonly string[]; answers: Map<string, string | undefined> } | undefined;
+
+function rememberedAcceptLanguage(header: string, available: readonly string[]): string | undefined {
+  if (acceptLanguageMemo?.available !== available) acceptLanguageMemo = { available, answers: new Map() };
+  const { answers } = acceptLanguageMemo;
+  if (answers.has(header)) return answers.get(header);
+  const lang = fromAcceptLanguage(header, available);
+  if (answers.size >= ACCEPT_LANGUAGE_MEMO_SIZE) answers.clear();
+  answers.set(header, lang);
+  return lang;
 }
 
 export function chooseLanguage() {
@@ -44,10 +65,10 @@ export function chooseLanguage() {
     const cookie = ctx.cookies.get(LANGUAGE_COOKIE);
     const chosen = cookie && available.includes(cookie) ? cookie : undefined;
     const fromRequest = chosen ? undefined : fromUiLocales(ctx.query.ui_locales, available);
-    const lang = chosen ?? fromRequest ?? fromAcceptLanguage(ctx.get('Accept-Language'), available) ?? REFERENCE_LANGUAGE;
-    // The same address answers in another language for another browser: caches must not mix them.
-    ctx.vary('Accept-Language');
-    ctx.vary('Cookie');
+    const lang = chosen ?? fromRequest ?? rememberedAcceptLanguage(ctx.get('Accept-Language'), available) ?? REFERENCE_LANGUAGE;
+    // The same address answers in another language for another browser: caches must not mix them. Both names in
+    // one call: the Vary header is read and written once (the same «Accept-Language, Cookie» as two calls).
+    ctx.vary(['Accept-Language', 'Cookie']);
     return runInLanguage({ lang, explicit: Boolean(chosen), fromUiLocales: Boolean(fromRequest), here: currentPage(ctx) }, next);
   };
 }

@@ -189,11 +189,14 @@ export function loadCatalogue(options: LoadOptions = {}): Catalogue {
   });
   const fixed = new Map(languages.map((lang) => [lang, remembered(instance.getFixedT(lang))]));
   const fixedT = (lang: string): TFunction => fixed.get(lang) ?? (fixed.get(REFERENCE_LANGUAGE) as TFunction);
+  // i18next's `dir` asks ICU each time (a new Intl.Locale and its text info), and every page asks it for each
+  // language (the switch links): the catalogue's languages are known, their directions never change.
+  const directions = new Map(languages.map((lang) => [lang, instance.dir(lang)]));
   return {
     languages,
     t: (lang, key, values) => fixedT(lang)(key, values ?? {}) as string,
     fixedT,
-    dir: (lang) => instance.dir(lang),
+    dir: (lang) => directions.get(lang) ?? instance.dir(lang),
     nameOf: (lang) => fixedT(lang)('common:language.name') as string,
   };
 }

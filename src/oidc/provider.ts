@@ -14,6 +14,7 @@ import { askBeforeLogout, type OidcPages } from './pages.js';
 import { createInteractionPolicy, rememberPendingCharter, type PendingCharter } from './charter-prompt.js';
 import type { FindAccountWithCharter } from './sign-in-lookup.js';
 import type { Consents } from './consents.js';
+import type { CookieSigner } from '../http/cookie-keys.js';
 
 /** Where the provider's endpoints live. Anything else that our screens do not serve is a 404 of ours. */
 export const PROVIDER_ROUTES = {
@@ -48,7 +49,8 @@ export interface ProviderDeps {
   logger: Logger;
   adapter: NonNullable<Configuration['adapter']>;
   jwks: { keys: object[] };
-  cookieKeys: string[];
+  /** The cookie signer, shared with our Koa app (src/http/cookie-keys.ts). */
+  cookieKeys: CookieSigner;
   pairwiseSalt: string;
   accounts: Accounts;
   claimsContributors: ClaimsContributor[];
