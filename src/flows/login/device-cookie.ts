@@ -10,6 +10,7 @@ export function readDeviceCookie(ctx: Context): string | undefined {
 }
 
 export function writeDeviceCookie(ctx: Context, value: string, secure: boolean): void {
-  // Not signed by Koa: each account's tag is itself an HMAC, checked in known-devices.ts.
+  // Signed by Koa, as every cookie of ours is by default (a `sesame.device.sig` beside it, checked on reading), and
+  // each account's tag inside is itself an HMAC (known-devices.ts): either would stop a forged cookie.
   ctx.cookies.set(DEVICE_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure, maxAge: MAX_AGE_MS, overwrite: true });
 }
