@@ -44,6 +44,18 @@ export function isProviderPath(path: string): boolean {
   return PROVIDER_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
 }
 
+/**
+ * Where the provider sends the browser for a prompt: straight to the screen that answers it. `/interaction/:uid`
+ * (src/flows/login/routes.ts) would only redirect there, which cost every sign-in one more HTTP request and one more
+ * read of the interaction; it still does, for an address kept from before.
+ */
+const PROMPT_SCREENS = new Map([['consent', 'consent'], ['charter', 'charte']]);
+
+function interactionScreen(uid: string, prompt: string): string {
+  const screen = PROMPT_SCREENS.get(prompt);
+  return screen ? `/interaction/${uid}/${screen}` : `/interaction/${uid}`;
+}
+
 export interface ProviderDeps {
   config: Config;
   logger: Logger;
@@ -128,7 +140,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       await grant.save();
       return grant;
     },
-    interactions: { policy: createInteractionPolicy(deps.pendingCharter), url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: createInteractionPolicy(deps.pendingCharter), url: async (_ctx, interaction) => interactionScreen(interaction.uid, interaction.prompt.name) },
     routes: PROVIDER_ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true },

@@ -71,6 +71,20 @@ describe.each(STORES)('consent and other pages (%s store)', (store) => {
     expect(text).not.toMatch(JARGON);
   });
 
+  test('after the password, the provider sends the browser straight to the consent screen, not through a redirect', async () => {
+    const fresh = await admin(sesame, 'POST', '/accounts', { kind: 'responsable', given_name: 'Claire', family_name: 'Moreau', password: PASSWORD });
+    const form = await openLoginForm(sesame, thirdConfig, thirdParty, { scope: 'openid profile' });
+    const posted = await form.browser.request(form.action, { form: { _csrf: form.csrf, profil: 'responsable', username: fresh.json.identifiant, password: PASSWORD } });
+    const resume = await form.browser.request(new URL(posted.headers.get('location')!, sesame.issuer).toString());
+    // The consent prompt is an interaction of its own (a new uid).
+    const consent = /^\/interaction\/([^/]+)\/consent$/.exec(resume.headers.get('location') ?? '');
+    expect(consent).not.toBeNull();
+    const page = await form.browser.request(`${sesame.issuer}${consent![0]}`);
+    expect(expectFrenchPage(page, 200)).toContain('Si vous l’autorisez, Cantine Plus recevra :');
+    // The interaction's own address still leads there (a bookmark, the back button).
+    expect((await form.browser.request(`${sesame.issuer}/interaction/${consent![1]}`)).headers.get('location')).toBe(consent![0]);
+  });
+
   test('«Autoriser» completes the sign-in at the relying party', async () => {
     const { form, page } = await reachConsent();
     const action = new URL(formAction(page.html, /\/consent$/)!, sesame.issuer).toString();

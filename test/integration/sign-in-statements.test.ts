@@ -13,7 +13,7 @@ const PASSWORD = 'Cartable-rouge-2026';
 // (without token_type_hint) on PostgreSQL were 6, 3 and 3 before a token's lookup brought its grant and account and
 // a provider route's writes went in one statement.
 const MODES: [string, () => Record<string, string>, number, { refresh: number; userinfo: number; introspection: number }][] = [
-  ['postgres', () => ({}), 26, { refresh: 3, userinfo: 1, introspection: 2 }],
+  ['postgres', () => ({}), 25, { refresh: 3, userinfo: 1, introspection: 2 }],
   ['postgres+redis', redisEnv, 5, { refresh: 1, userinfo: 1, introspection: 0 }],
 ];
 
