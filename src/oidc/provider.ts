@@ -45,15 +45,15 @@ export function isProviderPath(path: string): boolean {
 }
 
 /**
- * Where the provider sends the browser for a prompt: straight to the screen that answers it. `/interaction/:uid`
- * (src/flows/login/routes.ts) would only redirect there, which cost every sign-in one more HTTP request and one more
- * read of the interaction; it still does, for an address kept from before.
+ * Where the provider sends the browser for a prompt. Consent, which every sign-in passes (a first-party client's is
+ * completed without a page), goes straight to its screen: `/interaction/:uid` (src/flows/login/routes.ts) would only
+ * redirect there, one more HTTP request and read of the interaction per sign-in. oidc-provider scopes the
+ * `_interaction` cookie to this address's path, so the consent screen and its form's POST receive it and
+ * `/interaction/:uid` itself does not. The other prompts (login, the charter) keep `/interaction/:uid`, whose
+ * cookie path covers every page under it: a person coming back to it after refusing the charter is told so again.
  */
-const PROMPT_SCREENS = new Map([['consent', 'consent'], ['charter', 'charte']]);
-
 function interactionScreen(uid: string, prompt: string): string {
-  const screen = PROMPT_SCREENS.get(prompt);
-  return screen ? `/interaction/${uid}/${screen}` : `/interaction/${uid}`;
+  return prompt === 'consent' ? `/interaction/${uid}/consent` : `/interaction/${uid}`;
 }
 
 export interface ProviderDeps {
