@@ -75,7 +75,7 @@ try {
   let call: () => Promise<void> = async () => void (await signIn());
   if (opts.call !== 'sign-in') {
     let { tokens } = await signIn();
-    const once = {
+    const single = {
       refresh: async () => {
         tokens = await refresh(target, endpoints, tokens.refreshToken!);
       },
@@ -88,8 +88,8 @@ try {
       },
     }[opts.call];
     // The call's own code warms up too.
-    for (let i = 0; i < Number(opts.warmup); i += 1) await once();
-    call = once;
+    for (let i = 0; i < Number(opts.warmup); i += 1) await single();
+    call = single;
   }
   const perf = opts.perf ? spawn('perf', ['record', '-q', '-F', '997', '-g', '-p', String(target.pid), '-o', opts.perf], { stdio: 'inherit' }) : undefined;
   const from = monotonicMicros();

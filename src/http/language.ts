@@ -5,7 +5,7 @@
 import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { catalogue, REFERENCE_LANGUAGE } from '../i18n/catalogue.js';
-import { fromAcceptLanguage, fromUiLocales } from '../i18n/negotiate.js';
+import { fromAcceptLanguage, fromUiLocales, MAX_ACCEPT_LANGUAGE } from '../i18n/negotiate.js';
 import { runInLanguage, tr } from '../i18n/request-language.js';
 import { AppError } from './app-error.js';
 
@@ -50,6 +50,8 @@ const ACCEPT_LANGUAGE_MEMO_SIZE = 256;
 let acceptLanguageMemo: { available: readonly string[]; answers: Map<string, string | undefined> } | undefined;
 
 function rememberedAcceptLanguage(header: string, available: readonly string[]): string | undefined {
+  // A header past what fromAcceptLanguage reads (it answers undefined at once) is not worth a place in the memo.
+  if (header.length > MAX_ACCEPT_LANGUAGE) return undefined;
   if (acceptLanguageMemo?.available !== available) acceptLanguageMemo = { available, answers: new Map() };
   const { answers } = acceptLanguageMemo;
   if (answers.has(header)) return answers.get(header);

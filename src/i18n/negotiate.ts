@@ -21,9 +21,12 @@ export function fromUiLocales(value: unknown, available: readonly string[]): str
   return firstAvailable(value.split(/\s+/), available);
 }
 
+/** Longer `Accept-Language` headers are not read (browsers send a few dozen characters). */
+export const MAX_ACCEPT_LANGUAGE = 500;
+
 /** `Accept-Language`: «en-GB,en;q=0.8,fr;q=0.5»; `*` and q=0 are ignored. */
 export function fromAcceptLanguage(header: string | undefined, available: readonly string[]): string | undefined {
-  if (!header || header.length > 500) return undefined;
+  if (!header || header.length > MAX_ACCEPT_LANGUAGE) return undefined;
   const ranked = header
     .split(',')
     .map((part, index) => {

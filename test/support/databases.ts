@@ -97,7 +97,7 @@ export async function createPostgresDatabase(options: { empty?: boolean } = {}):
 
 let image: Promise<Blob> | undefined;
 
-/** The run's PGlite image file (removed by global-teardown.ts, which knows this name). */
+/** The run's PGlite image file, in the run's temporary folder (global-setup.ts), which global-teardown.ts removes. */
 export const embeddedImagePath = () => path.join(os.tmpdir(), `${runId()}-pglite-image.tar`);
 
 async function readImage(file: string): Promise<Blob | undefined> {

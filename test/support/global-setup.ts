@@ -8,8 +8,11 @@ import path from 'node:path';
 
 export default async function globalSetup(): Promise<void> {
   process.env.SESAME_TEST_RUN = `sesame_t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  // Set before Jest starts its workers, which inherit this environment (os.tmpdir() reads TMPDIR).
-  const folder = await mkdtemp(path.join(os.tmpdir(), `${process.env.SESAME_TEST_RUN}-tmp-`));
+  // Set before Jest starts its workers, which inherit this environment (os.tmpdir() reads TMPDIR). Made in the
+  // machine's own temporary folder, kept aside: `jest --watch` runs this again in the same process, after a
+  // teardown that removed the previous run's folder.
+  process.env.SESAME_TEST_BASE_TMPDIR ??= os.tmpdir();
+  const folder = await mkdtemp(path.join(process.env.SESAME_TEST_BASE_TMPDIR, `${process.env.SESAME_TEST_RUN}-tmp-`));
   process.env.SESAME_TEST_TMPDIR = folder;
   process.env.TMPDIR = folder;
 }

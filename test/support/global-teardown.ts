@@ -14,6 +14,7 @@ export default async function globalTeardown(): Promise<void> {
   // The run's temporary folder, PGlite's image (test/support/databases.ts) included; only one named after the run.
   const folder = process.env.SESAME_TEST_TMPDIR;
   if (folder && path.basename(folder).startsWith(`${id}-tmp-`)) await rm(folder, { recursive: true, force: true });
+  if (process.env.SESAME_TEST_BASE_TMPDIR) process.env.TMPDIR = process.env.SESAME_TEST_BASE_TMPDIR;
   const client = new pg.Client({ connectionString: TEST_PG_URL });
   await client.connect();
   try {

@@ -10,7 +10,8 @@ export function readDeviceCookie(ctx: Context): string | undefined {
 }
 
 export function writeDeviceCookie(ctx: Context, value: string, secure: boolean): void {
-  // Signed by Koa, as every cookie of ours is by default (a `sesame.device.sig` beside it, checked on reading), and
-  // each account's tag inside is itself an HMAC (known-devices.ts): either would stop a forged cookie.
+  // Koa writes a `sesame.device.sig` beside it (cookies are signed by default when keys are set), but
+  // readDeviceCookie does not check it: each account's tag inside is itself an HMAC (known-devices.ts), which is what
+  // stops a forged cookie.
   ctx.cookies.set(DEVICE_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure, maxAge: MAX_AGE_MS, overwrite: true });
 }
