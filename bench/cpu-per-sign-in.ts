@@ -4,12 +4,13 @@
 // comparisons of a code change use this (docs/performance.md, «CPU per sign-in»).
 //
 //   npx tsx bench/cpu-per-sign-in.ts [--target sesame|bare] [--store postgres] [--rounds 5] [--count 40] [--profile DIR]
-//     [--call sign-in|refresh|userinfo|introspection|jwks]
+//     [--call sign-in|refresh|userinfo|introspection|jwks|sso]
 //
 // --call measures one kind of call instead of whole sign-ins: after the warm-up sign-ins, the rounds repeat that
 // call with the tokens of one more sign-in (refresh: each call with the refresh token the previous one returned).
 // `jwks` (GET /jwks: no store, no cookie, a constant answer) measures what every request costs around the provider:
-// Sésame's figure minus the bare provider's is our middleware stack and the hand-over.
+// Sésame's figure minus the bare provider's is our middleware stack and the hand-over. `sso`: a sign-in that the
+// browser's live session answers without a page (authorize → code → token → userinfo, the application allowed already).
 //
 // With --profile, the server runs under --cpu-prof and the self time inside the measured rounds is printed by
 // function and by package.
@@ -17,7 +18,7 @@ import { Command, Option } from 'commander';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { monotonicMicros, summariseProfile } from './cpu-profile.js';
-import { discoverEndpoints, introspect, refresh, signInFlow, userinfo } from './oidc-driver.js';
+import { discoverEndpoints, introspect, reauthorize, refresh, signInFlow, userinfo } from './oidc-driver.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -29,12 +30,12 @@ const opts = new Command()
   .option('--rounds <n>', 'measured rounds', '5')
   .option('--count <n>', 'sign-ins per round', '40')
   .option('--warmup <n>', 'sign-ins before measuring', '40')
-  .addOption(new Option('--call <kind>', 'what a measured round repeats').choices(['sign-in', 'refresh', 'userinfo', 'introspection', 'jwks']).default('sign-in'))
+  .addOption(new Option('--call <kind>', 'what a measured round repeats').choices(['sign-in', 'refresh', 'userinfo', 'introspection', 'jwks', 'sso']).default('sign-in'))
   .option('--profile <dir>', 'record a CPU profile into DIR and summarise the measured rounds')
   .option('--top <n>', 'functions listed from the profile', '40')
   .option('--perf <file>', 'record the measured rounds with Linux perf (all threads, kernel included) into FILE')
   .parse()
-  .opts<{ target: 'sesame' | 'bare'; store: StoreMode; rounds: string; count: string; warmup: string; profile?: string; top: string; perf?: string; call: 'sign-in' | 'refresh' | 'userinfo' | 'introspection' | 'jwks' }>();
+  .opts<{ target: 'sesame' | 'bare'; store: StoreMode; rounds: string; count: string; warmup: string; profile?: string; top: string; perf?: string; call: 'sign-in' | 'refresh' | 'userinfo' | 'introspection' | 'jwks' | 'sso' }>();
 
 // perf names JIT-compiled JavaScript from the map files V8 writes under --perf-basic-prof (/tmp/perf-PID.map).
 const perfEnv = opts.perf ? { env: { NODE_OPTIONS: '--perf-basic-prof' } } : {};
@@ -74,8 +75,10 @@ try {
   for (let i = 0; i < Number(opts.warmup); i += 1) await signIn();
   let call: () => Promise<void> = async () => void (await signIn());
   if (opts.call !== 'sign-in') {
-    let { tokens } = await signIn();
+    const signedIn = await signIn();
+    let tokens = signedIn.tokens;
     const single = {
+      sso: () => reauthorize(target, endpoints, signedIn.browser),
       refresh: async () => {
         tokens = await refresh(target, endpoints, tokens.refreshToken!);
       },

@@ -56,26 +56,46 @@ export interface SignInResult {
   tokens: Tokens;
   /** Milliseconds of the token call alone. */
   tokenMs: number;
+  /** The browser, signed in (its session cookie), for a sign-in that follows without the password (`reauthorize`). */
+  browser: Browser;
+}
+
+/** An authorization request of the bench's client, with its PKCE verifier and state. */
+function authorizationRequest(target: Target, endpoints: Endpoints, params: Record<string, string>) {
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(16).toString('base64url');
+  const url = new URL(endpoints.authorization);
+  url.search = new URLSearchParams({
+    client_id: target.client.id,
+    response_type: 'code',
+    redirect_uri: target.client.redirectUri,
+    state,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...params,
+  }).toString();
+  return { url: url.toString(), verifier, state };
+}
+
+/** The code at the relying party's callback, exchanged for tokens (ID token checked), then userinfo. */
+async function redeem(target: Target, endpoints: Endpoints, location: string, request: { verifier: string; state: string }) {
+  const callback = new URL(location);
+  const code = callback.searchParams.get('code');
+  if (!code || callback.searchParams.get('state') !== request.state) throw new Error(`callback without code: ${callback.search}`);
+  const t0 = performance.now();
+  const json = await postForm(endpoints.token, target, { grant_type: 'authorization_code', code, redirect_uri: target.client.redirectUri, code_verifier: request.verifier });
+  const tokenMs = performance.now() - t0;
+  const tokens = tokensFrom(json);
+  await userinfo(endpoints, tokens.accessToken);
+  return { tokens, tokenMs };
 }
 
 /** One whole sign-in of `credentials` with a fresh browser; throws with the page where it stopped. */
 export async function signInFlow(target: Target, endpoints: Endpoints, credentials: Credentials): Promise<SignInResult> {
   const browser = new Browser();
-  const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(16).toString('base64url');
-  const authorize = new URL(endpoints.authorization);
-  authorize.search = new URLSearchParams({
-    client_id: target.client.id,
-    response_type: 'code',
-    redirect_uri: target.client.redirectUri,
-    scope: 'openid profile offline_access',
-    prompt: 'consent',
-    state,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
+  const request = authorizationRequest(target, endpoints, { scope: 'openid profile offline_access', prompt: 'consent' });
 
-  const choice = await browser.navigate(authorize.toString(), {}, target.issuer);
+  const choice = await browser.navigate(request.url, {}, target.issuer);
   if (choice.location) throw new Error('authorization skipped the login screen');
   const form = await browser.request(`${choice.url}?profil=responsable`);
   const loginAction = formAction(form.html, /\/login$/);
@@ -90,16 +110,18 @@ export async function signInFlow(target: Target, endpoints: Endpoints, credentia
     page = await browser.navigate(new URL(consentAction, target.issuer).toString(), { form: { _csrf: inputValue(page.html, '_csrf') ?? '', decision: 'allow' } }, target.issuer);
   }
   if (!page.location) throw new Error(`sign-in stopped on a page (${page.status}): ${page.html.slice(0, 200)}`);
-  const callback = new URL(page.location);
-  const code = callback.searchParams.get('code');
-  if (!code || callback.searchParams.get('state') !== state) throw new Error(`callback without code: ${callback.search}`);
+  return { ...(await redeem(target, endpoints, page.location, request)), browser };
+}
 
-  const t0 = performance.now();
-  const json = await postForm(endpoints.token, target, { grant_type: 'authorization_code', code, redirect_uri: target.client.redirectUri, code_verifier: verifier });
-  const tokenMs = performance.now() - t0;
-  const tokens = tokensFrom(json);
-  await userinfo(endpoints, tokens.accessToken);
-  return { tokens, tokenMs };
+/**
+ * A sign-in that a live session answers without any page (single sign-on to an application already allowed: the
+ * grant exists): authorize → code → token → userinfo. A new application would add its consent step.
+ */
+export async function reauthorize(target: Target, endpoints: Endpoints, browser: Browser): Promise<void> {
+  const request = authorizationRequest(target, endpoints, { scope: 'openid profile' });
+  const answer = await browser.navigate(request.url, {}, target.issuer);
+  if (!answer.location) throw new Error(`single sign-on stopped on a page (${answer.status}): ${answer.html.slice(0, 200)}`);
+  await redeem(target, endpoints, answer.location, request);
 }
 
 /** Refresh-token grant; returns the rotated tokens. */
