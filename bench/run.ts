@@ -46,7 +46,8 @@ const importSizes = quick ? [10_000] : opts.importSizes.split(',').map(Number).f
 const accounts = quick ? 8 : 32;
 const date = new Date().toISOString().slice(0, 10);
 const resultsDir = path.join(REPO_ROOT, 'bench/results');
-const base = `${date}-${opts.store.replace('+', '-')}`;
+// A quick run is named apart: it never overwrites the day's full report of the same store.
+const base = `${date}-${opts.store.replace('+', '-')}${quick ? '-quick' : ''}`;
 const started = performance.now();
 
 function log(message: string): void {
